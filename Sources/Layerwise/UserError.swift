@@ -1,0 +1,29 @@
+/// Errors a user can cause or act on, and the process exit code each maps to.
+///
+/// SPEC §4: 0 success; 1 a failed expectation (`evaluate.expect`); 2 bad usage,
+/// bad pipeline file or bad data; 3 a run that diverged. Every such error prints
+/// as one line on stderr beginning with `error:`.
+public protocol UserFacingError: Error, CustomStringConvertible {
+    /// The process exit code this error ends the run with.
+    var exitCode: Int32 { get }
+}
+
+extension UserFacingError {
+    public var exitCode: Int32 { 2 }
+}
+
+/// A problem with input the user gave: a file, a dataset, an argument.
+public struct InputError: UserFacingError {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Maps any error to the line printed after `error:` and the exit code.
+///
+/// Errors from the libraries below (HDF5, YAML) describe themselves; anything a
+/// user can trigger is exit code 2 unless it says otherwise.
+public func exitStatus(for error: Error) -> (message: String, code: Int32) {
+    if let e = error as? UserFacingError { return (e.description, e.exitCode) }
+    if let e = error as? CustomStringConvertible { return (e.description, 2) }
+    return ("\(error)", 2)
+}

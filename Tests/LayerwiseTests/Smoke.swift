@@ -1,0 +1,2 @@
+import XCTest
+final class LayerwiseTestsSmoke: XCTestCase { func testNothingYet() {} }
