@@ -1,0 +1,165 @@
+/// The typed pipeline file (SPEC §2): one struct per stage, defaults and ranges in
+/// `PipelineSchema.swift`. An absent optional stage is `nil` and skipped.
+public struct PipelineConfig: Sendable {
+    public var name: String
+    public var seed: UInt64
+    public var data: DataConfig
+    public var pretrain: PretrainConfig?
+    public var classifier: ClassifierConfig?
+    public var fineTune: FineTuneConfig?
+    public var anomaly: AnomalyConfig?
+    public var evaluate: EvaluateConfig
+    public var output: OutputConfig
+}
+
+/// A dataset inside an HDF5 file: `file.h5:/group/dataset`, the file relative to the
+/// pipeline file's folder.
+public struct DatasetRef: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var dataset: String
+    public var description: String { "\(file):\(dataset)" }
+}
+
+public enum ScaleKind: String, Sendable, CaseIterable {
+    /// x/255 for uint8 input, else min-max to [0, 1] with the training set's global min and max.
+    case unit
+    /// Per-feature (x − mean) / std with the training set's statistics.
+    case standardize
+    case none
+}
+
+/// Which training rows keep their label.
+public enum LabeledSelection: Sendable, Equatable {
+    case perClass(Int)
+    case count(Int)
+    case fraction(Double)
+    /// Use the labels as given: `-1` marks an unlabeled row.
+    case all
+}
+
+public struct DataConfig: Sendable {
+    public var train: DatasetRef
+    public var trainLabels: DatasetRef?
+    public var test: DatasetRef?
+    public var testLabels: DatasetRef?
+    public var scale: ScaleKind
+    public var labeled: LabeledSelection
+    /// Fraction of the labeled subset held out for validation (0 = none).
+    public var validationFraction: Double
+}
+
+public enum AutoencoderModel: String, Sendable, CaseIterable {
+    case basic, denoising, sparse, contractive
+}
+
+public struct OptimizerSettings: Sendable, Equatable {
+    public enum Name: String, Sendable, CaseIterable { case sgd, rmsprop, adam, adamw }
+    public var name: Name
+    public var learningRate: Double
+    public var momentum: Double
+    public var nesterov: Bool
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    public var rho: Double
+    public var weightDecay: Double
+}
+
+public struct NoiseSettings: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case masking, gaussian, saltPepper = "salt_pepper" }
+    public var kind: Kind
+    public var level: Double
+}
+
+public struct PretrainConfig: Sendable {
+    public var layers: [Int]
+    public var model: AutoencoderModel
+    public var activation: String
+    /// Decoder output of the first (input-facing) layer; deeper layers reconstruct the
+    /// previous codes with `identity` + MSE (or sigmoid + BCE when codes are sigmoid).
+    public var outputActivation: String
+    public var loss: String
+    public var tiedWeights: Bool
+    public var noise: NoiseSettings?
+    public var sparsity: (target: Double, weight: Double)?
+    public var contractiveWeight: Double?
+    public var weightDecay: Double
+    public var optimizer: OptimizerSettings
+    public var epochs: Int
+    public var batchSize: Int
+    public var endToEnd: EndToEndConfig?
+}
+
+public struct EndToEndConfig: Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: OptimizerSettings
+    public var noise: NoiseSettings?
+}
+
+public struct EarlyStopping: Sendable, Equatable {
+    public enum Metric: String, Sendable, CaseIterable { case valLoss = "val_loss", valAccuracy = "val_accuracy" }
+    public var patience: Int
+    public var metric: Metric
+}
+
+public struct ClassifierConfig: Sendable {
+    public var hidden: [Int]
+    public var activation: String
+    public var dropout: Double
+    public var optimizer: OptimizerSettings
+    public var epochs: Int
+    public var batchSize: Int
+    public var earlyStopping: EarlyStopping?
+}
+
+public struct FineTuneConfig: Sendable {
+    /// Encoder layers to unfreeze counted from the top; nil = all.
+    public var unfreezeLast: Int?
+    public var optimizer: OptimizerSettings
+    public var epochs: Int
+    public var batchSize: Int
+    public var earlyStopping: EarlyStopping?
+}
+
+public enum AnomalyThreshold: Sendable, Equatable {
+    case percentile(Double)
+    case contamination(Double)
+    case value(Double)
+}
+
+public struct AnomalyConfig: Sendable {
+    public var threshold: AnomalyThreshold
+}
+
+/// A gate on a test metric, e.g. `accuracy: ">= 0.80"`.
+public struct Expectation: Sendable, Equatable, CustomStringConvertible {
+    public enum Comparison: String, Sendable, CaseIterable { case ge = ">=", gt = ">", le = "<=", lt = "<", eq = "==" }
+    public var metric: String
+    public var comparison: Comparison
+    public var value: Double
+    public var description: String { "\(metric) \(comparison.rawValue) \(value)" }
+
+    public func holds(_ x: Double) -> Bool {
+        switch comparison {
+        case .ge: return x >= value
+        case .gt: return x > value
+        case .le: return x <= value
+        case .lt: return x < value
+        case .eq: return x == value
+        }
+    }
+}
+
+public struct EvaluateConfig: Sendable {
+    public static let allMetrics = ["accuracy", "macro_f1", "log_loss", "confusion_matrix"]
+    public var metrics: [String]
+    public var expect: [Expectation]
+}
+
+public struct OutputConfig: Sendable {
+    public static let allSaves = ["weights", "metrics", "predictions", "embeddings", "reconstructions"]
+    /// Results path template; `{name}`, `{seed}`, `{date}` expand. Relative to the pipeline's folder.
+    public var results: String
+    public var save: Set<String>
+}

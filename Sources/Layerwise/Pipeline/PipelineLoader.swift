@@ -1,0 +1,104 @@
+import Foundation
+import Yams
+
+/// A pipeline file read, overridden and checked: the typed configuration plus what
+/// the run needs to resolve paths and to record exactly what ran.
+public struct Pipeline: Sendable {
+    public var config: PipelineConfig
+    /// The file it came from, as given.
+    public var file: String
+    /// The pipeline file's folder: dataset and output paths are relative to it.
+    public var baseDirectory: URL
+    /// The pipeline after `--set` overrides, as YAML text (stored in every results file).
+    public var resolvedYAML: String
+
+    /// An absolute path for `path` as written in the pipeline file.
+    public func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return baseDirectory.appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+extension Pipeline {
+    /// Reads `file`, applies `overrides` (`key.path=value`, value in YAML syntax) and
+    /// checks it against the schema. Throws `PipelineError` listing every problem.
+    public static func load(file: String, overrides: [String] = []) throws -> Pipeline {
+        let url = URL(fileURLWithPath: file)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw InputError("\(file): cannot read the pipeline file (\(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError("\(file): the pipeline file is not UTF-8 text")
+        }
+        return try parse(text, file: file, baseDirectory: url.deletingLastPathComponent(), overrides: overrides)
+    }
+
+    /// Parses pipeline YAML `text`; `file` names it in messages.
+    public static func parse(_ text: String, file: String, baseDirectory: URL, overrides: [String] = []) throws -> Pipeline {
+        let diagnostics = Diagnostics(file: file)
+        var root: Node
+        do {
+            root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
+        } catch let error as YamlError {
+            throw PipelineError(problems: [yamlProblem(error, file: file)])
+        }
+        if root.mapping == nil {
+            throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "", line: root.mark?.line, column: root.mark?.column, message: "expected a mapping of stages (name:, data:, pretrain:, …) at the top level")])
+        }
+        for o in overrides {
+            try applyOverride(o, to: &root, diagnostics: diagnostics)
+        }
+        let defaultName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let config = PipelineSchema.read(ConfigReader(path: "", node: root, diagnostics: diagnostics), defaultName: defaultName)
+        if !diagnostics.problems.isEmpty { throw PipelineError(problems: diagnostics.problems) }
+        let yaml = (try? Yams.serialize(node: root)) ?? text
+        return Pipeline(config: config, file: file, baseDirectory: baseDirectory, resolvedYAML: yaml)
+    }
+
+    /// `--set a.b.c=value`: replaces or inserts the value at the key path; intermediate
+    /// mappings are created on demand.
+    static func applyOverride(_ text: String, to root: inout Node, diagnostics: Diagnostics) throws {
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw InputError("--set \(text): expected key.path=value")
+        }
+        let path = String(text[..<eq])
+        let valueText = String(text[text.index(after: eq)...])
+        let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if keys.contains(where: \.isEmpty) { throw InputError("--set \(text): empty key in '\(path)'") }
+        let value: Node
+        do {
+            value = try Yams.compose(yaml: valueText) ?? Node("", Tag(.null))
+        } catch {
+            throw InputError("--set \(path): cannot parse the value '\(valueText)' as YAML")
+        }
+        diagnostics.overridden.insert(path)
+        root = try setting(value, at: keys[...], in: root, fullPath: path)
+    }
+
+    private static func setting(_ value: Node, at keys: ArraySlice<String>, in node: Node, fullPath: String) throws -> Node {
+        guard let key = keys.first else { return value }
+        var pairs: [(Node, Node)]
+        if let m = node.mapping { pairs = m.map { ($0.key, $0.value) } }
+        else if node.null != nil { pairs = [] }
+        else { throw InputError("--set \(fullPath): '\(key)' is inside a value that is not a mapping") }
+        if let i = pairs.firstIndex(where: { $0.0.string == key }) {
+            pairs[i].1 = try setting(value, at: keys.dropFirst(), in: pairs[i].1, fullPath: fullPath)
+        } else {
+            pairs.append((Node(key), try setting(value, at: keys.dropFirst(), in: Node("", Tag(.null)), fullPath: fullPath)))
+        }
+        return Node(pairs)
+    }
+
+    static func yamlProblem(_ error: YamlError, file: String) -> ConfigProblem {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let ctx = context.map { "\($0.text) " } ?? ""
+            return ConfigProblem(file: file, keyPath: "", line: mark.line, column: mark.column, message: "not valid YAML: \(ctx)\(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ConfigProblem(file: file, keyPath: "", line: context.mark.line, column: context.mark.column, message: "duplicate keys \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigProblem(file: file, keyPath: "", line: nil, column: nil, message: "not valid YAML: \(error)")
+        }
+    }
+}
