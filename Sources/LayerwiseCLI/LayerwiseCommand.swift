@@ -10,7 +10,7 @@ struct LayerwiseCommand: ParsableCommand {
         commandName: "layerwise",
         abstract: "Semi-supervised classification with stacked autoencoders.",
         version: layerwiseVersion,
-        subcommands: [InspectCommand.self, ImportCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, ImportCommand.self]
     )
 }
 
@@ -21,6 +21,7 @@ func runReportingErrors(_ body: () throws -> Int32) throws {
         code = try body()
     } catch {
         let (message, status) = exitStatus(for: error)
+        // A pipeline with several problems gives one `error:` line per problem.
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         throw ExitCode(status)
     }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Layerwise needs on a fresh Debian machine (idempotent; quick when
+# everything is already there). `--test` adds what the test suite uses to check
+# files with other tools: h5dump (hdf5-tools), the Fashion-MNIST IDX source
+# (dataset-fashion-mnist) and h5py.
+set -euo pipefail
+
+packages=(libhdf5-dev libopenblas-dev pkgconf zlib1g-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(hdf5-tools dataset-fashion-mnist)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  echo "bootstrap: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" ]] && command -v python3 >/dev/null; then
+  python3 -c "import h5py" 2>/dev/null || python3 -m pip install -q h5py || echo "bootstrap: h5py not installed; interop tests will be skipped"
+fi

@@ -1,0 +1,88 @@
+import Foundation
+import HDF5
+
+/// Reads a features dataset `[N, D]` (or `[N, H, W]`, `[N, H, W, C]`, flattened to
+/// `[N, D]`) and a labels dataset `[N]` from HDF5, with the checks SPEC §1 promises:
+/// each failure names the file and dataset.
+struct FeatureReader {
+    /// Rows read per hyperslab, so a large file is never converted in one piece.
+    static let chunkRows = 8192
+
+    let ref: DatasetRef
+    let path: String
+    let dataset: H5Dataset
+    let file: H5File
+
+    init(_ ref: DatasetRef, resolvedPath: String) throws {
+        self.ref = ref
+        self.path = resolvedPath
+        guard FileManager.default.fileExists(atPath: resolvedPath) else {
+            throw InputError("\(ref.file): no such file (looked for \(resolvedPath))")
+        }
+        file = try H5File.open(resolvedPath)
+        dataset = try file.root.dataset(ref.dataset)
+    }
+
+    var rows: Int { dataset.shape.first ?? 0 }
+    /// Features per row: the product of every dimension after the first.
+    var width: Int { dataset.shape.dropFirst().reduce(1, *) }
+    var isUInt8: Bool { dataset.elementType == .uint8 }
+
+    /// Checks the features' rank and element type.
+    func checkFeatures() throws {
+        let shape = dataset.shape
+        guard (2...4).contains(shape.count) else {
+            throw InputError("\(ref): expected features of shape [N, D], [N, H, W] or [N, H, W, C], got \(shape)")
+        }
+        guard numericTypes.contains(dataset.elementType) else {
+            throw InputError("\(ref): expected a numeric element type (uint8, int*, float32, float64), got \(dataset.elementType.rawValue)")
+        }
+        guard rows > 0, width > 0 else { throw InputError("\(ref): the dataset is empty (shape \(shape))") }
+    }
+
+    /// Reads rows `range` flattened to Float, failing on NaN or infinity with the row.
+    func readFeatures(_ range: Range<Int>? = nil) throws -> [Float] {
+        try checkFeatures()
+        let range = range ?? 0..<rows
+        var out: [Float] = []
+        out.reserveCapacity(range.count * width)
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + Self.chunkRows, range.upperBound)
+            let chunk = try dataset.readRows(start..<end, as: Float.self)
+            if let bad = chunk.firstIndex(where: { !$0.isFinite }) {
+                let row = start + bad / width
+                throw InputError("\(ref): row \(row), column \(bad % width) is \(chunk[bad]); features must be finite numbers")
+            }
+            out.append(contentsOf: chunk)
+            start = end
+        }
+        return out
+    }
+
+    /// Reads labels `[N]`: integers, `-1` = unlabeled, classes `0..<C`.
+    func readLabels(expectedRows: Int) throws -> [Int32] {
+        let shape = dataset.shape
+        guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
+            throw InputError("\(ref): expected labels of shape [N], got \(shape)")
+        }
+        guard integerTypes.contains(dataset.elementType) else {
+            throw InputError("\(ref): expected integer labels, got element type \(dataset.elementType.rawValue)")
+        }
+        guard rows == expectedRows else {
+            throw InputError("\(ref): \(rows) labels for \(expectedRows) feature rows")
+        }
+        let values = try dataset.read(as: Int64.self)
+        var out = [Int32](repeating: 0, count: values.count)
+        for (i, v) in values.enumerated() {
+            guard v >= -1, v < 65_536 else {
+                throw InputError("\(ref): label \(v) at index \(i) is out of range; expected -1 (unlabeled) or a class 0..<C")
+            }
+            out[i] = Int32(v)
+        }
+        return out
+    }
+}
+
+private let integerTypes: Set<H5ElementType> = [.uint8, .int8, .uint16, .int16, .uint32, .int32, .uint64, .int64]
+private let numericTypes: Set<H5ElementType> = integerTypes.union([.float32, .float64])

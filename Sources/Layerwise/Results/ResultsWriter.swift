@@ -1,0 +1,184 @@
+import Foundation
+import HDF5
+import LinearAlgebra
+
+/// Writes the results file of SPEC §3 under a temporary name in the destination's
+/// folder and renames it into place only when complete: a killed or failed run never
+/// leaves a half-written file under the final name.
+struct ResultsWriter {
+    let pipeline: Pipeline
+    let data: TrainingData
+    let destination: String
+
+    /// Fails early (before any training) if the destination folder cannot be created
+    /// or written, so a long run is not lost at the end.
+    static func checkWritable(_ destination: String) throws {
+        let folder = URL(fileURLWithPath: destination).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw InputError("output.results: cannot create the folder \(folder.path)")
+        }
+        let probe = folder.appendingPathComponent(".layerwise-write-test-\(getpid())")
+        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
+            throw InputError("output.results: cannot write in \(folder.path)")
+        }
+        try? FileManager.default.removeItem(at: probe)
+    }
+
+    func write(_ outcome: RunOutcome, created: Date) throws {
+        let folder = URL(fileURLWithPath: destination).deletingLastPathComponent()
+        let temp = folder.appendingPathComponent(".\(URL(fileURLWithPath: destination).lastPathComponent).\(getpid()).tmp").path
+        do {
+            try writeFile(temp, outcome, created: created)
+            if FileManager.default.fileExists(atPath: destination) {
+                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: destination), withItemAt: URL(fileURLWithPath: temp))
+            } else {
+                try FileManager.default.moveItem(atPath: temp, toPath: destination)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw error
+        }
+    }
+
+    private func writeFile(_ path: String, _ o: RunOutcome, created: Date) throws {
+        let cfg = pipeline.config
+        let save = cfg.output.save
+        let file = try H5File.create(path)
+        let root = file.root
+        try root.setAttribute("format", "layerwise-results")
+        try root.setAttribute("format_version", Int64(1))
+        try root.setAttribute("layerwise_version", layerwiseVersion)
+        try root.setAttribute("pipeline_name", cfg.name)
+        try root.setAttribute("seed", Int64(cfg.seed))
+        try root.setAttribute("created", ISO8601DateFormatter().string(from: created))
+        try root.setAttribute("pipeline", pipeline.resolvedYAML)
+
+        let d = try root.createGroup("data")
+        try d.setAttribute("train", cfg.data.train.description)
+        if let r = cfg.data.trainLabels { try d.setAttribute("train_labels", r.description) }
+        if let r = cfg.data.test { try d.setAttribute("test", r.description) }
+        if let r = cfg.data.testLabels { try d.setAttribute("test_labels", r.description) }
+        try d.setAttribute("n_train", Int64(data.train.rows))
+        try d.setAttribute("n_features", Int64(data.width))
+        try d.setAttribute("n_labeled", Int64(data.labeledIndices.count))
+        try d.setAttribute("n_validation", Int64(data.validationIndices.count))
+        try d.setAttribute("n_test", Int64(data.test?.rows ?? 0))
+        try d.setAttribute("n_classes", Int64(data.nClasses))
+        try d.write("labeled_indices", data.labeledIndices.map(Int64.init), shape: [data.labeledIndices.count])
+        try d.write("validation_indices", data.validationIndices.map(Int64.init), shape: [data.validationIndices.count])
+
+        try writePreprocessing(root)
+        if save.contains("weights") { try writeModel(root, o) }
+        if save.contains("metrics") { try writeMetrics(root, o) }
+        if save.contains("predictions"), let labels = o.predictedLabels, let p = o.probabilities {
+            let g = try root.createGroup("predictions/test")
+            try g.write("label", labels, shape: [labels.count], chunked: true, compression: 4)
+            try g.write("probability", p.storage, shape: [p.rows, p.cols], chunked: true, compression: 4)
+        }
+        if save.contains("embeddings"), let e = o.embeddings {
+            let g = try root.createGroup("embeddings")
+            try g.write("test", e.storage, shape: [e.rows, e.cols], chunked: true, compression: 4)
+        }
+        if save.contains("reconstructions"), let r = o.reconstructions {
+            let g = try root.createGroup("reconstructions")
+            let ds = try g.write("test", r.storage, shape: [r.rows, r.cols])
+            try ds.setAttribute("test_indices", o.reconstructionIndices.map(Int64.init))
+            if let test = data.test {
+                var inputs: [Float] = []
+                for i in o.reconstructionIndices { inputs += test.storage[(i * test.cols)..<((i + 1) * test.cols)] }
+                try g.write("test_input", inputs, shape: [o.reconstructionIndices.count, test.cols])
+            }
+        }
+        if let a = o.anomaly {
+            let g = try root.createGroup("anomaly")
+            try g.setAttribute("threshold", Double(a.threshold))
+            try g.setAttribute("threshold_rule", a.rule)
+            try g.setAttribute("error", "mean squared reconstruction error per row, on scaled features")
+            try g.write("train_error", a.trainError, shape: [a.trainError.count], chunked: true, compression: 4)
+            try g.write("train_flag", a.trainError.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [a.trainError.count], chunked: true, compression: 4)
+            if let t = a.testError {
+                try g.write("test_error", t, shape: [t.count], chunked: true, compression: 4)
+                try g.write("test_flag", t.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [t.count], chunked: true, compression: 4)
+            }
+        }
+    }
+
+    private func writePreprocessing(_ root: H5Group) throws {
+        let g = try root.createGroup("model/preprocessing")
+        let s = data.scaler
+        try g.setAttribute("scale", s.kind.rawValue)
+        try g.setAttribute("n_features", Int64(data.width))
+        switch s.kind {
+        case .none: break
+        case .unit:
+            try g.setAttribute("min", Double(s.minimum))
+            try g.setAttribute("max", Double(s.maximum))
+            try g.setAttribute("formula", "(x - min) / (max - min)")
+        case .standardize:
+            try g.write("mean", s.mean, shape: [s.mean.count])
+            try g.write("std", s.std, shape: [s.std.count])
+            try g.setAttribute("formula", "(x - mean) / std")
+        }
+    }
+
+    private func writeModel(_ root: H5Group, _ o: RunOutcome) throws {
+        func put(_ group: String, _ layers: [SavedLayer], indexBase: Int = 0) throws {
+            for (i, l) in layers.enumerated() {
+                let g = try root.createGroup("model/\(group)/layer_\(indexBase + i)")
+                try g.write("kernel", l.kernel.storage, shape: [l.kernel.rows, l.kernel.cols])
+                let b = try g.write("bias", l.bias, shape: [l.bias.count])
+                try b.setAttribute("activation", l.activation)
+                try g.setAttribute("activation", l.activation)
+            }
+        }
+        try put("encoder", o.encoder)
+        if o.tiedWeights {
+            for (i, l) in o.decoder.enumerated() {
+                let g = try root.createGroup("model/decoder/layer_\(i)")
+                let enc = o.encoder.count - 1 - i
+                try g.setAttribute("tied_to", "/model/encoder/layer_\(enc)/kernel")
+                try g.setAttribute("activation", l.activation)
+                let b = try g.write("bias", l.bias, shape: [l.bias.count])
+                try b.setAttribute("activation", l.activation)
+            }
+        } else {
+            try put("decoder", o.decoder)
+        }
+        try put("head", o.head)
+        if let pre = o.pretrainedEncoder {
+            // Fine-tuning moved the encoder away from the decoder; reconstructions and
+            // anomaly scores use the autoencoder as pretrained.
+            try put("pretrained_encoder", pre)
+        }
+        if !o.encoder.isEmpty || !o.head.isEmpty {
+            let m = try root.group("model")
+            try m.setAttribute("encoder_layers", Int64(o.encoder.count))
+            try m.setAttribute("head_layers", Int64(o.head.count))
+        }
+    }
+
+    private func writeMetrics(_ root: H5Group, _ o: RunOutcome) throws {
+        let m = try root.createGroup("metrics")
+        for c in o.curves {
+            let parts = c.path.split(separator: "/")
+            let g = parts.count > 1 ? try m.createGroup(parts.dropLast().joined(separator: "/")) : m
+            try g.write(String(parts.last ?? ""), c.values, shape: [c.values.count])
+        }
+        if let t = o.testMetrics {
+            let g = try m.createGroup("test")
+            try g.setAttribute("accuracy", t.accuracy)
+            try g.setAttribute("macro_f1", t.macroF1)
+            try g.setAttribute("log_loss", t.logLoss)
+            let c = t.confusion.count
+            try g.write("confusion_matrix", t.confusion.flatMap { $0 }, shape: [c, c])
+        }
+        let timing = try m.createGroup("timing")
+        for t in o.timings {
+            try timing.setAttribute("\(t.stage)_seconds", t.seconds)
+            try timing.setAttribute("\(t.stage)_samples_per_second", t.samplesPerSecond)
+        }
+        try timing.setAttribute("total_seconds", o.timings.reduce(0) { $0 + $1.seconds })
+    }
+}

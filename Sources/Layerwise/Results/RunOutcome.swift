@@ -1,0 +1,51 @@
+import LinearAlgebra
+
+/// One Dense layer as saved: `y = activation(x · kernel + bias)`, kernel `[in, out]`
+/// (Keras's layout).
+struct SavedLayer {
+    var kernel: Matrix
+    var bias: [Float]
+    var activation: String
+}
+
+/// Seconds and throughput of one stage, for `/metrics/timing` and the summary.
+struct StageTiming {
+    var stage: String
+    var seconds: Double
+    /// Training samples processed per second (rows × epochs / seconds).
+    var samplesPerSecond: Double
+}
+
+/// Everything a run produced, gathered for the results file and the summary.
+struct RunOutcome {
+    var encoder: [SavedLayer] = []
+    /// Decoder layers from the bottleneck outwards (index 0 maps the codes back up).
+    var decoder: [SavedLayer] = []
+    var tiedWeights = false
+    /// Set when fine-tuning changed the encoder: the encoder the decoder was trained with.
+    var pretrainedEncoder: [SavedLayer]?
+    var head: [SavedLayer] = []
+    /// Per-epoch curves keyed by their path under `/metrics`, e.g. `pretrain/layer_0/loss`.
+    var curves: [(path: String, values: [Float])] = []
+    var testMetrics: ClassificationMetrics?
+    var timings: [StageTiming] = []
+    /// Test-set predictions.
+    var predictedLabels: [Int32]?
+    var probabilities: Matrix?
+    /// Test-set bottleneck codes `[nTest, d]`.
+    var embeddings: Matrix?
+    /// A few test rows reconstructed by the whole autoencoder `[k, D]`, and their inputs.
+    var reconstructions: Matrix?
+    var reconstructionIndices: [Int] = []
+    var anomaly: AnomalyScores?
+    var expectationFailures: [String] = []
+}
+
+/// Reconstruction-error anomaly scores (mean squared error per row, on scaled data).
+struct AnomalyScores {
+    var trainError: [Float]
+    var testError: [Float]?
+    var threshold: Float
+    var rule: String
+}
+

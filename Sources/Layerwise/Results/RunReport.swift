@@ -1,0 +1,57 @@
+import Foundation
+
+/// What `layerwise run` prints when it is done: a short table, or one JSON object.
+public struct RunReport {
+    let pipeline: Pipeline
+    public let resultsPath: String
+    let outcome: RunOutcome
+    let data: TrainingData
+
+    /// 0, or 1 when an `evaluate.expect` gate was missed (SPEC §4).
+    public var exitCode: Int32 { outcome.expectationFailures.isEmpty ? 0 : 1 }
+
+    public var expectationFailures: [String] { outcome.expectationFailures }
+
+    /// Test metrics by name (`accuracy`, `macro_f1`, `log_loss`), empty without labeled test data.
+    public var metrics: [String: Double] {
+        guard let m = outcome.testMetrics else { return [:] }
+        return ["accuracy": m.accuracy, "macro_f1": m.macroF1, "log_loss": m.logLoss]
+    }
+
+    public var summary: String {
+        var rows: [(String, String)] = [("pipeline", pipeline.config.name), ("seed", String(pipeline.config.seed))]
+        rows.append(("data", "\(data.train.rows) train, \(data.labeledIndices.count) labeled, \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test"))
+        if !outcome.encoder.isEmpty {
+            rows.append(("encoder", ([data.width] + outcome.encoder.map { $0.kernel.cols }).map(String.init).joined(separator: "-")))
+        }
+        if let m = outcome.testMetrics {
+            rows.append(("test accuracy", String(format: "%.4f", m.accuracy)))
+            rows.append(("test macro_f1", String(format: "%.4f", m.macroF1)))
+            rows.append(("test log_loss", String(format: "%.4f", m.logLoss)))
+        }
+        if let a = outcome.anomaly {
+            let flagged = a.testError.map { $0.filter { $0 > a.threshold }.count } ?? a.trainError.filter { $0 > a.threshold }.count
+            rows.append(("anomaly threshold", String(format: "%.5f (%@); %d flagged", a.threshold, a.rule, flagged)))
+        }
+        for t in outcome.timings {
+            rows.append(("time \(t.stage)", String(format: "%.2f s", t.seconds)))
+        }
+        rows.append(("time total", String(format: "%.2f s", outcome.timings.reduce(0) { $0 + $1.seconds })))
+        rows.append(("results", resultsPath))
+        for f in outcome.expectationFailures { rows.append(("EXPECTATION", f)) }
+        let w = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+
+    public var json: String {
+        var obj: [String: Any] = [
+            "pipeline": pipeline.config.name, "seed": pipeline.config.seed, "results": resultsPath,
+            "metrics": metrics, "expectations_failed": outcome.expectationFailures,
+            "timing_seconds": Dictionary(outcome.timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: { a, _ in a }),
+            "n_train": data.train.rows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0,
+        ]
+        if let a = outcome.anomaly { obj["anomaly_threshold"] = Double(a.threshold) }
+        let d = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: d, as: UTF8.self)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import LinearAlgebra
+
+/// A run whose loss became NaN or infinite (SPEC §4 exit code 3).
+public struct DivergedError: UserFacingError {
+    public var stage: String
+    public var epoch: Int
+    public var exitCode: Int32 { 3 }
+    public var description: String {
+        "\(stage): the loss became NaN/Inf in epoch \(epoch); lower the learning rate or check the data scale"
+    }
+}
+
+/// Shuffled minibatches over a set of rows: gathers each batch's rows into one
+/// reusable buffer so the engine reads a contiguous `[batch, width]` block.
+struct Minibatches {
+    let source: Matrix
+    let rows: [Int]
+    let batchSize: Int
+    /// `[batchSize, source.cols]`, reused by every batch.
+    var buffer: [Float]
+
+    init(source: Matrix, rows: [Int], batchSize: Int) {
+        self.source = source
+        self.rows = rows
+        self.batchSize = min(batchSize, max(rows.count, 1))
+        buffer = [Float](repeating: 0, count: self.batchSize * source.cols)
+    }
+
+    /// Calls `body(batchRows, count)` for every minibatch of one epoch in an order drawn from `rng`.
+    /// `batchRows` are the row indices in this batch (for labels); the features are in `buffer`.
+    mutating func epoch(_ rng: inout RandomGenerator, _ body: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Void) {
+        var order = rows
+        rng.shuffle(&order)
+        let width = source.cols
+        var start = 0
+        while start < order.count {
+            let end = min(start + batchSize, order.count)
+            let slice = order[start..<end]
+            buffer.withUnsafeMutableBufferPointer { dst in
+                source.storage.withUnsafeBufferPointer { src in
+                    for (k, r) in slice.enumerated() {
+                        (dst.baseAddress! + k * width).update(from: src.baseAddress! + r * width, count: width)
+                    }
+                }
+            }
+            let count = end - start
+            buffer.withUnsafeBufferPointer { body(slice, count, UnsafeBufferPointer(rebasing: $0[0..<(count * width)])) }
+            start = end
+        }
+    }
+}
+
+/// The rows `indices` of `m` as a new matrix.
+func gather(_ m: Matrix, _ indices: [Int]) -> Matrix {
+    var out = [Float](repeating: 0, count: indices.count * m.cols)
+    let w = m.cols
+    out.withUnsafeMutableBufferPointer { dst in
+        m.storage.withUnsafeBufferPointer { src in
+            for (k, r) in indices.enumerated() {
+                (dst.baseAddress! + k * w).update(from: src.baseAddress! + r * w, count: w)
+            }
+        }
+    }
+    return Matrix(rows: indices.count, cols: w, storage: out)
+}
+
+/// Monotonic wall-clock time for stage timings and samples/s.
+enum Stopwatch {
+    static func now() -> DispatchTime { DispatchTime.now() }
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Layerwise
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline: pretrain, train the head, fine-tune, evaluate, write results.",
+        discussion: "Exit codes: 0 success, 1 a missed evaluate.expect gate, 2 bad pipeline or data, 3 a diverged run.")
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a key, e.g. --set pretrain.epochs=1 (repeatable).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Threads for BLAS and kernels (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print only the summary.")
+    var quiet = false
+
+    @Flag(help: "Print one JSON object with metrics, paths and timings instead of the summary table.")
+    var json = false
+
+    func run() throws {
+        try runReportingErrors {
+            if let threads, threads < 1 { throw InputError("--threads: expected a positive number, got \(threads)") }
+            let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json)
+            let report = try Runner.run(pipelineFile: pipeline, options: options)
+            print(json ? report.json : report.summary)
+            return report.exitCode
+        }
+    }
+}
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a pipeline file and every dataset it names, without training.")
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a key (repeatable).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    func run() throws {
+        try runReportingErrors {
+            print(try Runner.validate(pipelineFile: pipeline, overrides: overrides))
+            return 0
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class LayerwiseTestsSmoke: XCTestCase { func testNothingYet() {} }
