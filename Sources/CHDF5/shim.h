@@ -28,7 +28,11 @@ static inline hid_t lw_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
 // Portable little-endian file types, so a file written here reads the same anywhere.
 static inline hid_t lw_H5T_STD_U8LE(void) { return H5T_STD_U8LE; }
 static inline hid_t lw_H5T_STD_I8LE(void) { return H5T_STD_I8LE; }
+static inline hid_t lw_H5T_STD_U16LE(void) { return H5T_STD_U16LE; }
+static inline hid_t lw_H5T_STD_I16LE(void) { return H5T_STD_I16LE; }
+static inline hid_t lw_H5T_STD_U32LE(void) { return H5T_STD_U32LE; }
 static inline hid_t lw_H5T_STD_I32LE(void) { return H5T_STD_I32LE; }
+static inline hid_t lw_H5T_STD_U64LE(void) { return H5T_STD_U64LE; }
 static inline hid_t lw_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
 static inline hid_t lw_H5T_IEEE_F32LE(void) { return H5T_IEEE_F32LE; }
 static inline hid_t lw_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }

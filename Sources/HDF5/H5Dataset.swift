@@ -1,0 +1,140 @@
+import CHDF5
+
+/// A dataset in an open file. Holds its file open.
+public final class H5Dataset: H5AttributeHolder {
+    public let file: H5File
+    let id: hid_t
+    /// Absolute path inside the file.
+    public let path: String
+
+    init(file: H5File, id: hid_t, path: String) {
+        self.file = file
+        self.id = id
+        self.path = path
+    }
+
+    deinit { H5Dclose(id) }
+
+    var objectID: hid_t { id }
+    var objectPath: String { path }
+
+    public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+
+    /// The dataset's dimensions.
+    public var shape: [Int] {
+        let space = H5Dget_space(id)
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank > 0 else { return [] }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        H5Sget_simple_extent_dims(space, &dims, nil)
+        return dims.map { Int($0) }
+    }
+
+    public var elementType: H5ElementType {
+        let t = H5Dget_type(id)
+        defer { H5Tclose(t) }
+        return H5ElementType(typeID: t)
+    }
+
+    /// Chunk dimensions, or nil for a contiguous dataset.
+    public var chunkShape: [Int]? {
+        let dcpl = H5Dget_create_plist(id)
+        defer { H5Pclose(dcpl) }
+        guard H5Pget_layout(dcpl) == H5D_CHUNKED else { return nil }
+        var dims = [hsize_t](repeating: 0, count: 32)
+        let rank = Int(H5Pget_chunk(dcpl, 32, &dims))
+        return rank > 0 ? dims.prefix(rank).map { Int($0) } : nil
+    }
+
+    /// Filters in the pipeline, e.g. `["shuffle", "deflate(4)"]`.
+    public var filters: [String] {
+        let dcpl = H5Dget_create_plist(id)
+        defer { H5Pclose(dcpl) }
+        var out: [String] = []
+        for i in 0..<max(H5Pget_nfilters(dcpl), 0) {
+            var flags: UInt32 = 0
+            var nValues = 4
+            var values = [UInt32](repeating: 0, count: 4)
+            var name = [CChar](repeating: 0, count: 64)
+            var config: UInt32 = 0
+            let f = H5Pget_filter2(dcpl, UInt32(i), &flags, &nValues, &values, 64, &name, &config)
+            switch f {
+            case H5Z_FILTER_DEFLATE: out.append("deflate(\(nValues > 0 ? values[0] : 0))")
+            case H5Z_FILTER_SHUFFLE: out.append("shuffle")
+            case H5Z_FILTER_FLETCHER32: out.append("fletcher32")
+            default:
+                out.append(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+        }
+        return out
+    }
+
+    private func requireNumeric<T: H5Scalar>(_: T.Type) throws {
+        let t = elementType
+        guard t.isNumeric else {
+            throw H5Error(kind: .typeMismatch, file: file.path, object: path, message: "cannot read dataset",
+                          detail: "element type is \(t.rawValue), expected numbers (read as \(T.elementType.rawValue))")
+        }
+    }
+
+    /// The whole dataset, converted by HDF5 to `T` (a uint8 dataset reads as Float).
+    public func read<T: H5Scalar>(as: T.Type) throws -> [T] {
+        try requireNumeric(T.self)
+        let n = shape.reduce(1, *)
+        var out = [T](repeating: T(), count: n)
+        guard n > 0 else { return out }
+        let status = out.withUnsafeMutableBufferPointer {
+            H5Dread(id, T.nativeType, lw_H5S_ALL(), lw_H5S_ALL(), lw_H5P_DEFAULT(), $0.baseAddress)
+        }
+        try check(status, .readFailed, file: file.path, object: path, "cannot read dataset")
+        return out
+    }
+
+    /// Rows `rows` of the leading dimension (all other dimensions whole), as one
+    /// hyperslab: a dataset larger than memory is read piece by piece.
+    public func readRows<T: H5Scalar>(_ rows: Range<Int>, as: T.Type) throws -> [T] {
+        try requireNumeric(T.self)
+        let (file_, mem, count) = try selection(rows)
+        defer { H5Sclose(file_); H5Sclose(mem) }
+        var out = [T](repeating: T(), count: count)
+        guard count > 0 else { return out }
+        let status = out.withUnsafeMutableBufferPointer {
+            H5Dread(id, T.nativeType, mem, file_, lw_H5P_DEFAULT(), $0.baseAddress)
+        }
+        try check(status, .readFailed, file: file.path, object: path, "cannot read rows \(rows) of dataset")
+        return out
+    }
+
+    /// Writes rows `rows` (all other dimensions whole).
+    public func writeRows<T: H5Scalar>(_ rows: Range<Int>, _ values: [T]) throws {
+        let (file_, mem, count) = try selection(rows)
+        defer { H5Sclose(file_); H5Sclose(mem) }
+        guard values.count == count else {
+            throw H5Error(kind: .shapeMismatch, file: file.path, object: path, message: "cannot write rows \(rows) of dataset",
+                          detail: "\(values.count) values for \(count) elements")
+        }
+        guard count > 0 else { return }
+        let status = values.withUnsafeBufferPointer {
+            H5Dwrite(id, T.nativeType, mem, file_, lw_H5P_DEFAULT(), $0.baseAddress)
+        }
+        try check(status, .writeFailed, file: file.path, object: path, "cannot write rows \(rows) of dataset")
+    }
+
+    /// File and memory dataspaces selecting `rows`, and the element count.
+    private func selection(_ rows: Range<Int>) throws -> (hid_t, hid_t, Int) {
+        let dims = shape
+        guard let n = dims.first, rows.lowerBound >= 0, rows.upperBound <= n else {
+            throw H5Error(kind: .shapeMismatch, file: file.path, object: path, message: "rows out of range in dataset",
+                          detail: "asked for rows \(rows), the dataset has shape \(dims)")
+        }
+        var start = [hsize_t](repeating: 0, count: dims.count)
+        start[0] = hsize_t(rows.lowerBound)
+        var count = dims.map { hsize_t($0) }
+        count[0] = hsize_t(rows.count)
+        let space = H5Dget_space(id)
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nil, count, nil)
+        let mem = H5Screate_simple(Int32(count.count), count, nil)
+        return (space, mem, count.reduce(1) { $0 * Int($1) })
+    }
+}
