@@ -6,7 +6,8 @@ import PackageDescription
 //   CHDF5 ─► HDF5 ─────────────────────────┐
 //   CBLAS, CKernels ─► LinearAlgebra ─► NeuralNet ─► Layerwise ─► LayerwiseCLI (`layerwise`)
 //
-// Only `HDF5` sees `CHDF5`; only `LinearAlgebra` sees `CBLAS` and `CKernels`.
+// Only `HDF5` sees `CHDF5`; only `LinearAlgebra` sees `CBLAS`; the element-wise
+// kernels in `CKernels` serve `LinearAlgebra` and `NeuralNet`.
 
 // Element-wise kernels must vectorize: `sqrtf` blocks it unless errno is off.
 let fastMath: [CSetting] = [.unsafeFlags(["-O3", "-ffast-math", "-fno-math-errno"])]
@@ -36,7 +37,7 @@ let package = Package(
         // MARK: Libraries
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CKernels"], swiftSettings: swiftFast),
-        .target(name: "NeuralNet", dependencies: ["LinearAlgebra"], swiftSettings: swiftFast),
+        .target(name: "NeuralNet", dependencies: ["LinearAlgebra", "CKernels"], swiftSettings: swiftFast),
         .target(
             name: "Layerwise",
             dependencies: ["HDF5", "LinearAlgebra", "NeuralNet", .product(name: "Yams", package: "Yams")]),

@@ -1,8 +1,54 @@
 #ifndef LAYERWISE_CKERNELS_H
 #define LAYERWISE_CKERNELS_H
+// Element-wise kernels of the training engine, compiled with -O3 -ffast-math so that
+// loops vectorize (Swift's scalar expf costs ~1.5 ns per element; see FACTS.md).
+// exp is a polynomial (lw_expf in kernels.c) so loops containing it vectorize without
+// calls into libm. Every function works on caller-owned buffers and allocates nothing.
 #include <stddef.h>
-// Element-wise kernels compiled with -O3 -ffast-math so exp/log vectorize
-// (scalar expf from Swift costs ~1.5 ns per element; see FACTS.md).
-// Placeholder: the training-engine issue fills this in.
-void lw_kernels_version(int *out);
+#include <stdint.h>
+
+/// Activation codes shared with Swift's `Activation` (keep in sync).
+enum {
+    LW_IDENTITY = 0, LW_SIGMOID = 1, LW_RELU = 2, LW_TANH = 3, LW_LEAKY_RELU = 4, LW_SOFTMAX = 5
+};
+
+/// z[rows, cols] += bias[cols], then y = act(z) in place (softmax: per row).
+void lw_bias_activate(float *z, const float *bias, int rows, int cols, int act, float leak);
+
+/// y = act(z) out of place (z kept, e.g. the logits of a sigmoid/BCE output layer).
+void lw_activate_copy(const float *z, float *y, int rows, int cols, int act, float leak);
+
+/// d[n] *= act'(·) expressed through the activation's output y (not softmax).
+void lw_activation_backward(float *d, const float *y, size_t n, int act, float leak);
+
+/// Binary cross-entropy on logits z against targets t in [0, 1], stable form
+/// max(z,0) − z·t + log(1 + e^−|z|). Writes dz = (σ(z) − t)·scale; returns the loss sum.
+double lw_bce_logits(const float *z, const float *t, float *dz, size_t n, float scale);
+
+/// Squared error: returns Σ (y − t)²; writes dy = 2(y − t)·scale.
+double lw_mse(const float *y, const float *t, float *dy, size_t n, float scale);
+
+/// Softmax cross-entropy on logits z[rows, cols] with integer labels: writes the
+/// probabilities into p and dz = (p − onehot)·scale; returns Σ −log p[label].
+double lw_softmax_xent(const float *z, const int32_t *labels, float *p, float *dz, int rows, int cols, float scale);
+
+/// out[cols] = Σ_rows a[rows, cols] (bias gradients).
+void lw_column_sums(const float *a, float *out, int rows, int cols);
+
+/// y[n] *= mask[n]
+void lw_multiply(float *y, const float *mask, size_t n);
+
+/// Σ x²
+double lw_sum_squares(const float *x, size_t n);
+
+/// g += decay · w (L2 penalty (decay/2)·‖w‖² as in PyTorch's weight_decay).
+void lw_add_scaled(float *g, const float *w, size_t n, float decay);
+
+// MARK: Optimizers (PyTorch's torch.optim semantics). Each updates n parameters.
+
+void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
+             float eps, int64_t step, float decoupled_decay);
+void lw_sgd(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first);
+void lw_rmsprop(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps);
+
 #endif

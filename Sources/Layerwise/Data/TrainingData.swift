@@ -138,4 +138,6 @@ enum Streams {
     static let classifierInit: UInt64 = 5
     static let classifierShuffle: UInt64 = 6
     static let fineTune: UInt64 = 7
+    static let pretrainNoise: UInt64 = 8
+    static let endToEndNoise: UInt64 = 9
 }

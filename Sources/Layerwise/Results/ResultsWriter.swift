@@ -46,7 +46,7 @@ struct ResultsWriter {
         let cfg = pipeline.config
         let save = cfg.output.save
         let file = try H5File.create(path)
-        let root = file.root
+        let root = try file.root
         try root.setAttribute("format", "layerwise-results")
         try root.setAttribute("format_version", Int64(1))
         try root.setAttribute("layerwise_version", layerwiseVersion)
@@ -103,6 +103,7 @@ struct ResultsWriter {
                 try g.write("test_flag", t.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [t.count], chunked: true, compression: 4)
             }
         }
+        try file.flush()
     }
 
     private func writePreprocessing(_ root: H5Group) throws {

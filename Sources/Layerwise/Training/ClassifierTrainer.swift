@@ -34,6 +34,8 @@ struct SupervisedTrainer {
         var best: (score: Float, epoch: Int, kernels: [Matrix], biases: [[Float]])? = nil
         var sinceBest = 0
         let start = Stopwatch.now()
+        // Dropout draws from its own stream so shuffling and dropout never interleave.
+        var stepRNG = rng.derived(1)
         var labelBuffer = [Int32](repeating: 0, count: batchSize)
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             let t0 = Stopwatch.now()
@@ -42,7 +44,7 @@ struct SupervisedTrainer {
                 for (k, r) in rows.enumerated() { labelBuffer[k] = labels[r] }
                 let l = labelBuffer.withUnsafeBufferPointer { lb in
                     net.trainStep(input: batch, batch: count, target: .labels(UnsafeBufferPointer(rebasing: lb[0..<count])),
-                                  loss: .crossEntropy, rng: &rng)
+                                  loss: .crossEntropy, rng: &stepRNG)
                 }
                 sum += Double(l) * Double(count); n += count
             }

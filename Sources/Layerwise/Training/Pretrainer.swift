@@ -31,6 +31,7 @@ struct Pretrainer {
     func run(_ x: Matrix, seed: UInt64) throws -> Result {
         var initRNG = RandomGenerator(seed: seed).derived(Streams.pretrainInit)
         var shuffleRNG = RandomGenerator(seed: seed).derived(Streams.pretrainShuffle)
+        var noiseRNG = RandomGenerator(seed: seed).derived(Streams.pretrainNoise)
         let activation = Activation(rawValue: config.activation) ?? .relu
         var result = Result(encoder: [], decoder: [], curves: [], timings: [])
         var codes = x
@@ -51,7 +52,7 @@ struct Pretrainer {
                 let t0 = Stopwatch.now()
                 var sum = 0.0, n = 0
                 batches.epoch(&shuffleRNG) { _, count, batch in
-                    let l = ae.trainStep(input: batch, batch: count, rng: &shuffleRNG)
+                    let l = ae.trainStep(input: batch, batch: count, rng: &noiseRNG)
                     sum += Double(l) * Double(count); n += count
                 }
                 let mean = Float(sum / Double(max(n, 1)))
@@ -76,6 +77,7 @@ struct Pretrainer {
         guard let e2e = config.endToEnd else { return }
         let layers = stack.encoder + stack.decoder
         var rng = RandomGenerator(seed: seed).derived(Streams.endToEnd)
+        var noiseRNG = RandomGenerator(seed: seed).derived(Streams.endToEndNoise)
         let net = Network(layers: layers.map(denseSpec), maxBatch: e2e.batchSize, rng: &rng)
         for (i, l) in layers.enumerated() { net.setKernel(i, l.kernel); net.setBias(i, l.bias) }
         net.configure(optimizer: optimizerConfig(e2e.optimizer), weightDecay: Float(config.weightDecay))
@@ -88,7 +90,7 @@ struct Pretrainer {
             let t0 = Stopwatch.now()
             var sum = 0.0, n = 0
             batches.epoch(&rng) { _, count, batch in
-                let l = net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &rng)
+                let l = net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &noiseRNG)
                 sum += Double(l) * Double(count); n += count
             }
             let mean = Float(sum / Double(max(n, 1)))

@@ -1,0 +1,19 @@
+/// A Float buffer allocated once and freed with its owner. The engine's hot loops use
+/// raw pointers into these, which avoids Swift's per-access exclusivity checks on
+/// arrays held in classes (31.8 ms vs 0.39 ms per step, FACTS.md).
+final class FloatBuffer {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(_ count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+
+    subscript(offset: Int) -> UnsafeMutablePointer<Float> { pointer + offset }
+
+    func zero() { pointer.update(repeating: 0, count: count) }
+}

@@ -1,0 +1,259 @@
+import CKernels
+import LinearAlgebra
+
+/// A stack of Dense layers, `y_l = act_l(y_{l−1} · kernel_l + bias_l)`, kernel `[in, out]`
+/// as in Keras.
+///
+/// Parameters, gradients and optimizer moments each live in one allocation made at
+/// init; every activation and delta buffer is sized for `maxBatch` once, so a training
+/// step allocates nothing. A step is forward → loss → backward → update; gradients are
+/// written (not accumulated) by each step's backward pass, so no zeroing is needed.
+public final class Network {
+    public let specs: [DenseSpec]
+    public let maxBatch: Int
+    public let dropout: Float
+    public var layerCount: Int { specs.count }
+
+    /// Offsets of each layer's kernel and bias in `params` / `grads`.
+    private let kernelOffset: [Int]
+    private let biasOffset: [Int]
+    private let params: FloatBuffer
+    private let grads: FloatBuffer
+    private var optimizer: Optimizer
+    private var weightDecay: Float = 0
+    private var frozen: [Bool]
+
+    /// y_l, `[maxBatch, out_l]` each (post-activation, after dropout in training).
+    private let outputs: [FloatBuffer]
+    /// Logits of the last layer `[maxBatch, out_last]` (losses are fused on logits).
+    private let logits: FloatBuffer
+    /// Dropout scale (0 or 1/(1−p)) of each hidden layer.
+    private let masks: [FloatBuffer]
+    /// Ping-pong deltas `[maxBatch, max width]`.
+    private var deltaA: FloatBuffer
+    private var deltaB: FloatBuffer
+    /// The corrupted input `[maxBatch, in_0]` when training with input noise.
+    private let noisy: FloatBuffer
+
+    /// - Parameters:
+    ///   - layers: consecutive layers (`layers[i].outputs == layers[i+1].inputs`).
+    ///   - maxBatch: the largest batch `trainStep` and `predict` process at once.
+    ///   - rng: initialises kernels (He uniform for ReLU-family, Glorot uniform otherwise).
+    ///   - dropout: inverted dropout after every layer but the last, training only.
+    public init(layers: [DenseSpec], maxBatch: Int, rng: inout RandomGenerator, dropout: Float = 0) {
+        precondition(!layers.isEmpty, "Network needs at least one layer")
+        precondition(maxBatch > 0, "maxBatch must be positive")
+        for i in 1..<max(layers.count, 1) where i < layers.count {
+            precondition(layers[i - 1].outputs == layers[i].inputs, "layer \(i) takes \(layers[i].inputs) inputs, layer \(i - 1) gives \(layers[i - 1].outputs)")
+        }
+        specs = layers
+        self.maxBatch = maxBatch
+        self.dropout = dropout
+        var k: [Int] = [], b: [Int] = [], total = 0
+        for l in layers {
+            k.append(total); total += l.inputs * l.outputs
+            b.append(total); total += l.outputs
+        }
+        kernelOffset = k
+        biasOffset = b
+        params = FloatBuffer(total)
+        grads = FloatBuffer(total)
+        optimizer = Optimizer(.defaultAdam, count: total)
+        frozen = Array(repeating: false, count: layers.count)
+        outputs = layers.map { FloatBuffer(maxBatch * $0.outputs) }
+        logits = FloatBuffer(maxBatch * (layers.last?.outputs ?? 0))
+        masks = dropout > 0 ? layers.dropLast().map { FloatBuffer(maxBatch * $0.outputs) } : []
+        let widest = layers.map { max($0.inputs, $0.outputs) }.max() ?? 0
+        deltaA = FloatBuffer(maxBatch * widest)
+        deltaB = FloatBuffer(maxBatch * widest)
+        noisy = FloatBuffer(maxBatch * layers[0].inputs)
+        for (i, l) in layers.enumerated() {
+            initializeKernel(params[k[i]], inputs: l.inputs, outputs: l.outputs, activation: l.activation, rng: &rng)
+        }
+    }
+
+    // MARK: Parameters
+
+    public func kernel(_ layer: Int) -> Matrix {
+        let s = specs[layer]
+        return Matrix(rows: s.inputs, cols: s.outputs,
+                      storage: Array(UnsafeBufferPointer(start: params[kernelOffset[layer]], count: s.inputs * s.outputs)))
+    }
+
+    public func bias(_ layer: Int) -> [Float] {
+        Array(UnsafeBufferPointer(start: params[biasOffset[layer]], count: specs[layer].outputs))
+    }
+
+    public func setKernel(_ layer: Int, _ m: Matrix) {
+        let s = specs[layer]
+        precondition(m.rows == s.inputs && m.cols == s.outputs, "kernel \(layer) is \(s.inputs)×\(s.outputs), got \(m.rows)×\(m.cols)")
+        m.storage.withUnsafeBufferPointer { params[kernelOffset[layer]].update(from: $0.baseAddress!, count: m.storage.count) }
+    }
+
+    public func setBias(_ layer: Int, _ b: [Float]) {
+        precondition(b.count == specs[layer].outputs, "bias \(layer) has \(specs[layer].outputs) values, got \(b.count)")
+        b.withUnsafeBufferPointer { params[biasOffset[layer]].update(from: $0.baseAddress!, count: b.count) }
+    }
+
+    /// A frozen layer computes no gradient and is never updated; backward stops below
+    /// the highest frozen layer.
+    public func setFrozen(_ layer: Int, _ isFrozen: Bool) { frozen[layer] = isFrozen }
+
+    /// A fresh optimizer (state reset) and L2 weight decay on kernels (PyTorch's
+    /// `weight_decay`: g += λ·w, i.e. loss + λ/2·‖w‖²).
+    public func configure(optimizer config: OptimizerConfig, weightDecay: Float = 0) {
+        optimizer = Optimizer(config, count: params.count)
+        self.weightDecay = weightDecay
+    }
+
+    // MARK: Forward
+
+    /// Forward pass over `batch` rows of `input`; the result is in `outputs.last`.
+    private func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator, upTo last: Int? = nil) {
+        let top = last ?? (specs.count - 1)
+        var x = input
+        for l in 0...top {
+            let s = specs[l]
+            let isLast = l == specs.count - 1
+            let out = isLast ? logits.pointer : outputs[l].pointer
+            BLAS.gemm(x, params[kernelOffset[l]], out, m: batch, n: s.outputs, k: s.inputs)
+            if isLast {
+                lw_bias_activate(out, params[biasOffset[l]], Int32(batch), Int32(s.outputs), Int32(LW_IDENTITY), 0)
+                lw_activate_copy(out, outputs[l].pointer, Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
+            } else {
+                lw_bias_activate(out, params[biasOffset[l]], Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
+                if training && dropout > 0 {
+                    let m = masks[l].pointer, keep = 1 - dropout, scale = 1 / keep
+                    for i in 0..<(batch * s.outputs) { m[i] = rng.uniform() < keep ? scale : 0 }
+                    lw_multiply(out, m, batch * s.outputs)
+                }
+            }
+            x = UnsafePointer(outputs[l].pointer)
+        }
+    }
+
+    /// Inference (no dropout, no noise) on any number of rows, `maxBatch` at a time.
+    /// Returns `[rows, outputs]` of the last layer, or of layer `upTo`.
+    public func predict(_ x: Matrix, upTo layer: Int? = nil) -> Matrix {
+        precondition(x.cols == specs[0].inputs, "predict: \(x.cols) features, the network takes \(specs[0].inputs)")
+        let top = layer ?? (specs.count - 1)
+        let width = specs[top].outputs
+        var result = Matrix(rows: x.rows, cols: width)
+        var rng = RandomGenerator(seed: 0)
+        x.storage.withUnsafeBufferPointer { src in
+            result.storage.withUnsafeMutableBufferPointer { dst in
+                var start = 0
+                while start < x.rows {
+                    let n = min(maxBatch, x.rows - start)
+                    forward(src.baseAddress! + start * x.cols, batch: n, training: false, rng: &rng, upTo: top)
+                    (dst.baseAddress! + start * width).update(from: outputs[top].pointer, count: n * width)
+                    start += n
+                }
+            }
+        }
+        return result
+    }
+
+    // MARK: Training
+
+    /// What the output is compared with.
+    public enum Target {
+        /// `[batch, outputs]` values (for an autoencoder, the clean input itself).
+        case values(UnsafeBufferPointer<Float>)
+        /// `[batch]` class indices in `0..<outputs`.
+        case labels(UnsafeBufferPointer<Int32>)
+    }
+
+    /// One optimisation step on `batch` rows of `input` (`[batch, inputs]`, row-major):
+    /// forward (dropout, input noise) → loss → backward → update. Returns the batch's
+    /// mean loss (plus the weight-decay term when set).
+    @discardableResult
+    public func trainStep(input: UnsafeBufferPointer<Float>, batch: Int, target: Target, loss: Loss,
+                          noise: NoiseConfig = .none, rng: inout RandomGenerator) -> Float {
+        precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        guard let inputBase = input.baseAddress else { return 0 }
+        let x0: UnsafePointer<Float>
+        if noise.isNone {
+            x0 = inputBase
+        } else {
+            noise.apply(inputBase, noisy.pointer, batch * specs[0].inputs, &rng)
+            x0 = UnsafePointer(noisy.pointer)
+        }
+        forward(x0, batch: batch, training: true, rng: &rng)
+
+        // Loss and its gradient with respect to the last layer's logits, into deltaA.
+        let L = specs.count - 1
+        let outSpec = specs[L]
+        let n = batch * outSpec.outputs
+        var total: Double
+        switch (loss, target) {
+        case (.crossEntropy, .labels(let labels)):
+            precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
+            total = lw_softmax_xent(logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
+                                    Int32(batch), Int32(outSpec.outputs), 1 / Float(batch)) / Double(batch)
+        case (.bce, .values(let t)):
+            precondition(outSpec.activation == .sigmoid, "BCE needs a sigmoid output layer")
+            total = lw_bce_logits(logits.pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
+        case (.mse, .values(let t)):
+            precondition(outSpec.activation != .softmax, "MSE with softmax output is not supported")
+            total = lw_mse(outputs[L].pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
+            lw_activation_backward(deltaA.pointer, outputs[L].pointer, n, outSpec.activation.code, Activation.leak)
+        default:
+            preconditionFailure("loss \(loss) does not fit this target")
+        }
+
+        // Backward through trainable layers only.
+        let lowest = (frozen.lastIndex(of: true) ?? -1) + 1
+        guard lowest <= L else { return Float(total) }
+        optimizer.beginStep()
+        var d = deltaA, next = deltaB
+        for l in stride(from: L, through: lowest, by: -1) {
+            let s = specs[l]
+            if l < L {
+                lw_multiplyMaskAndActivation(d.pointer, l: l, batch: batch)
+            }
+            let xIn: UnsafePointer<Float> = l == 0 ? x0 : UnsafePointer(outputs[l - 1].pointer)
+            // dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
+            BLAS.gemm(xIn, d.pointer, grads[kernelOffset[l]], m: s.inputs, n: s.outputs, k: batch, transA: true)
+            lw_column_sums(d.pointer, grads[biasOffset[l]], Int32(batch), Int32(s.outputs))
+            if l > lowest {
+                // dY_{l−1} = dZ · Wᵀ  [batch, in]
+                BLAS.gemm(d.pointer, params[kernelOffset[l]], next.pointer, m: batch, n: s.inputs, k: s.outputs, transB: true)
+                swap(&d, &next)
+            }
+        }
+        for l in lowest...L {
+            let count = specs[l].inputs * specs[l].outputs
+            if weightDecay > 0 {
+                total += Double(weightDecay) / 2 * lw_sum_squares(params[kernelOffset[l]], count)
+                lw_add_scaled(grads[kernelOffset[l]], params[kernelOffset[l]], count, weightDecay)
+            }
+            optimizer.update(params.pointer, grads.pointer, offset: kernelOffset[l], count: count + specs[l].outputs)
+        }
+        return Float(total)
+    }
+
+    /// dY of hidden layer l → dZ: dropout mask, then the activation's derivative.
+    private func lw_multiplyMaskAndActivation(_ d: UnsafeMutablePointer<Float>, l: Int, batch: Int) {
+        let n = batch * specs[l].outputs
+        if dropout > 0 { lw_multiply(d, masks[l].pointer, n) }
+        // With dropout the stored output is y·mask; where mask = 0 the delta is already 0,
+        // elsewhere y·scale > 0 ⇔ y > 0, so ReLU's test is unchanged. Sigmoid/tanh
+        // derivatives need the unmasked y: recover it by undoing the scale.
+        if dropout > 0 && (specs[l].activation == .sigmoid || specs[l].activation == .tanh) {
+            let y = outputs[l].pointer, keep = 1 - dropout
+            for i in 0..<n { y[i] *= keep }
+        }
+        lw_activation_backward(d, outputs[l].pointer, n, specs[l].activation.code, Activation.leak)
+    }
+
+    /// Mean loss on `x` against `target` without updating anything.
+    public func evaluate(_ x: Matrix, labels: [Int32]) -> Float {
+        let p = predict(x)
+        var total = 0.0
+        for (i, y) in labels.enumerated() { total -= Double(log(max(p.storage[i * p.cols + Int(y)], 1e-7))) }
+        return Float(total / Double(max(labels.count, 1)))
+    }
+}
+
+import Foundation

@@ -1,0 +1,43 @@
+import LinearAlgebra
+
+/// Input corruption for denoising autoencoders (Vincent et al. 2008, 2010).
+public enum NoiseConfig: Equatable, Sendable {
+    case none
+    /// Each input set to 0 with probability `level` (no rescaling, as in the paper).
+    case masking(level: Float)
+    /// x + N(0, stddev²).
+    case gaussian(stddev: Float)
+    /// Each input set to 0 or 1 (equally likely) with probability `level`.
+    case saltPepper(level: Float)
+
+    var isNone: Bool { self == .none }
+
+    /// Writes the corrupted copy of `x[0..<n]` into `out`.
+    func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, _ rng: inout RandomGenerator) {
+        switch self {
+        case .none:
+            out.update(from: x, count: n)
+        case .masking(let p):
+            for i in 0..<n { out[i] = rng.uniform() < p ? 0 : x[i] }
+        case .gaussian(let s):
+            for i in 0..<n { out[i] = x[i] + s * rng.normal() }
+        case .saltPepper(let p):
+            for i in 0..<n {
+                let u = rng.uniform()
+                out[i] = u < p ? (u < p / 2 ? 0 : 1) : x[i]
+            }
+        }
+    }
+}
+
+/// Weight initialisation: He uniform for ReLU-family layers, Glorot uniform otherwise
+/// (Keras's default); biases start at 0.
+func initializeKernel(_ w: UnsafeMutablePointer<Float>, inputs: Int, outputs: Int, activation: Activation,
+                      rng: inout RandomGenerator) {
+    let limit: Float
+    switch activation {
+    case .relu, .leakyRelu: limit = (6 / Float(inputs)).squareRoot()
+    default: limit = (6 / Float(inputs + outputs)).squareRoot()
+    }
+    for i in 0..<(inputs * outputs) { w[i] = (rng.uniform() * 2 - 1) * limit }
+}

@@ -1,0 +1,272 @@
+import CKernels
+import Foundation
+import LinearAlgebra
+
+/// One shallow autoencoder, the unit of greedy layer-wise pretraining:
+///
+///     x̃ = noise(x)                      (denoising; x̃ = x otherwise)
+///     h = act(x̃ · W₁ + b₁)              W₁ [in, hidden]
+///     y = out(h · W₂ + b₂)              W₂ [hidden, in], or W₁ᵀ with tied weights
+///     loss = recon(y, x) + β·Σⱼ KL(ρ ‖ ρ̂ⱼ) + λ·‖∂h/∂x̃‖²_F + (wd/2)·‖W‖²
+///
+/// recon is BCE on the logits (sigmoid output) or MSE, mean over elements; ρ̂ⱼ is the
+/// batch-mean activation of hidden unit j (sparse autoencoder, sigmoid units); the
+/// contractive term (Rifai et al. 2011) for sigmoid units is
+/// (1/B)·Σ_b Σⱼ (h_bj(1−h_bj))² · Σᵢ W₁ᵢⱼ². With tied weights both uses of W₁ add
+/// their gradients into the one matrix.
+public final class ShallowAutoencoder {
+    public let inputs: Int
+    public let hidden: Int
+    public let activation: Activation
+    public let outputActivation: Activation
+    public let loss: Loss
+    public let tiedWeights: Bool
+    public let noise: NoiseConfig
+    public let sparsity: (target: Float, weight: Float)?
+    public let contractiveWeight: Float?
+    public let weightDecay: Float
+    public let maxBatch: Int
+
+    // Layout in params/grads: W₁, b₁, [W₂ when untied], b₂.
+    private let w1 = 0
+    private let b1: Int
+    private let w2: Int
+    private let b2: Int
+    private let params: FloatBuffer
+    private let grads: FloatBuffer
+    private let optimizer: Optimizer
+
+    private let noisy: FloatBuffer   // x̃   [maxBatch, in]
+    private let h: FloatBuffer       // h    [maxBatch, hidden]
+    private let z: FloatBuffer       // logits of the output [maxBatch, in]
+    private let y: FloatBuffer       // output [maxBatch, in]
+    private let dz: FloatBuffer      // ∂loss/∂z [maxBatch, in]
+    private let dh: FloatBuffer      // ∂loss/∂h, then ∂loss/∂(pre-activation) [maxBatch, hidden]
+    private let colStats: FloatBuffer // per-hidden-unit scratch [hidden] ×2
+
+    public init(inputs: Int, hidden: Int, activation: Activation, outputActivation: Activation, loss: Loss,
+                tiedWeights: Bool, noise: NoiseConfig, sparsity: (target: Float, weight: Float)?,
+                contractiveWeight: Float?, weightDecay: Float, maxBatch: Int, optimizer: OptimizerConfig,
+                rng: inout RandomGenerator) {
+        precondition(loss != .bce || outputActivation == .sigmoid, "BCE needs a sigmoid output")
+        precondition(loss != .crossEntropy && outputActivation != .softmax, "an autoencoder reconstructs values")
+        self.inputs = inputs
+        self.hidden = hidden
+        self.activation = activation
+        self.outputActivation = outputActivation
+        self.loss = loss
+        self.tiedWeights = tiedWeights
+        self.noise = noise
+        self.sparsity = sparsity
+        self.contractiveWeight = contractiveWeight
+        self.weightDecay = weightDecay
+        self.maxBatch = maxBatch
+        b1 = inputs * hidden
+        w2 = b1 + hidden
+        b2 = tiedWeights ? w2 : w2 + hidden * inputs
+        let total = b2 + inputs
+        params = FloatBuffer(total)
+        grads = FloatBuffer(total)
+        self.optimizer = Optimizer(optimizer, count: total)
+        noisy = FloatBuffer(maxBatch * inputs)
+        h = FloatBuffer(maxBatch * hidden)
+        z = FloatBuffer(maxBatch * inputs)
+        y = FloatBuffer(maxBatch * inputs)
+        dz = FloatBuffer(maxBatch * inputs)
+        dh = FloatBuffer(maxBatch * hidden)
+        colStats = FloatBuffer(2 * hidden)
+        initializeKernel(params[w1], inputs: inputs, outputs: hidden, activation: activation, rng: &rng)
+        if !tiedWeights {
+            initializeKernel(params[w2], inputs: hidden, outputs: inputs, activation: outputActivation, rng: &rng)
+        }
+    }
+
+    // MARK: Weights
+
+    public var encoderKernel: Matrix { matrix(w1, inputs, hidden) }
+    public var encoderBias: [Float] { Array(UnsafeBufferPointer(start: params[b1], count: hidden)) }
+    public var decoderKernel: Matrix { tiedWeights ? encoderKernel.transposed : matrix(w2, hidden, inputs) }
+    public var decoderBias: [Float] { Array(UnsafeBufferPointer(start: params[b2], count: inputs)) }
+
+    private func matrix(_ offset: Int, _ r: Int, _ c: Int) -> Matrix {
+        Matrix(rows: r, cols: c, storage: Array(UnsafeBufferPointer(start: params[offset], count: r * c)))
+    }
+
+    /// Parameters as one flat array (for tests).
+    public var parameterValues: [Float] {
+        get { Array(UnsafeBufferPointer(start: params.pointer, count: params.count)) }
+        set { newValue.withUnsafeBufferPointer { params.pointer.update(from: $0.baseAddress!, count: params.count) } }
+    }
+    /// Gradients of the last step (for tests).
+    public var gradientValues: [Float] { Array(UnsafeBufferPointer(start: grads.pointer, count: grads.count)) }
+
+    // MARK: Forward
+
+    /// h = act(x · W₁ + b₁) for `batch` rows into `h`.
+    private func encode(_ x: UnsafePointer<Float>, batch: Int) {
+        BLAS.gemm(x, params[w1], h.pointer, m: batch, n: hidden, k: inputs)
+        lw_bias_activate(h.pointer, params[b1], Int32(batch), Int32(hidden), activation.code, Activation.leak)
+    }
+
+    /// z = h · W₂ + b₂ and y = out(z) for `batch` rows.
+    private func decode(batch: Int) {
+        if tiedWeights {
+            BLAS.gemm(h.pointer, params[w1], z.pointer, m: batch, n: inputs, k: hidden, transB: true)
+        } else {
+            BLAS.gemm(h.pointer, params[w2], z.pointer, m: batch, n: inputs, k: hidden)
+        }
+        lw_bias_activate(z.pointer, params[b2], Int32(batch), Int32(inputs), Int32(LW_IDENTITY), 0)
+        lw_activate_copy(z.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
+    }
+
+    private func chunked(_ x: Matrix, width: Int, _ body: (UnsafePointer<Float>, Int) -> UnsafeMutablePointer<Float>) -> Matrix {
+        precondition(x.cols == inputs, "autoencoder takes \(inputs) features, got \(x.cols)")
+        var out = Matrix(rows: x.rows, cols: width)
+        x.storage.withUnsafeBufferPointer { src in
+            out.storage.withUnsafeMutableBufferPointer { dst in
+                var start = 0
+                while start < x.rows {
+                    let n = min(maxBatch, x.rows - start)
+                    let result = body(src.baseAddress! + start * inputs, n)
+                    (dst.baseAddress! + start * width).update(from: result, count: n * width)
+                    start += n
+                }
+            }
+        }
+        return out
+    }
+
+    /// The codes h of every row of `x`.
+    public func encode(_ x: Matrix) -> Matrix {
+        chunked(x, width: hidden) { p, n in encode(p, batch: n); return h.pointer }
+    }
+
+    /// The reconstruction y of every row of `x` (no noise).
+    public func reconstruct(_ x: Matrix) -> Matrix {
+        chunked(x, width: inputs) { p, n in encode(p, batch: n); decode(batch: n); return y.pointer }
+    }
+
+    /// Mean reconstruction loss (no noise, no penalties).
+    public func reconstructionLoss(_ x: Matrix) -> Float {
+        var total = 0.0
+        _ = chunked(x, width: inputs) { p, n in
+            encode(p, batch: n); decode(batch: n)
+            total += reconstructionLoss(target: p, batch: n)
+            return y.pointer
+        }
+        return Float(total / Double(max(x.rows * inputs, 1)))
+    }
+
+    /// Sum of the reconstruction loss over `batch` rows; writes ∂(mean loss)/∂z into `dz`.
+    private func reconstructionLoss(target: UnsafePointer<Float>, batch: Int) -> Double {
+        let n = batch * inputs
+        let scale = 1 / Float(n)
+        switch loss {
+        case .bce:
+            return lw_bce_logits(z.pointer, target, dz.pointer, n, scale)
+        default:
+            let s = lw_mse(y.pointer, target, dz.pointer, n, scale)
+            lw_activation_backward(dz.pointer, y.pointer, n, outputActivation.code, Activation.leak)
+            return s
+        }
+    }
+
+    // MARK: Training
+
+    /// One step on `batch` rows of `input`: corrupt → encode → decode → loss →
+    /// backward → update. Returns the batch's mean total loss.
+    @discardableResult
+    public func trainStep(input: UnsafeBufferPointer<Float>, batch: Int, rng: inout RandomGenerator) -> Float {
+        precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        guard let x = input.baseAddress else { return 0 }
+        let xt: UnsafePointer<Float>
+        if noise.isNone { xt = x } else {
+            noise.apply(x, noisy.pointer, batch * inputs, &rng)
+            xt = UnsafePointer(noisy.pointer)
+        }
+        encode(xt, batch: batch)
+        decode(batch: batch)
+        var total = reconstructionLoss(target: x, batch: batch) / Double(batch * inputs)
+        return Float(total + backward(xt, batch: batch, penalty: &total))
+    }
+
+    /// Gradients of everything and the update; returns the penalty terms' value.
+    private func backward(_ xt: UnsafePointer<Float>, batch: Int, penalty _: inout Double) -> Double {
+        var extra = 0.0
+        let hb = batch * hidden
+        optimizer.beginStep()
+        // Decoder: ∂W₂ = hᵀ·dz, ∂b₂ = Σ dz, ∂h = dz·W₂ᵀ (tied: dz·W₁).
+        if !tiedWeights {
+            BLAS.gemm(h.pointer, dz.pointer, grads[w2], m: hidden, n: inputs, k: batch, transA: true)
+            BLAS.gemm(dz.pointer, params[w2], dh.pointer, m: batch, n: hidden, k: inputs, transB: true)
+        } else {
+            BLAS.gemm(dz.pointer, params[w1], dh.pointer, m: batch, n: hidden, k: inputs)
+        }
+        lw_column_sums(dz.pointer, grads[b2], Int32(batch), Int32(inputs))
+
+        // Sparsity: β·Σⱼ KL(ρ‖ρ̂ⱼ); ∂/∂h_bj = (β/B)·(−ρ/ρ̂ⱼ + (1−ρ)/(1−ρ̂ⱼ)).
+        if let sp = sparsity, sp.weight > 0 {
+            let rhoHat = colStats.pointer
+            lw_column_sums(h.pointer, rhoHat, Int32(batch), Int32(hidden))
+            let rho = Double(sp.target), beta = Double(sp.weight)
+            for j in 0..<hidden {
+                let r = min(max(Double(rhoHat[j]) / Double(batch), 1e-6), 1 - 1e-6)
+                extra += beta * (rho * log(rho / r) + (1 - rho) * log((1 - rho) / (1 - r)))
+                rhoHat[j] = Float(beta / Double(batch) * (-rho / r + (1 - rho) / (1 - r)))
+            }
+            for b in 0..<batch {
+                let row = dh.pointer + b * hidden
+                for j in 0..<hidden { row[j] += rhoHat[j] }
+            }
+        }
+
+        // Contractive: (λ/B)·Σ_b Σⱼ g_bj²·sⱼ with g = h(1−h), sⱼ = Σᵢ W₁ᵢⱼ².
+        var meanG2: UnsafeMutablePointer<Float>? = nil
+        if let lambda = contractiveWeight, lambda > 0 {
+            let s = colStats.pointer, g2 = colStats.pointer + hidden
+            s.update(repeating: 0, count: hidden)
+            g2.update(repeating: 0, count: hidden)
+            for i in 0..<inputs {
+                let row = params[w1] + i * hidden
+                for j in 0..<hidden { s[j] += row[j] * row[j] }
+            }
+            var pen = 0.0
+            let scale = lambda / Float(batch)
+            for b in 0..<batch {
+                let hr = h.pointer + b * hidden, dr = dh.pointer + b * hidden
+                for j in 0..<hidden {
+                    let g = hr[j] * (1 - hr[j])
+                    pen += Double(g * g * s[j])
+                    g2[j] += g * g
+                    dr[j] += scale * s[j] * 2 * g * (1 - 2 * hr[j])
+                }
+            }
+            extra += Double(lambda) * pen / Double(batch)
+            meanG2 = g2
+        }
+
+        // Encoder: through the activation, ∂W₁ = x̃ᵀ·dA (+ dzᵀ·h when tied), ∂b₁ = Σ dA.
+        lw_activation_backward(dh.pointer, h.pointer, hb, activation.code, Activation.leak)
+        BLAS.gemm(xt, dh.pointer, grads[w1], m: inputs, n: hidden, k: batch, transA: true)
+        if tiedWeights {
+            BLAS.gemm(dz.pointer, h.pointer, grads[w1], m: inputs, n: hidden, k: batch, transA: true, beta: 1)
+        }
+        lw_column_sums(dh.pointer, grads[b1], Int32(batch), Int32(hidden))
+        if let g2 = meanG2, let lambda = contractiveWeight {
+            // ∂/∂W₁ᵢⱼ of the penalty through sⱼ: 2λ·W₁ᵢⱼ·(1/B)·Σ_b g_bj².
+            let scale = 2 * lambda / Float(batch)
+            for i in 0..<inputs {
+                let w = params[w1] + i * hidden, g = grads[w1] + i * hidden
+                for j in 0..<hidden { g[j] += scale * g2[j] * w[j] }
+            }
+        }
+        if weightDecay > 0 {
+            for offset in tiedWeights ? [w1] : [w1, w2] {
+                extra += Double(weightDecay) / 2 * lw_sum_squares(params[offset], inputs * hidden)
+                lw_add_scaled(grads[offset], params[offset], inputs * hidden, weightDecay)
+            }
+        }
+        optimizer.update(params.pointer, grads.pointer, offset: 0, count: params.count)
+        return extra
+    }
+}
