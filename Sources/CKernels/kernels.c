@@ -21,6 +21,26 @@ static inline float lw_expf(float x) {
     return p * s.f;
 }
 
+// log(x) for x > 0: x = m·2^k with m ∈ [√½, √2), log m = 2·atanh(t), t = (m−1)/(m+1),
+// by its odd series to t⁹ (|t| ≤ 0.172: relative error < 1e-8). Branch-free, so it vectorizes.
+static inline float lw_logf(float x) {
+    union { float f; uint32_t i; } u = { x };
+    int32_t k = (int32_t)((u.i >> 23) & 0xff) - 127;
+    u.i = (u.i & 0x007fffff) | 0x3f800000;          // m ∈ [1, 2)
+    float m = u.f;
+    float big = m > 1.41421356f ? 1.0f : 0.0f;      // fold into [√½, √2)
+    m = m * (1.0f - 0.5f * big);
+    float kf = (float)k + big;
+    float t = (m - 1.0f) / (m + 1.0f);
+    float t2 = t * t;
+    float p = 1.0f / 9.0f;
+    p = p * t2 + 1.0f / 7.0f;
+    p = p * t2 + 1.0f / 5.0f;
+    p = p * t2 + 1.0f / 3.0f;
+    p = p * t2 + 1.0f;
+    return 2.0f * t * p + kf * 0.693147180559945f;
+}
+
 static inline float lw_sigmoidf(float z) { return 1.0f / (1.0f + lw_expf(-z)); }
 
 static inline float lw_tanhf(float z) {
@@ -84,7 +104,7 @@ double lw_bce_logits(const float *z, const float *t, float *dz, size_t n, float 
         float s = 0;
         for (size_t i = start; i < end; i++) {
             float e = lw_expf(-fabsf(z[i]));
-            s += fmaxf(z[i], 0.0f) - z[i] * t[i] + log1pf(e);
+            s += fmaxf(z[i], 0.0f) - z[i] * t[i] + lw_logf(1.0f + e);
             float sig = z[i] >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
             dz[i] = (sig - t[i]) * scale;
         }

@@ -4,8 +4,8 @@ import Foundation
 /// (Blackman & Vigna 2018) with its state filled by SplitMix64 from a 64-bit seed.
 /// Same seed → same sequence on every machine.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
-    private let seed: UInt64
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    @usableFromInline let seed: UInt64
 
     public init(seed: UInt64) {
         self.seed = seed
@@ -28,7 +28,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return RandomGenerator(seed: sm ^ (sm >> 29) ^ stream)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
@@ -41,7 +41,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     public mutating func nextUInt64() -> UInt64 { next() }
 
     /// Uniform in [0, 1) with 24 random bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func uniform() -> Float {
         Float(next() >> 40) * 0x1p-24
     }

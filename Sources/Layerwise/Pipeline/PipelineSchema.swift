@@ -162,7 +162,8 @@ enum PipelineSchema {
                 epochs: e.int("epochs", default: 5, min: 0),
                 batchSize: e.int("batch_size", default: batch, min: 1),
                 optimizer: e.has("optimizer") ? readOptimizer(e, default: .adam, learningRate: 0.001) : { _ = e.value("optimizer"); return optimizer }(),
-                noise: e.has("noise") ? readNoise(e.section("noise")) : nil)
+                // A denoising stack stays denoising end to end unless told otherwise.
+                noise: e.has("noise") ? readNoise(e.section("noise")) : { _ = e.value("noise"); return noise }())
             e.finish()
         }
         r.finish()

@@ -31,10 +31,9 @@ struct ResultsWriter {
         let temp = folder.appendingPathComponent(".\(URL(fileURLWithPath: destination).lastPathComponent).\(getpid()).tmp").path
         do {
             try writeFile(temp, outcome, created: created)
-            if FileManager.default.fileExists(atPath: destination) {
-                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: destination), withItemAt: URL(fileURLWithPath: temp))
-            } else {
-                try FileManager.default.moveItem(atPath: temp, toPath: destination)
+            // rename(2) replaces an existing file atomically: readers see the old or the new file, never half of one.
+            guard rename(temp, destination) == 0 else {
+                throw InputError("output.results: cannot move the results into place at \(destination) (\(String(cString: strerror(errno))))")
             }
         } catch {
             try? FileManager.default.removeItem(atPath: temp)
