@@ -170,8 +170,23 @@ public final class Network {
     @discardableResult
     public func trainStep(input: UnsafeBufferPointer<Float>, batch: Int, target: Target, loss: Loss,
                           noise: NoiseConfig = .none, rng: inout RandomGenerator) -> Float {
+        let (value, lowest) = lossAndGradients(input: input, batch: batch, target: target, loss: loss,
+                                               noise: noise, training: true, rng: &rng)
+        guard lowest < specs.count else { return value }
+        optimizer.beginStep()
+        for l in lowest..<specs.count {
+            optimizer.update(params.pointer, grads.pointer, offset: kernelOffset[l],
+                             count: specs[l].inputs * specs[l].outputs + specs[l].outputs)
+        }
+        return value
+    }
+
+    /// Forward, loss and backward without updating: fills the gradients of every
+    /// trainable layer and returns the mean loss and the lowest trainable layer.
+    func lossAndGradients(input: UnsafeBufferPointer<Float>, batch: Int, target: Target, loss: Loss,
+                          noise: NoiseConfig, training: Bool, rng: inout RandomGenerator) -> (Float, Int) {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
-        guard let inputBase = input.baseAddress else { return 0 }
+        guard let inputBase = input.baseAddress else { return (0, specs.count) }
         let x0: UnsafePointer<Float>
         if noise.isNone {
             x0 = inputBase
@@ -179,7 +194,7 @@ public final class Network {
             noise.apply(inputBase, noisy.pointer, batch * specs[0].inputs, &rng)
             x0 = UnsafePointer(noisy.pointer)
         }
-        forward(x0, batch: batch, training: true, rng: &rng)
+        forward(x0, batch: batch, training: training, rng: &rng)
 
         // Loss and its gradient with respect to the last layer's logits, into deltaA.
         let L = specs.count - 1
@@ -202,15 +217,14 @@ public final class Network {
             preconditionFailure("loss \(loss) does not fit this target")
         }
 
-        // Backward through trainable layers only.
+        // Backward through trainable layers only: stop below the highest frozen layer.
         let lowest = (frozen.lastIndex(of: true) ?? -1) + 1
-        guard lowest <= L else { return Float(total) }
-        optimizer.beginStep()
+        guard lowest <= L else { return (Float(total), lowest) }
         var d = deltaA, next = deltaB
         for l in stride(from: L, through: lowest, by: -1) {
             let s = specs[l]
             if l < L {
-                lw_multiplyMaskAndActivation(d.pointer, l: l, batch: batch)
+                maskAndActivationBackward(d.pointer, l: l, batch: batch, training: training)
             }
             let xIn: UnsafePointer<Float> = l == 0 ? x0 : UnsafePointer(outputs[l - 1].pointer)
             // dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
@@ -222,20 +236,35 @@ public final class Network {
                 swap(&d, &next)
             }
         }
-        for l in lowest...L {
-            let count = specs[l].inputs * specs[l].outputs
-            if weightDecay > 0 {
+        if weightDecay > 0 {
+            for l in lowest...L {
+                let count = specs[l].inputs * specs[l].outputs
                 total += Double(weightDecay) / 2 * lw_sum_squares(params[kernelOffset[l]], count)
                 lw_add_scaled(grads[kernelOffset[l]], params[kernelOffset[l]], count, weightDecay)
             }
-            optimizer.update(params.pointer, grads.pointer, offset: kernelOffset[l], count: count + specs[l].outputs)
         }
-        return Float(total)
+        return (Float(total), lowest)
     }
 
+    /// All parameters as one flat array (layer by layer: kernel, bias), for tests and checkpoints.
+    public var parameterValues: [Float] {
+        get { Array(UnsafeBufferPointer(start: params.pointer, count: params.count)) }
+        set {
+            precondition(newValue.count == params.count, "parameterValues: \(newValue.count) values for \(params.count)")
+            newValue.withUnsafeBufferPointer { params.pointer.update(from: $0.baseAddress!, count: params.count) }
+        }
+    }
+
+    /// Gradients of the last backward pass, in the layout of `parameterValues`.
+    public var gradientValues: [Float] { Array(UnsafeBufferPointer(start: grads.pointer, count: grads.count)) }
+
     /// dY of hidden layer l → dZ: dropout mask, then the activation's derivative.
-    private func lw_multiplyMaskAndActivation(_ d: UnsafeMutablePointer<Float>, l: Int, batch: Int) {
+    private func maskAndActivationBackward(_ d: UnsafeMutablePointer<Float>, l: Int, batch: Int, training: Bool) {
         let n = batch * specs[l].outputs
+        guard training else {
+            lw_activation_backward(d, outputs[l].pointer, n, specs[l].activation.code, Activation.leak)
+            return
+        }
         if dropout > 0 { lw_multiply(d, masks[l].pointer, n) }
         // With dropout the stored output is y·mask; where mask = 0 the delta is already 0,
         // elsewhere y·scale > 0 ⇔ y > 0, so ReLU's test is unchanged. Sigmoid/tanh
@@ -246,14 +275,4 @@ public final class Network {
         }
         lw_activation_backward(d, outputs[l].pointer, n, specs[l].activation.code, Activation.leak)
     }
-
-    /// Mean loss on `x` against `target` without updating anything.
-    public func evaluate(_ x: Matrix, labels: [Int32]) -> Float {
-        let p = predict(x)
-        var total = 0.0
-        for (i, y) in labels.enumerated() { total -= Double(log(max(p.storage[i * p.cols + Int(y)], 1e-7))) }
-        return Float(total / Double(max(labels.count, 1)))
-    }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 
 /// Input corruption for denoising autoencoders (Vincent et al. 2008, 2010).
@@ -34,10 +35,12 @@ public enum NoiseConfig: Equatable, Sendable {
 /// (Keras's default); biases start at 0.
 func initializeKernel(_ w: UnsafeMutablePointer<Float>, inputs: Int, outputs: Int, activation: Activation,
                       rng: inout RandomGenerator) {
-    let limit: Float
+    var limit: Float
     switch activation {
     case .relu, .leakyRelu: limit = (6 / Float(inputs)).squareRoot()
     default: limit = (6 / Float(inputs + outputs)).squareRoot()
     }
+    if ProcessInfo.processInfo.environment["LW_INIT"] == "torch" { limit = 1 / Float(inputs).squareRoot() }
+    if ProcessInfo.processInfo.environment["LW_INIT"] == "glorot" { limit = (6 / Float(inputs + outputs)).squareRoot() }
     for i in 0..<(inputs * outputs) { w[i] = (rng.uniform() * 2 - 1) * limit }
 }

@@ -177,6 +177,16 @@ public final class ShallowAutoencoder {
     /// backward → update. Returns the batch's mean total loss.
     @discardableResult
     public func trainStep(input: UnsafeBufferPointer<Float>, batch: Int, rng: inout RandomGenerator) -> Float {
+        let value = lossAndGradients(input: input, batch: batch, noise: noise, rng: &rng)
+        optimizer.beginStep()
+        optimizer.update(params.pointer, grads.pointer, offset: 0, count: params.count)
+        return value
+    }
+
+    /// Forward and backward without updating: fills `gradientValues`, returns the mean
+    /// total loss (reconstruction + penalties).
+    func lossAndGradients(input: UnsafeBufferPointer<Float>, batch: Int, noise: NoiseConfig,
+                          rng: inout RandomGenerator) -> Float {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         guard let x = input.baseAddress else { return 0 }
         let xt: UnsafePointer<Float>
@@ -186,15 +196,14 @@ public final class ShallowAutoencoder {
         }
         encode(xt, batch: batch)
         decode(batch: batch)
-        var total = reconstructionLoss(target: x, batch: batch) / Double(batch * inputs)
-        return Float(total + backward(xt, batch: batch, penalty: &total))
+        let recon = reconstructionLoss(target: x, batch: batch) / Double(batch * inputs)
+        return Float(recon + backward(xt, batch: batch))
     }
 
-    /// Gradients of everything and the update; returns the penalty terms' value.
-    private func backward(_ xt: UnsafePointer<Float>, batch: Int, penalty _: inout Double) -> Double {
+    /// Gradients of every term into `grads`; returns the penalty terms' value.
+    private func backward(_ xt: UnsafePointer<Float>, batch: Int) -> Double {
         var extra = 0.0
         let hb = batch * hidden
-        optimizer.beginStep()
         // Decoder: ∂W₂ = hᵀ·dz, ∂b₂ = Σ dz, ∂h = dz·W₂ᵀ (tied: dz·W₁).
         if !tiedWeights {
             BLAS.gemm(h.pointer, dz.pointer, grads[w2], m: hidden, n: inputs, k: batch, transA: true)
@@ -261,12 +270,13 @@ public final class ShallowAutoencoder {
             }
         }
         if weightDecay > 0 {
-            for offset in tiedWeights ? [w1] : [w1, w2] {
-                extra += Double(weightDecay) / 2 * lw_sum_squares(params[offset], inputs * hidden)
-                lw_add_scaled(grads[offset], params[offset], inputs * hidden, weightDecay)
+            extra += Double(weightDecay) / 2 * lw_sum_squares(params[w1], inputs * hidden)
+            lw_add_scaled(grads[w1], params[w1], inputs * hidden, weightDecay)
+            if !tiedWeights {
+                extra += Double(weightDecay) / 2 * lw_sum_squares(params[w2], inputs * hidden)
+                lw_add_scaled(grads[w2], params[w2], inputs * hidden, weightDecay)
             }
         }
-        optimizer.update(params.pointer, grads.pointer, offset: 0, count: params.count)
         return extra
     }
 }

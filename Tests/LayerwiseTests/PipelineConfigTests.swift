@@ -53,11 +53,11 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testAllProblemsAtOnce() {
-        let yaml = minimal + "\n  optimizer: {name: adam, learning_rate: -0.1}\n  epochs: many\n"
+        let yaml = minimal.replacingOccurrences(of: "classifier: {}", with: "classifier:\n  optimizer: {name: adam, learning_rate: -0.1}\n  epochs: many")
         let ps = problems(yaml)
         XCTAssertEqual(Set(ps.map(\.keyPath)), ["classifier.optimizer.learning_rate", "classifier.epochs"])
         XCTAssertTrue(ps.contains { $0.message.contains("must be > 0") })
-        XCTAssertTrue(ps.contains { $0.message.contains("expected an integer") && $0.line == 9 })
+        XCTAssertTrue(ps.contains { $0.message.contains("expected an integer") && $0.line == 8 })
     }
 
     func testWrongTypeForList() {

@@ -30,7 +30,7 @@ final class PipelineErrorTests: XCTestCase {
 
     func testUnknownKeyWithSuggestionAndLine() throws {
         try expectFailure({ $0.replacingOccurrences(of: "  epochs: 4\n", with: "  epoch: 4\n") },
-                          mentions: ["p.yaml:15:", "pretrain.epoch", "did you mean 'epochs'"])
+                          mentions: ["p.yaml:13:3:", "pretrain.epoch", "did you mean 'epochs'"])
     }
 
     func testWrongType() throws {
@@ -78,9 +78,11 @@ final class PipelineErrorTests: XCTestCase {
         let path = folder.appendingPathComponent("nan.h5").path
         var x = [Float](repeating: 0.5, count: 40 * 784)
         x[3 * 784 + 7] = .nan
-        let f = try H5File.create(path)
-        try f.root.write("x", x, shape: [40, 784])
-        try f.root.write("y", (0..<40).map { Int64($0 % 2) }, shape: [40])
+        do {   // closed before the CLI opens it (HDF5 locks files open for writing)
+            let root = try H5File.create(path).root
+            try root.write("x", x, shape: [40, 784])
+            try root.write("y", (0..<40).map { Int64($0 % 2) }, shape: [40])
+        }
         let pipeline = "data: {train: 'nan.h5:/x', train_labels: 'nan.h5:/y'}\npretrain: {layers: [4]}\noutput: {results: out/r.h5}\n"
         try expectFailure({ _ in pipeline }, mentions: ["nan.h5:/x", "row 3", "column 7"])
     }

@@ -75,16 +75,18 @@ extension Pipeline {
         root = try setting(value, at: keys[...], in: root, fullPath: path)
     }
 
-    private static func setting(_ value: Node, at keys: ArraySlice<String>, in node: Node, fullPath: String) throws -> Node {
+    /// `node` with `value` at `keys`; a nil or null `node` becomes a new mapping.
+    private static func setting(_ value: Node, at keys: ArraySlice<String>, in node: Node?, fullPath: String) throws -> Node {
         guard let key = keys.first else { return value }
-        var pairs: [(Node, Node)]
-        if let m = node.mapping { pairs = m.map { ($0.key, $0.value) } }
-        else if node.null != nil { pairs = [] }
-        else { throw InputError("--set \(fullPath): '\(key)' is inside a value that is not a mapping") }
+        var pairs: [(Node, Node)] = []
+        if let node, let m = node.mapping { pairs = m.map { ($0.key, $0.value) } }
+        else if let node, node.null == nil {
+            throw InputError("--set \(fullPath): '\(key)' is inside a value that is not a mapping")
+        }
         if let i = pairs.firstIndex(where: { $0.0.string == key }) {
             pairs[i].1 = try setting(value, at: keys.dropFirst(), in: pairs[i].1, fullPath: fullPath)
         } else {
-            pairs.append((Node(key), try setting(value, at: keys.dropFirst(), in: Node("", Tag(.null)), fullPath: fullPath)))
+            pairs.append((Node(key), try setting(value, at: keys.dropFirst(), in: nil, fullPath: fullPath)))
         }
         return Node(pairs)
     }

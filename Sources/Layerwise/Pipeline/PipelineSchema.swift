@@ -112,7 +112,7 @@ enum PipelineSchema {
     static func readPretrain(_ r: ConfigReader, scale: ScaleKind) -> PretrainConfig {
         let layers = r.intList("layers", default: [])
         if r.node != nil && !r.has("layers") { r.diagnostics.report(r.keyPath("layers"), r.node, "missing: expected a list of layer widths, e.g. [512, 256, 64]") }
-        else if r.has("layers") && layers.isEmpty { r.report("layers", "needs at least one layer width") }
+        else if r.value("layers")?.sequence?.isEmpty == true { r.report("layers", "needs at least one layer width") }
         var model = AutoencoderModel.basic
         if let m = r.string("model") {
             if let known = AutoencoderModel(rawValue: m) { model = known }

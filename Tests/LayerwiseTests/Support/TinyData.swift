@@ -30,7 +30,8 @@ enum TinyData {
         let ty = try src.root.dataset("/test/labels").readRows(0..<test, as: Int64.self)
         let path = folder.appendingPathComponent("tiny.h5").path
         let f = try H5File.create(path)
-        let tr = try f.root.createGroup("train"), te = try f.root.createGroup("test")
+        let root = try f.root
+        let tr = try root.createGroup("train"), te = try root.createGroup("test")
         try tr.write("images", x, shape: [train, 784])
         try tr.write("labels", y, shape: [train])
         try te.write("images", tx, shape: [test, 784])
@@ -80,15 +81,19 @@ enum TinyData {
 enum CLI {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
+    /// The test runner lives in the build products folder (`.build/debug`, or any
+    /// `--scratch-path`), beside the `layerwise` executable.
     static var executable: URL {
-        // The xctest bundle lives in the build products folder, beside the executable.
-        var dir = Bundle(for: Marker.self).bundleURL
-        for _ in 0..<3 {
-            dir = dir.deletingLastPathComponent()
-            let candidate = dir.appendingPathComponent("layerwise")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        let starts = [URL(fileURLWithPath: CommandLine.arguments[0]), Bundle(for: Marker.self).bundleURL]
+        for start in starts {
+            var dir = start
+            for _ in 0..<3 {
+                dir = dir.deletingLastPathComponent()
+                let candidate = dir.appendingPathComponent("layerwise")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            }
         }
-        return Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().appendingPathComponent("layerwise")
+        return starts[0].deletingLastPathComponent().appendingPathComponent("layerwise")
     }
 
     static func run(_ args: [String], in folder: URL? = nil) throws -> Result {
