@@ -1,2 +1,0 @@
-import XCTest
-final class HDF5TestsSmoke: XCTestCase { func testNothingYet() {} }
