@@ -38,7 +38,7 @@ public final class Network {
     /// - Parameters:
     ///   - layers: consecutive layers (`layers[i].outputs == layers[i+1].inputs`).
     ///   - maxBatch: the largest batch `trainStep` and `predict` process at once.
-    ///   - rng: initialises kernels (He uniform for ReLU-family, Glorot uniform otherwise).
+    ///   - rng: initialises kernels (Glorot uniform, Keras's default).
     ///   - dropout: inverted dropout after every layer but the last, training only.
     public init(layers: [DenseSpec], maxBatch: Int, rng: inout RandomGenerator, dropout: Float = 0) {
         precondition(!layers.isEmpty, "Network needs at least one layer")
@@ -68,7 +68,7 @@ public final class Network {
         deltaB = FloatBuffer(maxBatch * widest)
         noisy = FloatBuffer(maxBatch * layers[0].inputs)
         for (i, l) in layers.enumerated() {
-            initializeKernel(params[k[i]], inputs: l.inputs, outputs: l.outputs, activation: l.activation, rng: &rng)
+            initializeKernel(params[k[i]], inputs: l.inputs, outputs: l.outputs, rng: &rng)
         }
     }
 

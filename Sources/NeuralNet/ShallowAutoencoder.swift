@@ -75,9 +75,9 @@ public final class ShallowAutoencoder {
         dz = FloatBuffer(maxBatch * inputs)
         dh = FloatBuffer(maxBatch * hidden)
         colStats = FloatBuffer(2 * hidden)
-        initializeKernel(params[w1], inputs: inputs, outputs: hidden, activation: activation, rng: &rng)
+        initializeKernel(params[w1], inputs: inputs, outputs: hidden, rng: &rng)
         if !tiedWeights {
-            initializeKernel(params[w2], inputs: hidden, outputs: inputs, activation: outputActivation, rng: &rng)
+            initializeKernel(params[w2], inputs: hidden, outputs: inputs, rng: &rng)
         }
     }
 
