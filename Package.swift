@@ -32,6 +32,9 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkgconf"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CKernels", cSettings: fastMath),
 
         // MARK: Libraries
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["LinearAlgebra", "CKernels"], swiftSettings: swiftFast),
         .target(
             name: "Layerwise",
-            dependencies: ["HDF5", "LinearAlgebra", "NeuralNet", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["HDF5", "LinearAlgebra", "NeuralNet", "CZlib", .product(name: "Yams", package: "Yams")]),
 
         // MARK: The command-line tool
         .executableTarget(

@@ -1,3 +1,6 @@
+import Foundation
+import HDF5
+
 /// Errors a user can cause or act on, and the process exit code each maps to.
 ///
 /// SPEC §4: 0 success; 1 a failed expectation (`evaluate.expect`); 2 bad usage,
@@ -24,6 +27,7 @@ public struct InputError: UserFacingError {
 /// user can trigger is exit code 2 unless it says otherwise.
 public func exitStatus(for error: Error) -> (message: String, code: Int32) {
     if let e = error as? UserFacingError { return (e.description, e.exitCode) }
-    if let e = error as? CustomStringConvertible { return (e.description, 2) }
-    return ("\(error)", 2)
+    if let e = error as? H5Error { return (e.description, 2) }
+    // Foundation's errors (a file that cannot be read or moved) describe themselves here.
+    return (error.localizedDescription, 2)
 }

@@ -10,7 +10,7 @@ struct LayerwiseCommand: ParsableCommand {
         commandName: "layerwise",
         abstract: "Semi-supervised classification with stacked autoencoders.",
         version: layerwiseVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, ImportCommand.self]
     )
 }
 
