@@ -19,6 +19,8 @@ let package = Package(
     products: [
         .executable(name: "layerwise", targets: ["LayerwiseCLI"]),
         .library(name: "Layerwise", targets: ["Layerwise"]),
+        // The engine alone, for Benchmarks/ (its own package) and other tools.
+        .library(name: "LayerwiseEngine", targets: ["NeuralNet", "LinearAlgebra", "HDF5"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
