@@ -22,5 +22,5 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--test" ]] && command -v python3 >/dev/null; then
-  python3 -c "import h5py" 2>/dev/null || python3 -m pip install -q h5py || echo "bootstrap: h5py not installed; interop tests will be skipped"
+  python3 -c "import h5py, yaml" 2>/dev/null || python3 -m pip install -q h5py pyyaml || echo "bootstrap: h5py not installed; interop tests will be skipped"
 fi

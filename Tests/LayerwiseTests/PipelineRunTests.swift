@@ -144,4 +144,47 @@ final class PipelineRunTests: XCTestCase {
         XCTAssertEqual(try tied.root.group("model/decoder/layer_1").attribute("tied_to"), .string("/model/encoder/layer_0/kernel"))
         XCTAssertFalse(try tied.root.exists("model/decoder/layer_1/kernel"))
     }
+
+    /// A user's view: h5py (which CI installs) opens the results file and finds SPEC §3.
+    func testH5pyReadsTheResultsFile() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import h5py"]
+        try probe.run(); probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else { throw XCTSkip("python3 with h5py not available") }
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let (report, _) = try run(folder)
+        let script = """
+        import h5py, sys, yaml
+        f = h5py.File(sys.argv[1], "r")
+        assert f.attrs["format"] == "layerwise-results" and f.attrs["format_version"] == 1
+        assert yaml.safe_load(f.attrs["pipeline"])["pretrain"]["layers"] == [32, 8]
+        k = f["model/encoder/layer_0/kernel"]
+        assert k.shape == (784, 32) and str(k.dtype) == "float32"
+        assert f["model/head/layer_1"].attrs["activation"] == "softmax"
+        p = f["predictions/test/probability"][:]
+        assert p.shape == (200, 10) and abs(p.sum(1) - 1).max() < 1e-4
+        assert (p.argmax(1) == f["predictions/test/label"][:]).all()
+        acc = (f["predictions/test/label"][:] == h5py.File(sys.argv[2])["test/labels"][:]).mean()
+        assert abs(acc - f["metrics/test"].attrs["accuracy"]) < 1e-9
+        assert f["metrics/test/confusion_matrix"][:].sum() == 200
+        for name in ["embeddings/test", "reconstructions/test", "anomaly/train_error", "data/labeled_indices",
+                     "metrics/pretrain/layer_0/loss", "metrics/end_to_end/loss", "metrics/classifier/val_accuracy",
+                     "metrics/fine_tune/loss"]:
+            assert name in f, name
+        print("ok")
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, report.resultsPath, folder.appendingPathComponent("tiny.h5").path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertEqual(text.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
+    }
 }

@@ -46,22 +46,9 @@ struct Pretrainer {
                 contractiveWeight: config.contractiveWeight.map(Float.init), weightDecay: Float(config.weightDecay),
                 maxBatch: config.batchSize, optimizer: optimizerConfig(config.optimizer), rng: &initRNG)
             var batches = Minibatches(source: codes, rows: allRows, batchSize: config.batchSize)
-            var losses: [Float] = []
-            let start = Stopwatch.now()
-            for epoch in 1...max(config.epochs, 1) where config.epochs > 0 {
-                let t0 = Stopwatch.now()
-                var sum = 0.0, n = 0
-                batches.epoch(&shuffleRNG) { _, count, batch in
-                    let l = ae.trainStep(input: batch, batch: count, rng: &noiseRNG)
-                    sum += Double(l) * Double(count); n += count
-                }
-                let mean = Float(sum / Double(max(n, 1)))
-                guard mean.isFinite else { throw DivergedError(stage: "pretrain layer \(k)", epoch: epoch) }
-                losses.append(mean)
-                progress.epoch(stage, epoch, of: config.epochs, values: [("loss", mean)],
-                               samplesPerSecond: Double(n) / Stopwatch.seconds(since: t0))
-            }
-            let elapsed = Stopwatch.seconds(since: start)
+            let (losses, elapsed) = try reconstructionEpochs(
+                stage, name: "pretrain layer_\(k)", epochs: config.epochs, batches: &batches, shuffle: &shuffleRNG
+            ) { count, batch in ae.trainStep(input: batch, batch: count, rng: &noiseRNG) }
             result.timings.append(StageTiming(stage: "pretrain_layer_\(k)", seconds: elapsed,
                                               samplesPerSecond: Double(x.rows * config.epochs) / max(elapsed, 1e-9)))
             result.curves.append((path: "pretrain/layer_\(k)/loss", values: losses))
@@ -84,22 +71,11 @@ struct Pretrainer {
         let (_, loss) = reconstruction(for: 0)
         let noise = e2e.noise.map(noiseConfig) ?? NoiseConfig.none
         var batches = Minibatches(source: x, rows: Array(0..<x.rows), batchSize: e2e.batchSize)
-        var losses: [Float] = []
-        let start = Stopwatch.now()
-        for epoch in 1...max(e2e.epochs, 1) where e2e.epochs > 0 {
-            let t0 = Stopwatch.now()
-            var sum = 0.0, n = 0
-            batches.epoch(&rng) { _, count, batch in
-                let l = net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &noiseRNG)
-                sum += Double(l) * Double(count); n += count
-            }
-            let mean = Float(sum / Double(max(n, 1)))
-            guard mean.isFinite else { throw DivergedError(stage: "end_to_end", epoch: epoch) }
-            losses.append(mean)
-            progress.epoch("end-to-end", epoch, of: e2e.epochs, values: [("loss", mean)],
-                           samplesPerSecond: Double(n) / Stopwatch.seconds(since: t0))
+        let (losses, elapsed) = try reconstructionEpochs(
+            "end-to-end", name: "end_to_end", epochs: e2e.epochs, batches: &batches, shuffle: &rng
+        ) { count, batch in
+            net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &noiseRNG)
         }
-        let elapsed = Stopwatch.seconds(since: start)
         stack.timings.append(StageTiming(stage: "end_to_end", seconds: elapsed,
                                          samplesPerSecond: Double(x.rows * e2e.epochs) / max(elapsed, 1e-9)))
         stack.curves.append((path: "end_to_end/loss", values: losses))
@@ -108,6 +84,31 @@ struct Pretrainer {
             let saved = SavedLayer(kernel: net.kernel(i), bias: net.bias(i), activation: layers[i].activation)
             if i < k { stack.encoder[i] = saved } else { stack.decoder[i - k] = saved }
         }
+    }
+}
+
+extension Pretrainer {
+    /// Epochs of unsupervised minibatch steps: the per-epoch mean loss (stopping with
+    /// exit code 3 if it is NaN/Inf) and the stage's wall time.
+    func reconstructionEpochs(_ label: String, name: String, epochs: Int, batches: inout Minibatches,
+                              shuffle: inout RandomGenerator,
+                              step: (Int, UnsafeBufferPointer<Float>) -> Float) throws -> (losses: [Float], seconds: Double) {
+        var losses: [Float] = []
+        let start = Stopwatch.now()
+        for epoch in 1...max(epochs, 1) where epochs > 0 {
+            let t0 = Stopwatch.now()
+            var sum = 0.0, n = 0
+            batches.epoch(&shuffle) { _, count, batch in
+                sum += Double(step(count, batch)) * Double(count)
+                n += count
+            }
+            let mean = Float(sum / Double(max(n, 1)))
+            guard mean.isFinite else { throw DivergedError(stage: name, epoch: epoch) }
+            losses.append(mean)
+            progress.epoch(label, epoch, of: epochs, values: [("loss", mean)],
+                           samplesPerSecond: Double(n) / Stopwatch.seconds(since: t0))
+        }
+        return (losses, Stopwatch.seconds(since: start))
     }
 }
 
