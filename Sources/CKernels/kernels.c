@@ -7,7 +7,10 @@
 // or branches so loops that use it vectorize.
 static inline float lw_expf(float x) {
     x = fminf(fmaxf(x, -87.0f), 88.0f);
-    float n = floorf(x * 1.44269504088896341f + 0.5f);
+    // Round to nearest through an int conversion: SSE2 has it (cvttps2dq), while
+    // floorf is a libm call on the baseline x86-64 target and stops vectorization.
+    float t = x * 1.44269504088896341f;
+    float n = (float)(int32_t)(t + (t >= 0 ? 0.5f : -0.5f));
     float r = x - n * 0.693145751953125f - n * 1.428606765330187e-06f;
     float p = 1.0f / 720.0f;
     p = p * r + 1.0f / 120.0f;

@@ -29,6 +29,9 @@ struct RunCommand: ParsableCommand {
             let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json)
             let report = try Runner.run(pipelineFile: pipeline, options: options)
             print(json ? report.json : report.summary)
+            for failure in report.expectationFailures {
+                FileHandle.standardError.write(Data("error: evaluate.expect: \(failure)\n".utf8))
+            }
             return report.exitCode
         }
     }
