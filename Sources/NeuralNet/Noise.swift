@@ -18,7 +18,18 @@ public enum NoiseConfig: Equatable, Sendable {
         case .none:
             out.update(from: x, count: n)
         case .masking(let p):
-            for i in 0..<n { out[i] = rng.uniform() < p ? 0 : x[i] }
+            // Four 16-bit uniforms per 64-bit draw: the mask needs p only to 1/65536,
+            // and the draw was a fifth of a pretraining step.
+            let threshold = UInt64(min(max(p, 0), 1) * 65_536)
+            var i = 0
+            while i < n {
+                var bits = rng.next()
+                for _ in 0..<min(4, n - i) {
+                    out[i] = (bits & 0xFFFF) < threshold ? 0 : x[i]
+                    bits >>= 16
+                    i += 1
+                }
+            }
         case .gaussian(let s):
             for i in 0..<n { out[i] = x[i] + s * rng.normal() }
         case .saltPepper(let p):

@@ -81,6 +81,8 @@ final class DataLayerTests: XCTestCase {
         try idx([4], [0, 1, 2, 3], magic: [0, 0, 0x0d, 1]).write(to: dir.appendingPathComponent("float.idx"))
         try idx([4, 2, 2], [1, 2, 3]).write(to: dir.appendingPathComponent("short.idx"))
         try "not hdf5".write(to: dir.appendingPathComponent("text.h5"), atomically: true, encoding: .utf8)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: TinyData.shipped))
+        try whole.prefix(whole.count / 3).write(to: dir.appendingPathComponent("cut.h5"))
         let cases: [([String], String)] = [
             (["import", "idx", "missing.idx", "three.idx", "-o", "o.h5"], "missing.idx"),
             (["import", "idx", "img.idx", "three.idx", "-o", "o.h5"], "3 labels for 4 images"),
@@ -88,6 +90,7 @@ final class DataLayerTests: XCTestCase {
             (["import", "idx", "short.idx", "three.idx", "-o", "o.h5"], "truncated"),
             (["inspect", "text.h5"], "not an HDF5 file"),
             (["inspect", "nothing.h5"], "nothing.h5: no such file"),
+            (["inspect", "cut.h5"], "cut.h5"),
         ]
         for (args, mention) in cases {
             let r = try CLI.run(args, in: dir)

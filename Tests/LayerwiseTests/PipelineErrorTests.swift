@@ -70,6 +70,20 @@ final class PipelineErrorTests: XCTestCase {
         try expectFailure({ $0 }, mentions: ["index 5"])
     }
 
+    func testLabelsOfTheWrongElementType() throws {
+        do {
+            let root = try H5File.create(folder.appendingPathComponent("floaty.h5").path).root
+            try root.write("y", [Float](repeating: 1.5, count: 600), shape: [600])
+        }
+        try expectFailure({ $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: floaty.h5:/y") },
+                          mentions: ["floaty.h5:/y", "expected integer labels", "float32"])
+    }
+
+    func testFeaturesAndLabelsOfDifferentLengths() throws {
+        try expectFailure({ $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: tiny.h5:/test/labels") },
+                          mentions: ["tiny.h5:/test/labels", "200 labels for 600 feature rows"])
+    }
+
     func testFewerLabeledRowsPerClassThanAsked() throws {
         try expectFailure({ $0 }, ["--set", "data.labeled.per_class=1000"], mentions: ["data.labeled.per_class", "fewer than the 1000"])
     }
