@@ -10,7 +10,8 @@ struct LayerwiseCommand: ParsableCommand {
         commandName: "layerwise",
         abstract: "Semi-supervised classification with stacked autoencoders.",
         version: layerwiseVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, ImportCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, EncodeCommand.self, PredictCommand.self, ScoreCommand.self,
+                      InspectCommand.self, ImportCommand.self]
     )
 }
 

@@ -27,24 +27,12 @@ struct ResultsWriter {
     }
 
     func write(_ outcome: RunOutcome, created: Date) throws {
-        let folder = URL(fileURLWithPath: destination).deletingLastPathComponent()
-        let temp = folder.appendingPathComponent(".\(URL(fileURLWithPath: destination).lastPathComponent).\(getpid()).tmp").path
-        do {
-            try writeFile(temp, outcome, created: created)
-            // rename(2) replaces an existing file atomically: readers see the old or the new file, never half of one.
-            guard rename(temp, destination) == 0 else {
-                throw InputError("output.results: cannot move the results into place at \(destination) (\(String(cString: strerror(errno))))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw error
-        }
+        try writeAtomically(destination, key: "output.results") { try writeFile($0, outcome, created: created) }
     }
 
-    private func writeFile(_ path: String, _ o: RunOutcome, created: Date) throws {
+    private func writeFile(_ file: H5File, _ o: RunOutcome, created: Date) throws {
         let cfg = pipeline.config
         let save = cfg.output.save
-        let file = try H5File.create(path)
         let root = try file.root
         try root.setAttribute("format", "layerwise-results")
         try root.setAttribute("format_version", Int64(1))
@@ -102,7 +90,6 @@ struct ResultsWriter {
                 try g.write("test_flag", t.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [t.count], chunked: true, compression: 4)
             }
         }
-        try file.flush()
     }
 
     private func writePreprocessing(_ root: H5Group) throws {

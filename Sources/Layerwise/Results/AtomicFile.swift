@@ -1,0 +1,34 @@
+import Foundation
+import HDF5
+
+/// Writes an HDF5 file under a temporary name in the destination's folder and renames
+/// it into place only when `body` has finished: a killed or failed command never
+/// leaves a half-written file under the final name (and removes its temporary file).
+///
+/// With `startingFrom` an existing file, the temporary file starts as its copy (for
+/// adding a group to a file that already holds others).
+func writeAtomically(_ destination: String, startingFrom existing: String? = nil, key: String,
+                     _ body: (H5File) throws -> Void) throws {
+    let fm = FileManager.default
+    let url = URL(fileURLWithPath: destination)
+    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+    do {
+        let file: H5File
+        if let existing {
+            try? fm.removeItem(atPath: temp)
+            try fm.copyItem(atPath: existing, toPath: temp)
+            file = try H5File.open(temp, mode: .readWrite)
+        } else {
+            file = try H5File.create(temp)
+        }
+        try body(file)
+        try file.flush()
+        // rename(2) replaces an existing file atomically: readers see the old or the new file, never half of one.
+        guard rename(temp, destination) == 0 else {
+            throw InputError("\(key): cannot move the finished file into place at \(destination) (\(String(cString: strerror(errno))))")
+        }
+    } catch {
+        try? fm.removeItem(atPath: temp)
+        throw error
+    }
+}
