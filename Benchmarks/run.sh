@@ -12,5 +12,5 @@ echo
 printf "%-40s %12s %12s %7s %12s\n" network layerwise pytorch ratio allocs/step
 while read -r _ name rate _ allocs _; do
   peer=$(echo "$pt" | awk -v n="$name" '$2 == n {print $3}')
-  printf "%-40s %12s %12s %7.2f %12s\n" "$name" "$rate" "$peer" "$(echo "$rate / $peer" | bc -l)" "$allocs"
+  printf "%-40s %12s %12s %7.2f %12s\n" "$name" "$rate" "$peer" "$(awk -v a="$rate" -v b="$peer" 'BEGIN {print a / b}')" "$allocs"
 done <<< "$lw"

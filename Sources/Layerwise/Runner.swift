@@ -21,6 +21,27 @@ public enum Runner {
         return try run(pipeline, options: options)
     }
 
+    /// Every run of the file: one, or one per `matrix:` combination (all checked first),
+    /// with the sweep's summary written beside the runs.
+    public static func runAll(pipelineFile: String, options: RunOptions) throws -> (reports: [RunReport], sweep: SweepSummary?) {
+        let pipelines = try Pipeline.loadAll(file: pipelineFile, overrides: options.overrides)
+        guard let first = pipelines.first, let baseName = first.matrixBaseName else {
+            return (try pipelines.map { try run($0, options: options) }, nil)
+        }
+        let progress = Progress(quiet: options.quiet)
+        var reports: [RunReport] = []
+        for (i, p) in pipelines.enumerated() {
+            progress.note("run \(i + 1)/\(pipelines.count): \(p.matrixAssignment.joined(separator: " "))")
+            reports.append(try run(p, options: options))
+        }
+        var named = first.config
+        named.name = baseName
+        let folder = URL(fileURLWithPath: first.resolve(expand(named.output.results, named, Date()))).deletingLastPathComponent().path
+        let sweep = SweepSummary(reports: reports, metric: first.config.evaluate.expect.first?.metric ?? "accuracy", folder: folder)
+        try sweep.write()
+        return (reports, sweep)
+    }
+
     public static func run(_ pipeline: Pipeline, options: RunOptions) throws -> RunReport {
         let cfg = pipeline.config
         let created = Date()
@@ -141,10 +162,14 @@ public enum Runner {
 
     /// `layerwise validate`: the file, then every dataset it names, without training.
     public static func validate(pipelineFile: String, overrides: [String]) throws -> String {
-        let pipeline = try Pipeline.load(file: pipelineFile, overrides: overrides)
+        let pipelines = try Pipeline.loadAll(file: pipelineFile, overrides: overrides)
+        for p in pipelines.dropFirst() {
+            try checkFits(p.config, try TrainingData.load(p, needLabels: p.config.classifier != nil))
+        }
+        guard let pipeline = pipelines.first else { return "\(pipelineFile): nothing to run" }
         let data = try TrainingData.load(pipeline, needLabels: pipeline.config.classifier != nil)
         try checkFits(pipeline.config, data)
-        var lines = ["\(pipelineFile): ok"]
+        var lines = ["\(pipelineFile): ok" + (pipelines.count > 1 ? " (\(pipelines.count) runs in the matrix)" : "")]
         lines.append("  train: \(pipeline.config.data.train) — \(data.train.rows) rows × \(data.width) features")
         if data.nClasses > 0 {
             lines.append("  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation")

@@ -27,12 +27,22 @@ struct RunCommand: ParsableCommand {
         try runReportingErrors {
             if let threads, threads < 1 { throw InputError("--threads: expected a positive number, got \(threads)") }
             let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json)
-            let report = try Runner.run(pipelineFile: pipeline, options: options)
-            print(json ? report.json : report.summary)
-            for failure in report.expectationFailures {
-                FileHandle.standardError.write(Data("error: evaluate.expect: \(failure)\n".utf8))
+            let (reports, sweep) = try Runner.runAll(pipelineFile: pipeline, options: options)
+            if let sweep {
+                if json { print(sweep.json) } else {
+                    if !quiet { print(reports.map(\.summary).joined(separator: "\n\n") + "\n") }
+                    print(sweep.table)
+                }
+            } else if let report = reports.first {
+                print(json ? report.json : report.summary)
             }
-            return report.exitCode
+            for r in reports {
+                for failure in r.expectationFailures {
+                    let prefix = r.assignment.isEmpty ? "" : "[\(r.assignment.joined(separator: " "))] "
+                    FileHandle.standardError.write(Data("error: evaluate.expect: \(prefix)\(failure)\n".utf8))
+                }
+            }
+            return reports.map(\.exitCode).max() ?? 0
         }
     }
 }

@@ -11,6 +11,9 @@ public struct Pipeline: Sendable {
     public var baseDirectory: URL
     /// The pipeline after `--set` overrides, as YAML text (stored in every results file).
     public var resolvedYAML: String
+    /// For a run of a `matrix:`, its `key=value` assignments and the sweep's base name.
+    public var matrixAssignment: [String] = []
+    public var matrixBaseName: String?
 
     /// An absolute path for `path` as written in the pipeline file.
     public func resolve(_ path: String) -> String {
@@ -23,20 +26,24 @@ extension Pipeline {
     /// Reads `file`, applies `overrides` (`key.path=value`, value in YAML syntax) and
     /// checks it against the schema. Throws `PipelineError` listing every problem.
     public static func load(file: String, overrides: [String] = []) throws -> Pipeline {
-        let url = URL(fileURLWithPath: file)
+        let (text, base) = try readText(file)
+        return try parse(text, file: file, baseDirectory: base, overrides: overrides)
+    }
+
+    /// The file's text and folder.
+    static func readText(_ file: String) throws -> (String, URL) {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw InputError("\(file): cannot read the pipeline file (\(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError("\(file): the pipeline file is not UTF-8 text")
         }
-        return try parse(text, file: file, baseDirectory: url.deletingLastPathComponent(), overrides: overrides)
+        return (text, URL(fileURLWithPath: file).deletingLastPathComponent())
     }
 
-    /// Parses pipeline YAML `text`; `file` names it in messages.
-    public static func parse(_ text: String, file: String, baseDirectory: URL, overrides: [String] = []) throws -> Pipeline {
-        let diagnostics = Diagnostics(file: file)
-        var root: Node
+    /// The YAML node tree of `text`; a syntax error names line and column.
+    static func compose(_ text: String, file: String) throws -> Node {
+        let root: Node
         do {
             root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
         } catch let error as YamlError {
@@ -45,6 +52,13 @@ extension Pipeline {
         if root.mapping == nil {
             throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "", line: root.mark?.line, column: root.mark?.column, message: "expected a mapping of stages (name:, data:, pretrain:, …) at the top level")])
         }
+        return root
+    }
+
+    /// Parses pipeline YAML `text`; `file` names it in messages.
+    public static func parse(_ text: String, file: String, baseDirectory: URL, overrides: [String] = []) throws -> Pipeline {
+        let diagnostics = Diagnostics(file: file)
+        var root = try compose(text, file: file)
         for o in overrides {
             try applyOverride(o, to: &root, diagnostics: diagnostics)
         }

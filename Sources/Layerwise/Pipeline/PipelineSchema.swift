@@ -21,6 +21,9 @@ enum PipelineSchema {
         let anomaly = r.has("anomaly") ? readAnomaly(r.section("anomaly")) : nil
         let evaluate = readEvaluate(r.section("evaluate"))
         let output = readOutput(r.section("output"))
+        if r.value("matrix") != nil {
+            r.report("matrix", "a sweep runs through `layerwise run`; this entry point takes one pipeline")
+        }
         r.finish()
         if fineTune != nil && classifier == nil {
             r.report("fine_tune", "needs a classifier: stage (the head to train with the encoder)")

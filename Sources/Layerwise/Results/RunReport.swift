@@ -12,6 +12,9 @@ public struct RunReport {
 
     public var expectationFailures: [String] { outcome.expectationFailures }
 
+    /// The `key=value` assignments of this run in a `matrix:` sweep (empty otherwise).
+    public var assignment: [String] { pipeline.matrixAssignment }
+
     /// Test metrics by name (`accuracy`, `macro_f1`, `log_loss`), empty without labeled test data.
     public var metrics: [String: Double] {
         guard let m = outcome.testMetrics else { return [:] }

@@ -1,0 +1,83 @@
+import Foundation
+import Yams
+
+/// `matrix:` — like a CI matrix: lists of values for key paths; every combination is
+/// its own run (its own results file), named `<name>-<value>-<value>…`.
+///
+///     matrix:
+///       pretrain.model: [basic, denoising]
+///       seed: [0, 1]
+public struct MatrixAxis: Sendable {
+    public var keyPath: String
+    /// Each value as YAML text, applied like `--set keyPath=value`.
+    public var values: [String]
+}
+
+extension Pipeline {
+    /// The pipelines of `file`: one, or one per combination of its `matrix:`. Every
+    /// combination is checked before any runs, so a bad value fails fast.
+    public static func loadAll(file: String, overrides: [String] = []) throws -> [Pipeline] {
+        let (text, base) = try readText(file)
+        let diagnostics = Diagnostics(file: file)
+        let root = try compose(text, file: file)
+        let axes = try matrixAxes(root, diagnostics: diagnostics)
+        if axes.isEmpty { return [try parse(text, file: file, baseDirectory: base, overrides: overrides)] }
+        let baseConfig = try parse(text, file: file, baseDirectory: base, overrides: overrides + ["matrix=~"]).config
+        let baseName = baseConfig.name
+        // Each run needs its own results file: a template without {name} gets it appended.
+        var resultsOverride: [String] = []
+        let template = baseConfig.output.results
+        if !template.contains("{name}") {
+            let ext = (template as NSString).pathExtension
+            resultsOverride = ["output.results=\((template as NSString).deletingPathExtension)-{name}.\(ext)"]
+        }
+        var combos: [[(String, String)]] = [[]]
+        for axis in axes {
+            combos = combos.flatMap { c in axis.values.map { c + [(axis.keyPath, $0)] } }
+        }
+        var problems: [ConfigProblem] = []
+        var pipelines: [Pipeline] = []
+        for combo in combos {
+            let label = combo.map { sanitize($0.1) }.joined(separator: "-")
+            let sets = combo.map { "\($0.0)=\($0.1)" } + overrides + resultsOverride + ["matrix=~", "name=\(baseName)-\(label)"]
+            do {
+                var p = try parse(text, file: file, baseDirectory: base, overrides: sets)
+                p.matrixAssignment = combo.map { "\($0.0)=\($0.1)" }
+                p.matrixBaseName = baseName
+                pipelines.append(p)
+            } catch let e as PipelineError {
+                problems += e.problems.map { var p = $0; p.message += " (matrix: \(combo.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")))"; return p }
+            }
+        }
+        if !problems.isEmpty { throw PipelineError(problems: problems) }
+        return pipelines
+    }
+
+    static func matrixAxes(_ root: Node, diagnostics: Diagnostics) throws -> [MatrixAxis] {
+        guard let m = root.mapping?["matrix"], m.null == nil else { return [] }
+        guard let pairs = m.mapping else {
+            throw PipelineError(problems: [ConfigProblem(file: diagnostics.file, keyPath: "matrix", line: m.mark?.line, column: m.mark?.column,
+                                                         message: "expected a mapping of key paths to lists of values")])
+        }
+        var axes: [MatrixAxis] = []
+        var problems: [ConfigProblem] = []
+        for (k, v) in pairs {
+            let key = k.string ?? ""
+            guard let seq = v.sequence, !seq.isEmpty else {
+                problems.append(ConfigProblem(file: diagnostics.file, keyPath: "matrix.\(key)", line: v.mark?.line, column: v.mark?.column,
+                                              message: "expected a non-empty list of values"))
+                continue
+            }
+            axes.append(MatrixAxis(keyPath: key, values: seq.map { node in
+                if let s = node.scalar { return s.string }
+                return ((try? Yams.serialize(node: node)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            }))
+        }
+        if !problems.isEmpty { throw PipelineError(problems: problems) }
+        return axes
+    }
+
+    private static func sanitize(_ s: String) -> String {
+        String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" ? $0 : "_" })
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The summary of a `matrix:` sweep: runs ranked by the evaluated metric, as a table
+/// on stdout, `summary.json` and `summary.md` (for a CI job summary).
+public struct SweepSummary {
+    public let reports: [RunReport]
+    /// The metric runs are ranked by: the first `evaluate.expect` gate's, else accuracy.
+    public let metric: String
+    /// Folder holding summary.json and summary.md.
+    public let folder: String
+
+    var higherIsBetter: Bool { metric != "log_loss" }
+
+    /// Reports, best first; runs without the metric last, in sweep order.
+    public var ranked: [RunReport] {
+        reports.enumerated().sorted { a, b in
+            switch (a.element.metrics[metric], b.element.metrics[metric]) {
+            case let (x?, y?) where x != y: return higherIsBetter ? x > y : x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a.offset < b.offset
+            }
+        }.map(\.element)
+    }
+
+    public var table: String {
+        var lines = ["rank  \(metric.padding(toLength: 9, withPad: " ", startingAt: 0))  run"]
+        for (i, r) in ranked.enumerated() {
+            let v = r.metrics[metric].map { String(format: "%.4f", $0) } ?? "—"
+            lines.append(String(format: "%4d  ", i + 1) + v.padding(toLength: 9, withPad: " ", startingAt: 0)
+                         + "  " + r.assignment.joined(separator: " ") + "  " + r.resultsPath)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public var markdown: String {
+        var md = "| rank | \(metric) | run | results |\n|---|---|---|---|\n"
+        for (i, r) in ranked.enumerated() {
+            let v = r.metrics[metric].map { String(format: "%.4f", $0) } ?? "—"
+            md += "| \(i + 1) | \(v) | \(r.assignment.map { "`\($0)`" }.joined(separator: " ")) | \(r.resultsPath) |\n"
+        }
+        return md
+    }
+
+    public var json: String {
+        let runs: [[String: Any]] = ranked.enumerated().map { i, r in
+            ["rank": i + 1, "matrix": r.assignment, "results": r.resultsPath, "metrics": r.metrics,
+             "expectations_failed": r.expectationFailures]
+        }
+        let obj: [String: Any] = ["metric": metric, "runs": runs]
+        let d = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        return String(decoding: d, as: UTF8.self)
+    }
+
+    /// Writes summary.json and summary.md into `folder`.
+    public func write() throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try json.write(toFile: (folder as NSString).appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
+        try markdown.write(toFile: (folder as NSString).appendingPathComponent("summary.md"), atomically: true, encoding: .utf8)
+    }
+}
