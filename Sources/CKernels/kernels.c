@@ -74,13 +74,13 @@ static void activate(float *y, size_t n, int act, float leak) {
     }
 }
 
-void lw_bias_activate(float *z, const float *bias, int rows, int cols, int act, float leak) {
-    for (int r = 0; r < rows; r++) {
-        float *row = z + (size_t)r * cols;
-        for (int c = 0; c < cols; c++) row[c] += bias[c];
-    }
-    if (act == LW_SOFTMAX) softmax_rows(z, rows, cols);
-    else activate(z, (size_t)rows * cols, act, leak);
+void lw_fill_rows(float *out, const float *bias, int rows, int cols) {
+    for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * cols, bias, sizeof(float) * (size_t)cols);
+}
+
+void lw_activate(float *y, int rows, int cols, int act, float leak) {
+    if (act == LW_SOFTMAX) softmax_rows(y, rows, cols);
+    else activate(y, (size_t)rows * cols, act, leak);
 }
 
 void lw_activate_copy(const float *z, float *y, int rows, int cols, int act, float leak) {

@@ -109,19 +109,24 @@ public final class Network {
     // MARK: Forward
 
     /// Forward pass over `batch` rows of `input`; the result is in `outputs.last`.
-    private func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator, upTo last: Int? = nil) {
+    /// `fusedLoss`: the loss reads the last layer's logits (BCE, cross-entropy), so its
+    /// activation is not computed here.
+    private func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator,
+                         upTo last: Int? = nil, fusedLoss: Bool = false) {
         let top = last ?? (specs.count - 1)
         var x = input
         for l in 0...top {
             let s = specs[l]
             let isLast = l == specs.count - 1
             let out = isLast ? logits.pointer : outputs[l].pointer
-            BLAS.gemm(x, params[kernelOffset[l]], out, m: batch, n: s.outputs, k: s.inputs)
+            lw_fill_rows(out, params[biasOffset[l]], Int32(batch), Int32(s.outputs))
+            BLAS.gemm(x, params[kernelOffset[l]], out, m: batch, n: s.outputs, k: s.inputs, beta: 1)
             if isLast {
-                lw_bias_activate(out, params[biasOffset[l]], Int32(batch), Int32(s.outputs), Int32(LW_IDENTITY), 0)
-                lw_activate_copy(out, outputs[l].pointer, Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
+                if !fusedLoss {
+                    lw_activate_copy(out, outputs[l].pointer, Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
+                }
             } else {
-                lw_bias_activate(out, params[biasOffset[l]], Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
+                lw_activate(out, Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
                 if training && dropout > 0 {
                     let m = masks[l].pointer, keep = 1 - dropout, scale = 1 / keep
                     for i in 0..<(batch * s.outputs) { m[i] = rng.uniform() < keep ? scale : 0 }
@@ -194,7 +199,7 @@ public final class Network {
             noise.apply(inputBase, noisy.pointer, batch * specs[0].inputs, &rng)
             x0 = UnsafePointer(noisy.pointer)
         }
-        forward(x0, batch: batch, training: training, rng: &rng)
+        forward(x0, batch: batch, training: training, rng: &rng, fusedLoss: loss != .mse)
 
         // Loss and its gradient with respect to the last layer's logits, into deltaA.
         let L = specs.count - 1

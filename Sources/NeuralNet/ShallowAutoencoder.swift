@@ -104,19 +104,23 @@ public final class ShallowAutoencoder {
 
     /// h = act(x · W₁ + b₁) for `batch` rows into `h`.
     private func encode(_ x: UnsafePointer<Float>, batch: Int) {
-        BLAS.gemm(x, params[w1], h.pointer, m: batch, n: hidden, k: inputs)
-        lw_bias_activate(h.pointer, params[b1], Int32(batch), Int32(hidden), activation.code, Activation.leak)
+        lw_fill_rows(h.pointer, params[b1], Int32(batch), Int32(hidden))
+        BLAS.gemm(x, params[w1], h.pointer, m: batch, n: hidden, k: inputs, beta: 1)
+        lw_activate(h.pointer, Int32(batch), Int32(hidden), activation.code, Activation.leak)
     }
 
-    /// z = h · W₂ + b₂ and y = out(z) for `batch` rows.
-    private func decode(batch: Int) {
+    /// z = h · W₂ + b₂ and, when `output`, y = out(z) for `batch` rows (BCE training
+    /// works on z alone, so it skips a pass of exponentials).
+    private func decode(batch: Int, output: Bool = true) {
+        lw_fill_rows(z.pointer, params[b2], Int32(batch), Int32(inputs))
         if tiedWeights {
-            BLAS.gemm(h.pointer, params[w1], z.pointer, m: batch, n: inputs, k: hidden, transB: true)
+            BLAS.gemm(h.pointer, params[w1], z.pointer, m: batch, n: inputs, k: hidden, transB: true, beta: 1)
         } else {
-            BLAS.gemm(h.pointer, params[w2], z.pointer, m: batch, n: inputs, k: hidden)
+            BLAS.gemm(h.pointer, params[w2], z.pointer, m: batch, n: inputs, k: hidden, beta: 1)
         }
-        lw_bias_activate(z.pointer, params[b2], Int32(batch), Int32(inputs), Int32(LW_IDENTITY), 0)
-        lw_activate_copy(z.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
+        if output {
+            lw_activate_copy(z.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
+        }
     }
 
     private func chunked(_ x: Matrix, width: Int, _ body: (UnsafePointer<Float>, Int) -> UnsafeMutablePointer<Float>) -> Matrix {
@@ -195,7 +199,7 @@ public final class ShallowAutoencoder {
             xt = UnsafePointer(noisy.pointer)
         }
         encode(xt, batch: batch)
-        decode(batch: batch)
+        decode(batch: batch, output: loss != .bce)
         let recon = reconstructionLoss(target: x, batch: batch) / Double(batch * inputs)
         return Float(recon + backward(xt, batch: batch))
     }

@@ -12,8 +12,12 @@ enum {
     LW_IDENTITY = 0, LW_SIGMOID = 1, LW_RELU = 2, LW_TANH = 3, LW_LEAKY_RELU = 4, LW_SOFTMAX = 5
 };
 
-/// z[rows, cols] += bias[cols], then y = act(z) in place (softmax: per row).
-void lw_bias_activate(float *z, const float *bias, int rows, int cols, int act, float leak);
+/// out[rows, cols] = bias broadcast to every row (a GEMM with beta = 1 then adds x·W,
+/// which saves OpenBLAS's separate pass that zeroes C).
+void lw_fill_rows(float *out, const float *bias, int rows, int cols);
+
+/// y = act(y) in place (softmax: per row).
+void lw_activate(float *y, int rows, int cols, int act, float leak);
 
 /// y = act(z) out of place (z kept, e.g. the logits of a sigmoid/BCE output layer).
 void lw_activate_copy(const float *z, float *y, int rows, int cols, int act, float leak);
