@@ -62,8 +62,10 @@ public enum Runner {
         var stack: Pretrainer.Result? = nil
         if let pre = cfg.pretrain {
             let p = Pretrainer(config: pre, progress: progress)
-            var s = try p.run(data.train, seed: cfg.seed)
-            try p.endToEnd(data.train, &s, seed: cfg.seed)
+            // One-class anomaly detection: the autoencoder learns the normal classes only.
+            let unlabeled = data.normalRows.map { gather(data.train, $0) } ?? data.train
+            var s = try p.run(unlabeled, seed: cfg.seed)
+            try p.endToEnd(unlabeled, &s, seed: cfg.seed)
             stack = s
             // End-to-end training updates decoder and encoder separately: ties hold only without it.
             outcome.tiedWeights = pre.tiedWeights && (pre.endToEnd?.epochs ?? 0) == 0
@@ -238,7 +240,7 @@ public enum Runner {
 
     /// Mean squared reconstruction error per row and the threshold by the pipeline's rule.
     static func anomalyScores(_ cfg: AnomalyConfig, autoencoder: Network, data: TrainingData) -> AnomalyScores {
-        let train = reconstructionErrors(autoencoder, data.train)
+        let train = reconstructionErrors(autoencoder, data.normalRows.map { gather(data.train, $0) } ?? data.train)
         let test = data.test.map { reconstructionErrors(autoencoder, $0) }
         let threshold: Float, rule: String
         switch cfg.threshold {
@@ -246,7 +248,13 @@ public enum Runner {
         case .contamination(let c): threshold = percentile(train, 100 * (1 - c)); rule = "contamination \(c) of train_error"
         case .value(let v): threshold = Float(v); rule = "value"
         }
-        return AnomalyScores(trainError: train, testError: test, threshold: threshold, rule: rule)
+        var scores = AnomalyScores(trainError: train, testError: test, threshold: threshold, rule: rule)
+        if let normal = cfg.normalClasses, let test, let y = data.testLabels {
+            let isAnomaly = y.map { !normal.contains(Int($0)) }
+            scores.rocAUC = rocAUC(scores: test, positive: isAnomaly)
+            scores.averagePrecision = averagePrecision(scores: test, positive: isAnomaly)
+        }
+        return scores
     }
 
     static func reconstructionErrors(_ ae: Network, _ x: Matrix) -> [Float] {

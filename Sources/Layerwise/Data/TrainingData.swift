@@ -18,6 +18,9 @@ struct TrainingData {
     var labeledIndices: [Int]
     /// Labeled rows held out for early stopping, ascending.
     var validationIndices: [Int]
+    /// With `anomaly.normal_classes`: the training rows of those classes (the
+    /// autoencoder's training set), ascending.
+    var normalRows: [Int]?
     var width: Int { train.cols }
 
     /// Reads and checks every dataset the pipeline names, fits the scaler on the
@@ -72,9 +75,16 @@ struct TrainingData {
                 throw InputError("data.labeled: no labeled training rows remain after the validation split")
             }
         }
+        var normalRows: [Int]? = nil
+        if let normal = pipeline.config.anomaly?.normalClasses, let labels {
+            normalRows = labels.indices.filter { normal.contains(Int(labels[$0])) }
+            if normalRows?.isEmpty ?? true {
+                throw InputError("anomaly.normal_classes: no training rows of classes \(normal) in \(cfg.trainLabels?.description ?? "train_labels")")
+            }
+        }
         return TrainingData(
             train: train, trainLabels: labels, test: test, testLabels: testLabels, scaler: scaler,
-            nClasses: nClasses, labeledIndices: labeled, validationIndices: validation)
+            nClasses: nClasses, labeledIndices: labeled, validationIndices: validation, normalRows: normalRows)
     }
 
     /// The rows that keep their labels, by `data.labeled`; fewer labeled rows than asked is an error.

@@ -72,3 +72,45 @@ func percentile(_ values: [Float], _ q: Double) -> Float {
     let t = Float(pos - Double(lo))
     return s[lo] + (s[hi] - s[lo]) * t
 }
+
+/// Area under the ROC curve of `scores` for `positive` rows: the probability that a
+/// random positive outscores a random negative (ties count half), as scikit-learn's
+/// `roc_auc_score`. Nil without both classes.
+func rocAUC(scores: [Float], positive: [Bool]) -> Double? {
+    let order = scores.indices.sorted { scores[$0] < scores[$1] }
+    var ranks = [Double](repeating: 0, count: scores.count)
+    var i = 0
+    while i < order.count {
+        var j = i
+        while j + 1 < order.count && scores[order[j + 1]] == scores[order[i]] { j += 1 }
+        let mid = Double(i + j) / 2 + 1
+        for k in i...j { ranks[order[k]] = mid }
+        i = j + 1
+    }
+    let nPos = Double(positive.filter { $0 }.count), nNeg = Double(positive.count) - nPos
+    guard nPos > 0, nNeg > 0 else { return nil }
+    let rankSum = zip(ranks, positive).filter(\.1).reduce(0) { $0 + $1.0 }
+    return (rankSum - nPos * (nPos + 1) / 2) / (nPos * nNeg)
+}
+
+/// Average precision (scikit-learn's `average_precision_score`): Σ (Rₙ − Rₙ₋₁)·Pₙ
+/// over thresholds at each distinct score, highest first.
+func averagePrecision(scores: [Float], positive: [Bool]) -> Double? {
+    let total = positive.filter { $0 }.count
+    guard total > 0 else { return nil }
+    let order = scores.indices.sorted { scores[$0] > scores[$1] }
+    var tp = 0, fp = 0, ap = 0.0, lastRecall = 0.0
+    var i = 0
+    while i < order.count {
+        var j = i
+        while j < order.count && scores[order[j]] == scores[order[i]] {
+            if positive[order[j]] { tp += 1 } else { fp += 1 }
+            j += 1
+        }
+        let recall = Double(tp) / Double(total), precision = Double(tp) / Double(tp + fp)
+        ap += (recall - lastRecall) * precision
+        lastRecall = recall
+        i = j
+    }
+    return ap
+}

@@ -130,6 +130,10 @@ public enum AnomalyThreshold: Sendable, Equatable {
 
 public struct AnomalyConfig: Sendable {
     public var threshold: AnomalyThreshold
+    /// One-class set-up: the autoencoder pretrains on training rows of these classes
+    /// only, and test rows of any other class are the anomalies (ROC AUC and average
+    /// precision are reported). Nil: every training row is normal.
+    public var normalClasses: [Int]?
 }
 
 /// A gate on a test metric, e.g. `accuracy: ">= 0.80"`.

@@ -37,6 +37,9 @@ enum PipelineSchema {
         if pretrain == nil && classifier == nil && anomaly == nil {
             r.report("", "nothing to do: give at least one of pretrain:, classifier:, anomaly:")
         }
+        if anomaly?.normalClasses != nil && data.trainLabels == nil {
+            r.report("anomaly.normal_classes", "needs data.train_labels to know which rows are normal")
+        }
         if anomaly != nil && pretrain == nil {
             r.report("anomaly", "needs a pretrain: stage (scores are the autoencoder's reconstruction errors)")
         }
@@ -255,8 +258,11 @@ enum PipelineSchema {
             if t.has("value") { threshold = .value(t.float("value", default: 0, min: 0)) }
             t.finish()
         } else { _ = r.value("threshold") }
+        var normal: [Int]? = nil
+        if r.has("normal_classes") { normal = r.intList("normal_classes", default: [], min: 0) } else { _ = r.value("normal_classes") }
+        if normal?.isEmpty == true { r.report("normal_classes", "needs at least one class") }
         r.finish()
-        return AnomalyConfig(threshold: threshold)
+        return AnomalyConfig(threshold: threshold, normalClasses: normal)
     }
 
     static func readEvaluate(_ r: ConfigReader) -> EvaluateConfig {

@@ -83,6 +83,9 @@ struct ResultsWriter {
             try g.setAttribute("threshold", Double(a.threshold))
             try g.setAttribute("threshold_rule", a.rule)
             try g.setAttribute("error", "mean squared reconstruction error per row, on scaled features")
+            if let normal = pipeline.config.anomaly?.normalClasses { try g.setAttribute("normal_classes", normal.map(Int64.init)) }
+            if let auc = a.rocAUC { try g.setAttribute("roc_auc", auc) }
+            if let ap = a.averagePrecision { try g.setAttribute("average_precision", ap) }
             try g.write("train_error", a.trainError, shape: [a.trainError.count], chunked: true, compression: 4)
             try g.write("train_flag", a.trainError.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [a.trainError.count], chunked: true, compression: 4)
             if let t = a.testError {

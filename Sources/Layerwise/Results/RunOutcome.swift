@@ -47,5 +47,8 @@ struct AnomalyScores {
     var testError: [Float]?
     var threshold: Float
     var rule: String
+    /// With `normal_classes`: how well test errors separate other classes from normal ones.
+    var rocAUC: Double?
+    var averagePrecision: Double?
 }
 

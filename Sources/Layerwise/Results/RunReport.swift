@@ -17,8 +17,11 @@ public struct RunReport {
 
     /// Test metrics by name (`accuracy`, `macro_f1`, `log_loss`), empty without labeled test data.
     public var metrics: [String: Double] {
-        guard let m = outcome.testMetrics else { return [:] }
-        return ["accuracy": m.accuracy, "macro_f1": m.macroF1, "log_loss": m.logLoss]
+        var out: [String: Double] = [:]
+        if let m = outcome.testMetrics { out = ["accuracy": m.accuracy, "macro_f1": m.macroF1, "log_loss": m.logLoss] }
+        if let auc = outcome.anomaly?.rocAUC { out["roc_auc"] = auc }
+        if let ap = outcome.anomaly?.averagePrecision { out["average_precision"] = ap }
+        return out
     }
 
     public var summary: String {
@@ -35,6 +38,9 @@ public struct RunReport {
         if let a = outcome.anomaly {
             let flagged = a.testError.map { $0.filter { $0 > a.threshold }.count } ?? a.trainError.filter { $0 > a.threshold }.count
             rows.append(("anomaly threshold", String(format: "%.5f (%@); %d flagged", a.threshold, a.rule, flagged)))
+            if let auc = a.rocAUC, let ap = a.averagePrecision {
+                rows.append(("anomaly roc_auc", String(format: "%.4f (average precision %.4f)", auc, ap)))
+            }
         }
         for t in outcome.timings {
             rows.append(("time \(t.stage)", String(format: "%.2f s", t.seconds)))
