@@ -15,9 +15,6 @@ public final class H5Dataset: H5AttributeHolder {
 
     deinit { H5Dclose(id) }
 
-    var objectID: hid_t { id }
-    var objectPath: String { path }
-
     public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
 
     /// The dataset's dimensions.
@@ -70,17 +67,26 @@ public final class H5Dataset: H5AttributeHolder {
         return out
     }
 
-    private func requireNumeric<T: H5Scalar>(_: T.Type) throws {
+    /// Checks that this dataset's elements can become `T` without losing their meaning.
+    ///
+    /// HDF5 converts any number to any number, but a string is not a number, and a
+    /// float read into an integer type would be silently truncated (1.7 → 1): labels
+    /// stored as floats are a user's mistake to report, not to round.
+    private func requireConvertible<T: H5Scalar>(to _: T.Type) throws {
         let t = elementType
         guard t.isNumeric else {
             throw H5Error(kind: .typeMismatch, file: file.path, object: path, message: "cannot read dataset",
                           detail: "element type is \(t.rawValue), expected numbers (read as \(T.elementType.rawValue))")
         }
+        if T.elementType.isInteger && !t.isInteger {
+            throw H5Error(kind: .typeMismatch, file: file.path, object: path, message: "cannot read dataset",
+                          detail: "element type is \(t.rawValue), expected integers (read as \(T.elementType.rawValue))")
+        }
     }
 
     /// The whole dataset, converted by HDF5 to `T` (a uint8 dataset reads as Float).
     public func read<T: H5Scalar>(as: T.Type) throws -> [T] {
-        try requireNumeric(T.self)
+        try requireConvertible(to: T.self)
         let n = shape.reduce(1, *)
         var out = [T](repeating: T(), count: n)
         guard n > 0 else { return out }
@@ -94,7 +100,7 @@ public final class H5Dataset: H5AttributeHolder {
     /// Rows `rows` of the leading dimension (all other dimensions whole), as one
     /// hyperslab: a dataset larger than memory is read piece by piece.
     public func readRows<T: H5Scalar>(_ rows: Range<Int>, as: T.Type) throws -> [T] {
-        try requireNumeric(T.self)
+        try requireConvertible(to: T.self)
         let (file_, mem, count) = try selection(rows)
         defer { H5Sclose(file_); H5Sclose(mem) }
         var out = [T](repeating: T(), count: count)

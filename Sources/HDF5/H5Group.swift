@@ -15,9 +15,6 @@ public final class H5Group: H5AttributeHolder {
 
     deinit { H5Gclose(id) }
 
-    var objectID: hid_t { id }
-    var objectPath: String { path }
-
     /// An existing group (path relative to this group, or absolute).
     public func group(_ name: String) throws -> H5Group {
         let full = joinPath(path, name)

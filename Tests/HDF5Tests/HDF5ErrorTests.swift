@@ -51,4 +51,17 @@ final class HDF5ErrorTests: XCTestCase {
         expect(.shapeMismatch, ["x", "rows"]) { _ = try H5File.open(p).root.dataset("x").readRows(1..<5, as: Float.self) }
         expect(.shapeMismatch, ["3 values"]) { try H5File.create(p).root.write("y", [1, 2, 3] as [Float], shape: [2, 2]) }
     }
+
+    /// Floats where integers are required (labels) are refused rather than truncated;
+    /// the message names the file, dataset and both types.
+    func testFloatsReadAsIntegersAreATypeMismatch() throws {
+        let p = dir.appendingPathComponent("f-\(UUID()).h5").path
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        try H5File.create(p).root.write("train/labels", [0, 1.7, 2] as [Float], shape: [3])
+        let labels = try H5File.open(p).root.dataset("train/labels")
+        expect(.typeMismatch, [p, "/train/labels", "float32", "expected integers"]) { _ = try labels.read(as: Int64.self) }
+        expect(.typeMismatch, [p, "/train/labels"]) { _ = try labels.readRows(0..<1, as: UInt8.self) }
+        // Integers widen to floats and to wider integers without loss: allowed.
+        XCTAssertEqual(try labels.read(as: Double.self), [0, Double(Float(1.7)), 2])
+    }
 }

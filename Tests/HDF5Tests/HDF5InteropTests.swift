@@ -76,7 +76,9 @@ final class HDF5InteropTests: XCTestCase {
             f["train"].attrs["source"] = "ünïcode"
             f["train"].attrs["fixed"] = np.bytes_("fixed-length")
             f["train"].attrs["scale"] = np.float32(0.5)
-            f["x64"] = np.linspace(0, 1, 7)
+            f["x64"] = np.arange(7) / 6
+            f["names"] = np.array([b"a", b"bc"])
+            f["x64"].attrs["counts"] = np.array([1, 2, 3], dtype=np.uint32)
         """
         let (status, out) = try run("python3", ["-c", script, p])
         XCTAssertEqual(status, 0, out)
@@ -92,6 +94,13 @@ final class HDF5InteropTests: XCTestCase {
         XCTAssertEqual(try root.group("train").attribute("source"), .string("ünïcode"))
         XCTAssertEqual(try root.group("train").attribute("fixed"), .string("fixed-length"))
         XCTAssertEqual(try root.group("train").attribute("scale"), .double(0.5))
-        XCTAssertEqual(try root.dataset("x64").read(as: Double.self).last, 1.0)
+        XCTAssertEqual(try root.dataset("x64").read(as: Double.self), (0..<7).map { Double($0) / 6 })
+        XCTAssertEqual(try root.dataset("x64").attribute("counts"), .ints([1, 2, 3]))
+        XCTAssertEqual(try root.dataset("names").elementType, .string)
+        XCTAssertThrowsError(try root.dataset("names").read(as: Float.self)) { error in
+            XCTAssertEqual((error as? H5Error)?.kind, .typeMismatch)
+            XCTAssertTrue("\(error)".contains("/names"), "\(error)")
+        }
+        XCTAssertEqual(Set(try root.children().map(\.name)), ["train", "x64", "names"])
     }
 }

@@ -40,6 +40,8 @@ final class HDF5RoundTripTests: XCTestCase {
             }
         }
         XCTAssertNil(try root.dataset("plain_1").chunkShape)
+        XCTAssertEqual(try root.dataset("plain_1").filters, [])
+        XCTAssertEqual(try root.dataset("nested/gzip_1").chunkShape, [3, 5])
         XCTAssertEqual(try root.dataset("nested/gzip_1").filters, ["shuffle", "deflate(6)"])
     }
 
@@ -54,6 +56,29 @@ final class HDF5RoundTripTests: XCTestCase {
         try roundTrip(UInt64.self) { UInt64($0) * 10_000_000_019 }
         try roundTrip(Float.self) { Float($0) * 0.37 - 3 }
         try roundTrip(Double.self) { Double($0) * 1e-300 + Double($0) }
+    }
+
+    /// `chunked: true` without compression: chunked by rows, no filters, same values.
+    func testChunkedWithoutCompression() throws {
+        let file = path("chunked.h5")
+        let values = (0..<(300 * 7)).map { Float($0) }
+        try H5File.create(file).root.write("x", values, shape: [300, 7], chunked: true)
+        let ds = try H5File.open(file).root.dataset("x")
+        XCTAssertEqual(ds.chunkShape, [300, 7])
+        XCTAssertEqual(ds.filters, [])
+        XCTAssertEqual(try ds.readRows(123..<125, as: Float.self), Array(values[(123 * 7)..<(125 * 7)]))
+    }
+
+    /// Child objects keep their file open after the caller drops the file handle.
+    func testChildrenKeepTheirFileAlive() throws {
+        let file = path("alive.h5")
+        let ds: H5Dataset = try {
+            let root = try H5File.create(file).root
+            return try root.createGroup("a/b").write("x", [1, 2, 3] as [Int32], shape: [3])
+        }()
+        XCTAssertEqual(try ds.read(as: Int32.self), [1, 2, 3])
+        XCTAssertEqual(ds.path, "/a/b/x")
+        XCTAssertEqual(ds.name, "x")
     }
 
     func testTypeConversionOnRead() throws {
