@@ -34,6 +34,16 @@ public final class H5Dataset: H5AttributeHolder {
         return H5ElementType(typeID: t)
     }
 
+    /// Bytes of one element in the file (a variable-length string counts its pointer).
+    public var elementSize: Int {
+        let t = H5Dget_type(id)
+        defer { H5Tclose(t) }
+        return H5Tget_size(t)
+    }
+
+    /// Bytes the dataset occupies in the file after compression (0 before any write).
+    public var storageSize: Int { Int(H5Dget_storage_size(id)) }
+
     /// Chunk dimensions, or nil for a contiguous dataset.
     public var chunkShape: [Int]? {
         let dcpl = H5Dget_create_plist(id)

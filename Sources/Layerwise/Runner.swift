@@ -150,9 +150,10 @@ public enum Runner {
                                            samplesPerSecond: Double(data.test?.rows ?? 0) / max(Stopwatch.seconds(since: t0), 1e-9)))
 
         // Gates.
+        let measured = outcome.metricValues
         for e in cfg.evaluate.expect {
-            guard let m = outcome.testMetrics, let v = m.value(e.metric) else {
-                outcome.expectationFailures.append("\(e): no test metrics (data.test and data.test_labels are needed)")
+            guard let v = measured[e.metric] else {
+                outcome.expectationFailures.append("\(e): \(e.metric) was not measured (it needs data.test, data.test_labels and its stage)")
                 continue
             }
             if !e.holds(v) { outcome.expectationFailures.append("\(e) failed: \(e.metric) = \(String(format: "%.4f", v))") }

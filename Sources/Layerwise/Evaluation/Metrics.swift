@@ -41,16 +41,6 @@ public struct ClassificationMetrics: Sendable, Equatable {
         macroF1 = f1s.isEmpty ? 0 : f1s.reduce(0, +) / Double(f1s.count)
         self.confusion = confusion
     }
-
-    /// The named scalar metric (`accuracy`, `macro_f1`, `log_loss`).
-    public func value(_ name: String) -> Double? {
-        switch name {
-        case "accuracy": return accuracy
-        case "macro_f1": return macroF1
-        case "log_loss": return logLoss
-        default: return nil
-        }
-    }
 }
 
 /// Index of the largest value in each row of `[n, classes]`.

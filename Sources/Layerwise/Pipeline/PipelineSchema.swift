@@ -268,7 +268,7 @@ enum PipelineSchema {
     static func readEvaluate(_ r: ConfigReader) -> EvaluateConfig {
         let metrics = r.stringList("metrics", default: EvaluateConfig.allMetrics, options: EvaluateConfig.allMetrics)
         var expect: [Expectation] = []
-        let scalarMetrics = EvaluateConfig.allMetrics.filter { $0 != "confusion_matrix" }
+        let scalarMetrics = EvaluateConfig.allMetrics.filter { $0 != "confusion_matrix" } + ["roc_auc", "average_precision"]
         if r.has("expect") {
             let e = r.section("expect")
             for key in e.keys {

@@ -52,3 +52,15 @@ struct AnomalyScores {
     var averagePrecision: Double?
 }
 
+
+extension RunOutcome {
+    /// Every scalar test metric by name: accuracy, macro_f1, log_loss (labeled test
+    /// data and a classifier), roc_auc, average_precision (anomaly with normal_classes).
+    var metricValues: [String: Double] {
+        var out: [String: Double] = [:]
+        if let m = testMetrics { out = ["accuracy": m.accuracy, "macro_f1": m.macroF1, "log_loss": m.logLoss] }
+        if let auc = anomaly?.rocAUC { out["roc_auc"] = auc }
+        if let ap = anomaly?.averagePrecision { out["average_precision"] = ap }
+        return out
+    }
+}

@@ -17,11 +17,7 @@ public struct RunReport {
 
     /// Test metrics by name (`accuracy`, `macro_f1`, `log_loss`), empty without labeled test data.
     public var metrics: [String: Double] {
-        var out: [String: Double] = [:]
-        if let m = outcome.testMetrics { out = ["accuracy": m.accuracy, "macro_f1": m.macroF1, "log_loss": m.logLoss] }
-        if let auc = outcome.anomaly?.rocAUC { out["roc_auc"] = auc }
-        if let ap = outcome.anomaly?.averagePrecision { out["average_precision"] = ap }
-        return out
+        outcome.metricValues
     }
 
     public var summary: String {
