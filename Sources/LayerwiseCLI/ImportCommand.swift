@@ -25,7 +25,7 @@ struct ImportCommand: ParsableCommand {
         @Flag(help: "Add the group to an existing output file instead of replacing the file.")
         var append = false
 
-        @Option(help: "gzip level 0…9 of the datasets written (chunked, with shuffle).")
+        @Option(help: ArgumentHelp("gzip level 0…9 of the datasets written (chunked, with shuffle).", valueName: "level"))
         var compression = 4
     }
 
@@ -34,7 +34,7 @@ struct ImportCommand: ParsableCommand {
             abstract: "IDX images + labels (MNIST format, plain or gzip) → GROUP/images uint8 [N, D], GROUP/labels int64 [N].")
         @Argument(help: "The images IDX file ([N, rows, cols] uint8).") var images: String
         @Argument(help: "The labels IDX file ([N] uint8).") var labels: String
-        @Option(help: "Keep only the first N samples of each class, in file order (rows → GROUP/source_index).")
+        @Option(help: ArgumentHelp("Keep only the first N samples of each class, in file order (rows → GROUP/source_index).", valueName: "N"))
         var perClass: Int?
         @OptionGroup var out: Output
 

@@ -23,6 +23,12 @@ struct ImportOutput {
             throw InputError("--compression: expected a gzip level 0…9, got \(compression)")
         }
         guard !group.isEmpty, group != "/" else { throw InputError("--group: expected a group such as /train, got '\(group)'") }
+        // Checked here so the message names the folder the user gave, not the temporary file inside it.
+        let folder = URL(fileURLWithPath: destination).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw InputError("\(destination): cannot write, no such folder \(folder)")
+        }
         let existing = append && FileManager.default.fileExists(atPath: destination) ? destination : nil
         if let existing {
             // Checked here so that an unreadable file is named as the user gave it, not as the temporary copy.

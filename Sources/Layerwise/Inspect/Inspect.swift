@@ -40,10 +40,9 @@ private func describe(_ group: H5Group, name: String, depth: Int, into lines: in
     for child in children {
         switch child.kind {
         case .group:
-            entries.append([])
             var sub: [String] = []
             try describe(try group.group(child.name), name: child.name + "/", depth: depth + 1, into: &sub)
-            entries[entries.count - 1] = sub
+            entries.append(sub)
         case .dataset:
             let d = try group.dataset(child.name)
             rows.append((entries.count, datasetColumns(d), try attributeLines(d, indent: inner + "  ")))
@@ -106,9 +105,14 @@ private func shortened(_ value: H5AttributeValue) -> String {
     case .strings(let a): return list(a.map { "\"" + cut($0, limit: 30) + "\"" })
     case .int(let i): return String(i)
     case .ints(let a): return list(a.map(String.init))
-    case .double(let d): return String(d)
-    case .doubles(let a): return list(a.map { String($0) })
+    case .double(let d): return number(d)
+    case .doubles(let a): return list(a.map(number))
     }
+}
+
+/// Seven significant digits: enough to tell values apart, short enough to scan.
+private func number(_ d: Double) -> String {
+    String(format: "%.7g", d)
 }
 
 /// 1536 → "1.5 KiB".
@@ -116,5 +120,5 @@ private func byteCount(_ n: Int) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"]
     var value = Double(n), unit = 0
     while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-    return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    return unit == 0 ? "\(n) B" : String(format: "%.1f", value) + " " + units[unit]
 }
