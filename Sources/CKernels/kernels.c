@@ -74,22 +74,22 @@ static void activate(float *y, size_t n, int act, float leak) {
     }
 }
 
-void lw_fill_rows(float *out, const float *bias, int rows, int cols) {
+static void fill_rows_serial(float *out, const float *bias, int rows, int cols) {
     for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * cols, bias, sizeof(float) * (size_t)cols);
 }
 
-void lw_activate(float *y, int rows, int cols, int act, float leak) {
+static void activate_serial(float *y, int rows, int cols, int act, float leak) {
     if (act == LW_SOFTMAX) softmax_rows(y, rows, cols);
     else activate(y, (size_t)rows * cols, act, leak);
 }
 
-void lw_activate_copy(const float *z, float *y, int rows, int cols, int act, float leak) {
+static void activate_copy_serial(const float *z, float *y, int rows, int cols, int act, float leak) {
     memcpy(y, z, sizeof(float) * (size_t)rows * cols);
     if (act == LW_SOFTMAX) softmax_rows(y, rows, cols);
     else activate(y, (size_t)rows * cols, act, leak);
 }
 
-void lw_activation_backward(float *d, const float *y, size_t n, int act, float leak) {
+static void activation_backward_serial(float *d, const float *y, size_t n, int act, float leak) {
     switch (act) {
     case LW_SIGMOID: for (size_t i = 0; i < n; i++) d[i] *= y[i] * (1.0f - y[i]); break;
     case LW_RELU: for (size_t i = 0; i < n; i++) d[i] = y[i] > 0 ? d[i] : 0.0f; break;
@@ -99,7 +99,18 @@ void lw_activation_backward(float *d, const float *y, size_t n, int act, float l
     }
 }
 
-double lw_bce_logits(const float *z, const float *t, float *dz, size_t n, float scale) {
+// Softmax's Jacobian-vector product per row: d_i ← y_i·(d_i − Σ_j d_j·y_j).
+static void softmax_backward_rows(float *d, const float *y, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+        float *dr = d + (size_t)r * cols;
+        const float *yr = y + (size_t)r * cols;
+        float dot = 0;
+        for (int c = 0; c < cols; c++) dot += dr[c] * yr[c];
+        for (int c = 0; c < cols; c++) dr[c] = yr[c] * (dr[c] - dot);
+    }
+}
+
+static double bce_logits_serial(const float *z, const float *t, float *dz, size_t n, float scale) {
     // Accumulate in blocks of floats, then in double, so the sum stays accurate.
     double total = 0;
     for (size_t start = 0; start < n; start += 4096) {
@@ -116,7 +127,7 @@ double lw_bce_logits(const float *z, const float *t, float *dz, size_t n, float 
     return total;
 }
 
-double lw_mse(const float *y, const float *t, float *dy, size_t n, float scale) {
+static double mse_serial(const float *y, const float *t, float *dy, size_t n, float scale) {
     double total = 0;
     for (size_t start = 0; start < n; start += 4096) {
         size_t end = start + 4096 < n ? start + 4096 : n;
@@ -131,7 +142,7 @@ double lw_mse(const float *y, const float *t, float *dy, size_t n, float scale) 
     return total;
 }
 
-double lw_softmax_xent(const float *z, const int32_t *labels, float *p, float *dz, int rows, int cols, float scale) {
+static double softmax_xent_serial(const float *z, const int32_t *labels, float *p, float *dz, int rows, int cols, float scale) {
     double total = 0;
     for (int r = 0; r < rows; r++) {
         const float *zr = z + (size_t)r * cols;
@@ -150,15 +161,15 @@ double lw_softmax_xent(const float *z, const int32_t *labels, float *p, float *d
     return total;
 }
 
-void lw_column_sums(const float *a, float *out, int rows, int cols) {
+static void column_sums_serial(const float *a, float *out, int rows, int cols, int lda) {
     memset(out, 0, sizeof(float) * (size_t)cols);
     for (int r = 0; r < rows; r++) {
-        const float *row = a + (size_t)r * cols;
+        const float *row = a + (size_t)r * lda;
         for (int c = 0; c < cols; c++) out[c] += row[c];
     }
 }
 
-void lw_multiply(float *y, const float *mask, size_t n) {
+static void multiply_serial(float *y, const float *mask, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] *= mask[i];
 }
 
@@ -168,11 +179,11 @@ double lw_sum_squares(const float *x, size_t n) {
     return total;
 }
 
-void lw_add_scaled(float *g, const float *w, size_t n, float decay) {
+static void add_scaled_serial(float *g, const float *w, size_t n, float decay) {
     for (size_t i = 0; i < n; i++) g[i] += decay * w[i];
 }
 
-void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
+static void adam_serial(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
              float eps, int64_t step, float decoupled_decay) {
     float bc1 = 1.0f - powf(beta1, (float)step);
     float bc2 = 1.0f - powf(beta2, (float)step);
@@ -189,7 +200,7 @@ void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, f
     }
 }
 
-void lw_sgd(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
+static void sgd_serial(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
     if (momentum == 0.0f) {
         for (size_t i = 0; i < n; i++) p[i] -= lr * g[i];
         return;
@@ -201,10 +212,175 @@ void lw_sgd(float *p, const float *g, float *buf, size_t n, float lr, float mome
     }
 }
 
-void lw_rmsprop(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps) {
+static void rmsprop_serial(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps) {
     for (size_t i = 0; i < n; i++) {
         float s = rho * sq[i] + (1.0f - rho) * g[i] * g[i];
         sq[i] = s;
         p[i] -= lr * g[i] / (sqrtf(s) + eps);
     }
+}
+
+// MARK: Parallel entry points (split over the pool in pool.c)
+
+// Below this many elements a kernel runs on the caller alone.
+#define LW_PARALLEL_MIN 32768
+
+typedef struct {
+    float *x, *y, *z;            // meaning per kernel, see each part function
+    const float *a, *b;
+    const int32_t *labels;
+    size_t n;
+    int rows, cols, act, flag;
+    float f0, f1, f2, f3, f4;
+    int64_t step;
+    double partial[64];
+} ew_job;
+
+static int serial(size_t n) { return n < LW_PARALLEL_MIN || lw_threads() == 1; }
+
+static double sum_parts(const ew_job *j) {
+    double total = 0;
+    for (int i = 0; i < lw_threads() && i < 64; i++) total += j->partial[i];
+    return total;
+}
+
+#define ROWS_OF(j, part, parts, b, e) size_t b, e; lw_part_range((size_t)(j)->rows, 1, part, parts, &b, &e)
+#define ELEMS_OF(j, part, parts, b, e) size_t b, e; lw_part_range((j)->n, 16, part, parts, &b, &e)
+
+static void fill_rows_part(void *p, int part, int parts) {
+    ew_job *j = p; ROWS_OF(j, part, parts, b, e);
+    fill_rows_serial(j->x + b * j->cols, j->a, (int)(e - b), j->cols);
+}
+void lw_fill_rows(float *out, const float *bias, int rows, int cols) {
+    if (serial((size_t)rows * cols)) { fill_rows_serial(out, bias, rows, cols); return; }
+    ew_job j = { .x = out, .a = bias, .rows = rows, .cols = cols };
+    lw_parallel(fill_rows_part, &j);
+}
+
+static void activate_part(void *p, int part, int parts) {
+    ew_job *j = p; ROWS_OF(j, part, parts, b, e);
+    size_t off = b * j->cols;
+    if (j->a) activate_copy_serial(j->a + off, j->x + off, (int)(e - b), j->cols, j->act, j->f0);
+    else activate_serial(j->x + off, (int)(e - b), j->cols, j->act, j->f0);
+}
+void lw_activate(float *y, int rows, int cols, int act, float leak) {
+    if (act == LW_IDENTITY) return;
+    if (serial((size_t)rows * cols)) { activate_serial(y, rows, cols, act, leak); return; }
+    ew_job j = { .x = y, .rows = rows, .cols = cols, .act = act, .f0 = leak };
+    lw_parallel(activate_part, &j);
+}
+void lw_activate_copy(const float *z, float *y, int rows, int cols, int act, float leak) {
+    if (serial((size_t)rows * cols)) { activate_copy_serial(z, y, rows, cols, act, leak); return; }
+    ew_job j = { .x = y, .a = z, .rows = rows, .cols = cols, .act = act, .f0 = leak };
+    lw_parallel(activate_part, &j);
+}
+
+static void activation_backward_part(void *p, int part, int parts) {
+    ew_job *j = p;
+    if (j->act == LW_SOFTMAX) {
+        ROWS_OF(j, part, parts, b, e);
+        softmax_backward_rows(j->x + b * j->cols, j->a + b * j->cols, (int)(e - b), j->cols);
+    } else {
+        ELEMS_OF(j, part, parts, b, e);
+        activation_backward_serial(j->x + b, j->a + b, e - b, j->act, j->f0);
+    }
+}
+void lw_activation_backward(float *d, const float *y, int rows, int cols, int act, float leak) {
+    if (act == LW_IDENTITY) return;
+    ew_job j = { .x = d, .a = y, .n = (size_t)rows * cols, .rows = rows, .cols = cols, .act = act, .f0 = leak };
+    if (serial(j.n)) activation_backward_part(&j, 0, 1);
+    else lw_parallel(activation_backward_part, &j);
+}
+
+static void bce_part(void *p, int part, int parts) {
+    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
+    j->partial[part] = bce_logits_serial(j->a + b, j->b + b, j->x + b, e - b, j->f0);
+}
+double lw_bce_logits(const float *z, const float *t, float *dz, size_t n, float scale) {
+    if (serial(n)) return bce_logits_serial(z, t, dz, n, scale);
+    ew_job j = { .a = z, .b = t, .x = dz, .n = n, .f0 = scale };
+    lw_parallel(bce_part, &j);
+    return sum_parts(&j);
+}
+
+static void mse_part(void *p, int part, int parts) {
+    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
+    j->partial[part] = mse_serial(j->a + b, j->b + b, j->x + b, e - b, j->f0);
+}
+double lw_mse(const float *y, const float *t, float *dy, size_t n, float scale) {
+    if (serial(n)) return mse_serial(y, t, dy, n, scale);
+    ew_job j = { .a = y, .b = t, .x = dy, .n = n, .f0 = scale };
+    lw_parallel(mse_part, &j);
+    return sum_parts(&j);
+}
+
+static void xent_part(void *p, int part, int parts) {
+    ew_job *j = p; ROWS_OF(j, part, parts, b, e);
+    size_t off = b * j->cols;
+    j->partial[part] = softmax_xent_serial(j->a + off, j->labels + b, j->x + off, j->y + off, (int)(e - b), j->cols, j->f0);
+}
+double lw_softmax_xent(const float *z, const int32_t *labels, float *p, float *dz, int rows, int cols, float scale) {
+    if (serial((size_t)rows * cols)) return softmax_xent_serial(z, labels, p, dz, rows, cols, scale);
+    ew_job j = { .a = z, .labels = labels, .x = p, .y = dz, .rows = rows, .cols = cols, .f0 = scale };
+    lw_parallel(xent_part, &j);
+    return sum_parts(&j);
+}
+
+static void column_sums_part(void *p, int part, int parts) {
+    ew_job *j = p;
+    size_t b, e;
+    lw_part_range((size_t)j->cols, 16, part, parts, &b, &e);
+    if (e > b) column_sums_serial(j->a + b, j->x + b, j->rows, (int)(e - b), j->cols);
+}
+void lw_column_sums(const float *a, float *out, int rows, int cols) {
+    ew_job j = { .a = a, .x = out, .rows = rows, .cols = cols };
+    if (serial((size_t)rows * cols)) column_sums_part(&j, 0, 1);
+    else lw_parallel(column_sums_part, &j);
+}
+
+static void multiply_part(void *p, int part, int parts) {
+    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
+    multiply_serial(j->x + b, j->a + b, e - b);
+}
+void lw_multiply(float *y, const float *mask, size_t n) {
+    ew_job j = { .x = y, .a = mask, .n = n };
+    if (serial(n)) multiply_part(&j, 0, 1); else lw_parallel(multiply_part, &j);
+}
+
+static void add_scaled_part(void *p, int part, int parts) {
+    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
+    add_scaled_serial(j->x + b, j->a + b, e - b, j->f0);
+}
+void lw_add_scaled(float *g, const float *w, size_t n, float decay) {
+    ew_job j = { .x = g, .a = w, .n = n, .f0 = decay };
+    if (serial(n)) add_scaled_part(&j, 0, 1); else lw_parallel(add_scaled_part, &j);
+}
+
+static void adam_part(void *p, int part, int parts) {
+    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
+    adam_serial(j->x + b, j->a + b, j->y + b, j->z + b, e - b, j->f0, j->f1, j->f2, j->f3, j->step, j->f4);
+}
+void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
+             float eps, int64_t step, float decoupled_decay) {
+    ew_job j = { .x = p, .a = g, .y = m, .z = v, .n = n, .f0 = lr, .f1 = beta1, .f2 = beta2, .f3 = eps,
+                 .step = step, .f4 = decoupled_decay };
+    if (serial(n)) adam_part(&j, 0, 1); else lw_parallel(adam_part, &j);
+}
+
+static void sgd_part(void *p, int part, int parts) {
+    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
+    sgd_serial(j->x + b, j->a + b, j->y + b, e - b, j->f0, j->f1, j->act, j->flag);
+}
+void lw_sgd(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
+    ew_job j = { .x = p, .a = g, .y = buf, .n = n, .f0 = lr, .f1 = momentum, .act = nesterov, .flag = first };
+    if (serial(n)) sgd_part(&j, 0, 1); else lw_parallel(sgd_part, &j);
+}
+
+static void rmsprop_part(void *p, int part, int parts) {
+    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
+    rmsprop_serial(j->x + b, j->a + b, j->y + b, e - b, j->f0, j->f1, j->f2);
+}
+void lw_rmsprop(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps) {
+    ew_job j = { .x = p, .a = g, .y = sq, .n = n, .f0 = lr, .f1 = rho, .f2 = eps };
+    if (serial(n)) rmsprop_part(&j, 0, 1); else lw_parallel(rmsprop_part, &j);
 }

@@ -1,15 +1,22 @@
 import CBLAS
+import CKernels
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`, on row-major buffers, with
 /// transposes expressed as flags (no copies).
+///
+/// Threads are ours, not OpenBLAS's: OpenBLAS runs single-threaded inside each part
+/// of a product split by CKernels' pool (pool.c), which also splits the element-wise
+/// kernels. OpenBLAS's own threaded driver mallocs on every call and leaves its
+/// workers spinning while element-wise work runs on one core.
 public enum BLAS {
-    /// Bounds OpenBLAS's threads (`--threads`). Results are bit-identical run to run
-    /// for a fixed thread count.
+    /// Sets the threads every product and kernel uses (`--threads`). Results are
+    /// bit-identical run to run for a fixed thread count.
     public static func setThreads(_ n: Int) {
-        openblas_set_num_threads(Int32(max(1, n)))
+        openblas_set_num_threads(1)
+        _ = lw_set_threads(Int32(clamping: max(1, n)))
     }
 
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    public static var threads: Int { Int(lw_threads()) }
 
     /// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is `[m, k]`
     /// (A stored `[k, m]` when `transA`) and op(B) is `[k, n]` (B stored `[n, k]` when `transB`).
@@ -20,8 +27,7 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         let lda = transA ? m : k
         let ldb = transB ? k : n
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(max(lda, 1)), b, blasint(max(ldb, 1)),
-                    beta, c, blasint(max(n, 1)))
+        lw_gemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)),
+                b, Int32(max(ldb, 1)), beta, c, Int32(max(n, 1)))
     }
 }

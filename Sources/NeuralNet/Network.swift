@@ -95,8 +95,8 @@ public final class Network {
         b.withUnsafeBufferPointer { params[biasOffset[layer]].update(from: $0.baseAddress!, count: b.count) }
     }
 
-    /// A frozen layer computes no gradient and is never updated; backward stops below
-    /// the highest frozen layer.
+    /// A frozen layer computes no gradient and is never updated (its bytes stay
+    /// identical); backward stops at the lowest unfrozen layer.
     public func setFrozen(_ layer: Int, _ isFrozen: Bool) { frozen[layer] = isFrozen }
 
     /// A fresh optimizer (state reset) and L2 weight decay on kernels (PyTorch's
@@ -179,7 +179,7 @@ public final class Network {
                                                noise: noise, training: true, rng: &rng)
         guard lowest < specs.count else { return value }
         optimizer.beginStep()
-        for l in lowest..<specs.count {
+        for l in lowest..<specs.count where !frozen[l] {
             optimizer.update(params.pointer, grads.pointer, offset: kernelOffset[l],
                              count: specs[l].inputs * specs[l].outputs + specs[l].outputs)
         }
@@ -217,13 +217,14 @@ public final class Network {
         case (.mse, .values(let t)):
             precondition(outSpec.activation != .softmax, "MSE with softmax output is not supported")
             total = lw_mse(outputs[L].pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
-            lw_activation_backward(deltaA.pointer, outputs[L].pointer, n, outSpec.activation.code, Activation.leak)
+            lw_activation_backward(deltaA.pointer, outputs[L].pointer, Int32(batch), Int32(outSpec.outputs), outSpec.activation.code, Activation.leak)
         default:
             preconditionFailure("loss \(loss) does not fit this target")
         }
 
-        // Backward through trainable layers only: stop below the highest frozen layer.
-        let lowest = (frozen.lastIndex(of: true) ?? -1) + 1
+        // Backward down to the lowest trainable layer only (never the first layer's input
+        // gradient); a frozen layer above it passes the gradient on but gets none itself.
+        let lowest = frozen.firstIndex(of: false) ?? specs.count
         guard lowest <= L else { return (Float(total), lowest) }
         var d = deltaA, next = deltaB
         for l in stride(from: L, through: lowest, by: -1) {
@@ -232,9 +233,11 @@ public final class Network {
                 maskAndActivationBackward(d.pointer, l: l, batch: batch, training: training)
             }
             let xIn: UnsafePointer<Float> = l == 0 ? x0 : UnsafePointer(outputs[l - 1].pointer)
-            // dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
-            BLAS.gemm(xIn, d.pointer, grads[kernelOffset[l]], m: s.inputs, n: s.outputs, k: batch, transA: true)
-            lw_column_sums(d.pointer, grads[biasOffset[l]], Int32(batch), Int32(s.outputs))
+            if !frozen[l] {
+                // dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
+                BLAS.gemm(xIn, d.pointer, grads[kernelOffset[l]], m: s.inputs, n: s.outputs, k: batch, transA: true)
+                lw_column_sums(d.pointer, grads[biasOffset[l]], Int32(batch), Int32(s.outputs))
+            }
             if l > lowest {
                 // dY_{l−1} = dZ · Wᵀ  [batch, in]
                 BLAS.gemm(d.pointer, params[kernelOffset[l]], next.pointer, m: batch, n: s.inputs, k: s.outputs, transB: true)
@@ -242,7 +245,7 @@ public final class Network {
             }
         }
         if weightDecay > 0 {
-            for l in lowest...L {
+            for l in lowest...L where !frozen[l] {
                 let count = specs[l].inputs * specs[l].outputs
                 total += Double(weightDecay) / 2 * lw_sum_squares(params[kernelOffset[l]], count)
                 lw_add_scaled(grads[kernelOffset[l]], params[kernelOffset[l]], count, weightDecay)
@@ -267,7 +270,7 @@ public final class Network {
     private func maskAndActivationBackward(_ d: UnsafeMutablePointer<Float>, l: Int, batch: Int, training: Bool) {
         let n = batch * specs[l].outputs
         guard training else {
-            lw_activation_backward(d, outputs[l].pointer, n, specs[l].activation.code, Activation.leak)
+            lw_activation_backward(d, outputs[l].pointer, Int32(batch), Int32(specs[l].outputs), specs[l].activation.code, Activation.leak)
             return
         }
         if dropout > 0 { lw_multiply(d, masks[l].pointer, n) }
@@ -278,6 +281,6 @@ public final class Network {
             let y = outputs[l].pointer, keep = 1 - dropout
             for i in 0..<n { y[i] *= keep }
         }
-        lw_activation_backward(d, outputs[l].pointer, n, specs[l].activation.code, Activation.leak)
+        lw_activation_backward(d, outputs[l].pointer, Int32(batch), Int32(specs[l].outputs), specs[l].activation.code, Activation.leak)
     }
 }

@@ -170,7 +170,7 @@ public final class ShallowAutoencoder {
             return lw_bce_logits(z.pointer, target, dz.pointer, n, scale)
         default:
             let s = lw_mse(y.pointer, target, dz.pointer, n, scale)
-            lw_activation_backward(dz.pointer, y.pointer, n, outputActivation.code, Activation.leak)
+            lw_activation_backward(dz.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
             return s
         }
     }
@@ -207,7 +207,6 @@ public final class ShallowAutoencoder {
     /// Gradients of every term into `grads`; returns the penalty terms' value.
     private func backward(_ xt: UnsafePointer<Float>, batch: Int) -> Double {
         var extra = 0.0
-        let hb = batch * hidden
         // Decoder: ∂W₂ = hᵀ·dz, ∂b₂ = Σ dz, ∂h = dz·W₂ᵀ (tied: dz·W₁).
         if !tiedWeights {
             BLAS.gemm(h.pointer, dz.pointer, grads[w2], m: hidden, n: inputs, k: batch, transA: true)
@@ -259,7 +258,7 @@ public final class ShallowAutoencoder {
         }
 
         // Encoder: through the activation, ∂W₁ = x̃ᵀ·dA (+ dzᵀ·h when tied), ∂b₁ = Σ dA.
-        lw_activation_backward(dh.pointer, h.pointer, hb, activation.code, Activation.leak)
+        lw_activation_backward(dh.pointer, h.pointer, Int32(batch), Int32(hidden), activation.code, Activation.leak)
         BLAS.gemm(xt, dh.pointer, grads[w1], m: inputs, n: hidden, k: batch, transA: true)
         if tiedWeights {
             BLAS.gemm(dz.pointer, h.pointer, grads[w1], m: inputs, n: hidden, k: batch, transA: true, beta: 1)

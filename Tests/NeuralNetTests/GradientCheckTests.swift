@@ -67,7 +67,7 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testEveryHiddenActivationWithMSE() {
-        for act in [Activation.sigmoid, .tanh, .identity, .relu, .leakyRelu] {
+        for act in [Activation.sigmoid, .tanh, .identity, .relu, .leakyRelu, .softmax] {
             checkNetwork([DenseSpec(inputs: 4, outputs: 6, activation: act),
                           DenseSpec(inputs: 6, outputs: 3, activation: .identity)], loss: .mse, labels: false)
         }

@@ -46,6 +46,16 @@ final class TrainingBehaviourTests: XCTestCase {
         XCTAssertNotEqual(Array(free.parameterValues[0..<k0]), Array(start[0..<k0]))
     }
 
+    /// A frozen middle layer passes the gradient down to the trainable layer below it.
+    func testFrozenMiddleLayerStillTrainsTheLayerBelow() {
+        let (net, before) = trainedNetwork(seed: 2, frozen: [1])
+        let k0 = 12 * 8 + 8, k1 = k0 + 8 * 6 + 6
+        let after = net.parameterValues
+        XCTAssertEqual(Array(after[k0..<k1]).map(\.bitPattern), Array(before[k0..<k1]).map(\.bitPattern))
+        XCTAssertNotEqual(Array(after[0..<k0]), Array(before[0..<k0]))
+        XCTAssertNotEqual(Array(after[k1...]), Array(before[k1...]))
+    }
+
     func testTrainingLowersTheLoss() {
         var rng = RandomGenerator(seed: 3)
         let ae = ShallowAutoencoder(inputs: 20, hidden: 8, activation: .relu, outputActivation: .sigmoid, loss: .bce,

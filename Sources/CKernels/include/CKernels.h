@@ -3,7 +3,8 @@
 // Element-wise kernels of the training engine, compiled with -O3 -ffast-math so that
 // loops vectorize (Swift's scalar expf costs ~1.5 ns per element; see FACTS.md).
 // exp is a polynomial (lw_expf in kernels.c) so loops containing it vectorize without
-// calls into libm. Every function works on caller-owned buffers and allocates nothing.
+// calls into libm. Every function works on caller-owned buffers and allocates nothing; large ones are
+// split over the thread pool of pool.c.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,8 +23,9 @@ void lw_activate(float *y, int rows, int cols, int act, float leak);
 /// y = act(z) out of place (z kept, e.g. the logits of a sigmoid/BCE output layer).
 void lw_activate_copy(const float *z, float *y, int rows, int cols, int act, float leak);
 
-/// d[n] *= act'(·) expressed through the activation's output y (not softmax).
-void lw_activation_backward(float *d, const float *y, size_t n, int act, float leak);
+/// d[rows, cols] ← ∂loss/∂z from ∂loss/∂y, through the activation's output y
+/// (softmax: per row, d ← y ⊙ (d − Σ d⊙y)).
+void lw_activation_backward(float *d, const float *y, int rows, int cols, int act, float leak);
 
 /// Binary cross-entropy on logits z against targets t in [0, 1], stable form
 /// max(z,0) − z·t + log(1 + e^−|z|). Writes dz = (σ(z) − t)·scale; returns the loss sum.
@@ -47,6 +49,28 @@ double lw_sum_squares(const float *x, size_t n);
 
 /// g += decay · w (L2 penalty (decay/2)·‖w‖² as in PyTorch's weight_decay).
 void lw_add_scaled(float *g, const float *w, size_t n, float decay);
+
+// MARK: Threads (pool.c)
+
+/// One part of a split job: `part` in 0..<parts.
+typedef void (*lw_part_fn)(void *context, int part, int parts);
+
+/// Sets the number of threads (the caller plus n − 1 workers) that every kernel below
+/// and lw_gemm split their work over; returns the count actually running.
+int lw_set_threads(int n);
+int lw_threads(void);
+
+/// Runs fn(context, p, parts) for every part p, part 0 on the calling thread, and
+/// returns when all are done. A call made while another is in flight runs serially.
+void lw_parallel(lw_part_fn fn, void *context);
+
+/// The p-th of `parts` contiguous pieces of 0..<n, boundaries multiples of `align`.
+void lw_part_range(size_t n, size_t align, int part, int parts, size_t *begin, size_t *end);
+
+/// Row-major C[m, n] = alpha·op(A)·op(B) + beta·C through single-threaded OpenBLAS
+/// calls, one per part (the longer side of C is split; no copies, no allocation).
+void lw_gemm(int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda,
+             const float *b, int ldb, float beta, float *c, int ldc);
 
 // MARK: Optimizers (PyTorch's torch.optim semantics). Each updates n parameters.
 
