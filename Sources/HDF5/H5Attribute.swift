@@ -18,13 +18,17 @@ public enum H5AttributeValue: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Groups and datasets carry attributes.
+/// Groups and datasets carry attributes: small named values (strings, numbers, 1-D
+/// arrays) that describe them, read back by any HDF5 tool.
+///
+/// Writing an attribute that exists replaces it, whatever its old type or size.
 public protocol H5AttributeHolder: AnyObject {
     var file: H5File { get }
     var path: String { get }
 }
 
 extension H5AttributeHolder {
+    /// The HDF5 id of the group or dataset; the two classes are the only conformers.
     private var hid: hid_t {
         if let g = self as? H5Group { return g.id }
         if let d = self as? H5Dataset { return d.id }
@@ -43,6 +47,7 @@ extension H5AttributeHolder {
         try setStrings(name, [value], scalar: true)
     }
 
+    /// A 1-D array of UTF-8 variable-length strings (h5py reads it as an array of `str`).
     public func setAttribute(_ name: String, _ values: [String]) throws {
         try setStrings(name, values, scalar: false)
     }
@@ -86,6 +91,7 @@ extension H5AttributeHolder {
         try check(status, .writeFailed, file: file.path, object: "\(path)@\(name)", "cannot write attribute")
     }
 
+    /// The names of this object's attributes, in name order.
     public func attributeNames() throws -> [String] {
         var names: [String] = []
         let n = H5Aget_num_attrs(hid)
@@ -103,6 +109,13 @@ extension H5AttributeHolder {
     }
 
     /// Reads an attribute written by Layerwise or any other HDF5 tool.
+    ///
+    /// Integers of any width come back as Int64 and floats as Double; a scalar and a
+    /// one-element array stay distinct. Fixed-length strings (NumPy `bytes_`) read as
+    /// strings too.
+    ///
+    /// - Throws: `.objectNotFound` for a missing attribute, `.typeMismatch` for a
+    ///   compound, enum or other type with no simple value.
     public func attribute(_ name: String) throws -> H5AttributeValue {
         let object = "\(path)@\(name)"
         guard H5Aexists(hid, name) > 0 else {

@@ -16,8 +16,15 @@ public final class H5Group: H5AttributeHolder {
     deinit { H5Gclose(id) }
 
     /// An existing group (path relative to this group, or absolute).
+    ///
+    /// - Throws: `.objectNotFound` naming the file and the full path, with HDF5's reason.
     public func group(_ name: String) throws -> H5Group {
         let full = joinPath(path, name)
+        guard exists(name) else {
+            let leaf = name.split(separator: "/").last.map(String.init) ?? name
+            throw H5Error(kind: .objectNotFound, file: file.path, object: full, message: "cannot open group",
+                          detail: "object '\(leaf)' doesn't exist")
+        }
         let g = H5Gopen2(id, name, lw_H5P_DEFAULT())
         try check(g, .objectNotFound, file: file.path, object: full, "cannot open group")
         return H5Group(file: file, id: g, path: full)
@@ -66,7 +73,7 @@ public final class H5Group: H5AttributeHolder {
         var out: [(String, H5ObjectKind)] = []
         for i in 0..<info.nlinks {
             let n = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, lw_H5P_DEFAULT())
-            guard n >= 0 else { continue }
+            guard n >= 0 else { _ = takeHDF5Message(); continue }
             var buf = [CChar](repeating: 0, count: Int(n) + 1)
             H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, lw_H5P_DEFAULT())
             let name = String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -61,6 +61,11 @@ final class HDF5InteropTests: XCTestCase {
             let (s, dump) = try run("h5dump", ["-A", p])
             XCTAssertEqual(s, 0, dump)
             XCTAssertTrue(dump.contains("\"relu\""), dump)
+            // The data section parses too, values as written (row 2 of the kernel).
+            let (s2, data) = try run("h5dump", ["-p", "-d", "/model/encoder/layer_0/kernel", p])
+            XCTAssertEqual(s2, 0, data)
+            XCTAssertTrue(data.contains("(2,0): 2, 2.25, 2.5, 2.75"), data)
+            XCTAssertTrue(data.contains("H5T_IEEE_F32LE") && data.contains("DEFLATE"), data)
         }
     }
 
