@@ -15,9 +15,9 @@
 #include <immintrin.h>
 
 #define LW_MAX_THREADS 64
-// Spin iterations (each a pause, ~40–150 cycles) before a worker sleeps: long enough
+// Spin iterations (mostly sched_yield, ~1 µs each) before a worker sleeps: long enough
 // to bridge the gaps inside a step, short enough not to burn a core between epochs.
-#define LW_SPIN 20000
+#define LW_SPIN 4000
 
 typedef struct {
     lw_part_fn fn;
@@ -45,7 +45,10 @@ static void *worker_main(void *p) {
         int spins = 0;
         while ((g = atomic_load_explicit(&generation, memory_order_acquire)) == seen) {
             if (atomic_load_explicit(&stopping, memory_order_relaxed)) return NULL;
-            if (++spins < LW_SPIN) { _mm_pause(); continue; }
+            // Pause briefly, then yield: on a busy machine a spinning worker must not
+            // take the core from the thread it is waiting for.
+            if (++spins < 64) { _mm_pause(); continue; }
+            if (spins < LW_SPIN) { sched_yield(); continue; }
             pthread_mutex_lock(&pool_lock);
             while (atomic_load_explicit(&generation, memory_order_acquire) == seen &&
                    !atomic_load_explicit(&stopping, memory_order_relaxed))
@@ -105,7 +108,7 @@ void lw_parallel(lw_part_fn fn, void *ctx) {
     fn(ctx, 0, pool_size);
     int spins = 0;
     while (atomic_load_explicit(&remaining, memory_order_acquire) > 0) {
-        if (++spins < 1000) _mm_pause(); else sched_yield();
+        if (++spins < 64) _mm_pause(); else sched_yield();
     }
     atomic_store(&busy, 0);
 }
