@@ -49,7 +49,10 @@ func takeHDF5Message() -> String? {
         return 0
     }, unmanaged.toOpaque())
     _ = H5Eclear2(lw_H5E_DEFAULT())
-    return box.messages.last(where: { !$0.isEmpty })
+    // Some messages (a failed read) span lines; errors are printed as one line.
+    return box.messages.last(where: { !$0.isEmpty }).map {
+        $0.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
 }
 
 /// Throws `H5Error` when an HDF5 call returned a negative status or id.

@@ -20,8 +20,12 @@ public final class H5File {
     /// and one HDF5 cannot open (truncated, corrupt).
     public static func open(_ path: String, mode: H5Mode = .readOnly) throws -> H5File {
         _ = h5Initialized
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw H5Error(kind: .fileNotFound, file: path, object: nil, message: "no such file", detail: nil)
+        }
+        if isFolder.boolValue {
+            throw H5Error(kind: .notHDF5, file: path, object: nil, message: "is a folder, not an HDF5 file", detail: nil)
         }
         let isHDF5 = H5Fis_hdf5(path)
         _ = takeHDF5Message()

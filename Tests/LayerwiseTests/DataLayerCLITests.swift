@@ -66,6 +66,8 @@ final class DataLayerCLITests: XCTestCase {
         try expectFailure(["inspect", "text.h5"], ["text.h5: not an HDF5 file"])
         try expectFailure(["inspect", "nothing.h5"], ["nothing.h5: no such file"])
         try expectFailure(["inspect", "cut.h5"], ["cut.h5", "truncated"])
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("folder.h5"), withIntermediateDirectories: false)
+        try expectFailure(["inspect", "folder.h5"], ["folder.h5: is a folder"])
     }
 
     func testBadTablesAndArrays() throws {
