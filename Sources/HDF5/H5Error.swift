@@ -18,6 +18,16 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
     /// HDF5's innermost error message, if it gave one.
     public var detail: String?
 
+    public init(kind: Kind, file: String, object: String?, message: String, detail: String?) {
+        self.kind = kind
+        self.file = file
+        self.object = object
+        self.message = message
+        self.detail = detail
+    }
+
+    /// One line: `FILE: MESSAGE 'OBJECT': DETAIL`, e.g.
+    /// `data.h5: cannot open dataset '/train/lables': object 'lables' doesn't exist`.
     public var description: String {
         var s = "\(file): \(message)"
         if let object { s += " '\(object)'" }
