@@ -76,6 +76,8 @@ final class DataLayerCLITests: XCTestCase {
         try expectFailure(["import", "csv", "a.csv", "-o", "o.h5", "--label-column", "label"], ["--label-column", "--header"])
         try expectFailure(["import", "csv", "a.csv", "--header", "-o", "o.h5", "--label-column", "y"], ["a.csv", "no column 'y'"])
         try expectFailure(["import", "csv", "gone.csv", "-o", "o.h5"], ["gone.csv: no such file"])
+        try expectFailure(["import", "csv", "img.idx", "-o", "o.h5"], ["img.idx: a binary file"])
+        try expectFailure(["import", "csv", "text.h5", "-o", "o.h5"], ["text.h5: line 1, column 1: 'not hdf5' is not a finite number"])
         try expectFailure(["import", "npy", "fortran.npy", "-o", "o.h5"], ["fortran.npy", "Fortran-order"])
         try expectFailure(["import", "npy", "big-endian.npy", "-o", "o.h5"], ["big-endian.npy", "'>f4' is not supported"])
         try expectFailure(["import", "npy", "a.csv", "-o", "o.h5"], ["a.csv", "not a .npy file"])

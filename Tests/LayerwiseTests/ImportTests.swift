@@ -93,7 +93,8 @@ final class ImportTests: XCTestCase {
 
     func testCSVWithLabelColumnByNameOrIndex() throws {
         let dir = try TinyData.folder(self)
-        try "a, label ,b\n1.5,0,2\n\n3,1,4.25\n-1e3,-1,0\n".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        // Windows line ends, a blank line, spaces around cells and exponents all parse.
+        try "a, label ,b\r\n1.5,0,2\r\n\r\n 3 ,1,\t4.25\n-1e3,-1,0".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
         let byName = try CLI.run(["import", "csv", "t.csv", "--header", "--label-column", "label", "-o", "c.h5"], in: dir)
         XCTAssertEqual(byName.status, 0, byName.stderr)
         let byIndex = try CLI.run(["import", "csv", "t.csv", "--header", "--label-column", "1", "-o", "c.h5",

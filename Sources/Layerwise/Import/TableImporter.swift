@@ -12,41 +12,40 @@ public enum TableImporter {
     /// - Throws: `InputError` naming the file, line and column of the first bad cell.
     public static func importCSV(_ path: String, labelColumn: String?, header: Bool, output: String, group: String,
                                  append: Bool, compression: Int = 4) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(FileManager.default.fileExists(atPath: path) ? "\(path): cannot read the file" : "\(path): no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path): not UTF-8 text; expected a CSV file") }
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().filter {
-            !$0.element.allSatisfy(\.isWhitespace)
-        }
-        let names = header && !lines.isEmpty ? cells(lines.removeFirst().element) : []
-        let labelIndex = try labelColumn.map { try resolveColumn($0, names: names, header: header, path: path) }
-
+        let csv = try CSVReader(contentsOf: path)
+        var names: [String] = []
+        var labelIndex: Int? = nil
         var features: [Float] = []
         var labels: [Int64] = []
         var width: Int?
-        for (i, line) in lines {
-            let row = cells(line)
-            if let labelIndex, labelIndex >= row.count {
-                throw InputError("\(path): line \(i + 1) has \(row.count) columns, no label column \(labelIndex)")
+        try csv.forEachLine { line, cells in
+            if header && names.isEmpty && width == nil {
+                names = cells.map(csv.text)
+                return
+            }
+            if width == nil, let labelColumn {
+                labelIndex = try resolveColumn(labelColumn, names: names, header: header, path: path)
+            }
+            if let labelIndex, labelIndex >= cells.count {
+                throw InputError("\(path): line \(line) has \(cells.count) columns, no label column \(labelIndex)")
             }
             var count = 0
-            for (c, cell) in row.enumerated() {
+            for (c, cell) in cells.enumerated() {
                 if c == labelIndex {
-                    guard let l = Int64(cell) else {
-                        throw InputError("\(path): line \(i + 1), column \(c + 1): label '\(cell)' is not an integer")
+                    guard let l = csv.integer(cell) else {
+                        throw InputError("\(path): line \(line), column \(c + 1): label '\(csv.text(cell))' is not an integer")
                     }
                     labels.append(l)
                 } else {
-                    guard let v = Float(cell), v.isFinite else {
-                        throw InputError("\(path): line \(i + 1), column \(c + 1): '\(cell)' is not a finite number")
+                    guard let v = csv.float(cell) else {
+                        throw InputError("\(path): line \(line), column \(c + 1): '\(csv.text(cell))' is not a finite number")
                     }
                     features.append(v)
                     count += 1
                 }
             }
             if let w = width, w != count {
-                throw InputError("\(path): line \(i + 1) has \(count) feature columns, earlier lines \(w)")
+                throw InputError("\(path): line \(line) has \(count) feature columns, earlier lines \(w)")
             }
             width = count
         }
@@ -57,11 +56,6 @@ public enum TableImporter {
             try g.setAttribute("source", path)
             if !names.isEmpty { try g.setAttribute("columns", names.enumerated().filter { $0.offset != labelIndex }.map(\.element)) }
         }
-    }
-
-    /// The cells of one CSV line, trimmed. (No quoting: the file holds numbers only.)
-    private static func cells(_ line: Substring) -> [String] {
-        line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     /// A label column given as a 0-based index or a header name.
