@@ -108,4 +108,41 @@ final class DataLayerCLITests: XCTestCase {
         XCTAssertEqual(notHDF5.stderr, "error: text.h5: not an HDF5 file\n")
         XCTAssertEqual(try ImportFixture.leftovers(in: dir), [])
     }
+
+    /// Dataset-level problems reach the user through `validate` (which reads through
+    /// the HDF5 module): a missing dataset, float labels, non-numeric features, files
+    /// that are not HDF5 or are cut short.
+    func testDatasetProblemsThroughValidate() throws {
+        let data = dir.appendingPathComponent("d.h5").path
+        do {
+            let g = try H5File.create(data).root.createGroup("train")
+            try g.write("images", [UInt8](repeating: 1, count: 40), shape: [10, 4])
+            try g.write("float_labels", (0..<10).map { Float($0 % 2) }, shape: [10])
+            try g.write("labels", (0..<10).map { Int64($0 % 2) }, shape: [10])
+        }
+        func pipeline(_ file: String, _ images: String, _ labels: String) throws -> String {
+            let text = """
+            name: t
+            data:
+              train: \(file):\(images)
+              train_labels: \(file):\(labels)
+            classifier:
+              hidden: []
+              epochs: 1
+            """
+            let path = dir.appendingPathComponent("p-\(UUID().uuidString).yaml").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let cases: [(String, [String])] = [
+            (try pipeline("d.h5", "/train/images", "/train/lables"), ["d.h5", "/train/lables", "doesn't exist"]),
+            (try pipeline("d.h5", "/train/images", "/train/float_labels"), ["d.h5", "/train/float_labels", "float32"]),
+            (try pipeline("text.h5", "/train/images", "/train/labels"), ["text.h5", "not an HDF5 file"]),
+            (try pipeline("cut.h5", "/train/images", "/train/labels"), ["cut.h5", "truncated"]),
+        ]
+        XCTAssertEqual(try CLI.run(["validate", try pipeline("d.h5", "/train/images", "/train/labels")], in: dir).status, 0)
+        for (path, mentions) in cases {
+            try expectFailure(["validate", path], mentions)
+        }
+    }
 }

@@ -48,7 +48,7 @@ private func describe(_ group: H5Group, name: String, depth: Int, into lines: in
             rows.append((entries.count, datasetColumns(d), try attributeLines(d, indent: inner + "  ")))
             entries.append([])
         case .other:
-            entries.append([inner + child.name + "  (named datatype or other object)"])
+            entries.append([inner + child.name + "  (not a group or dataset: a named datatype, or a link whose target is missing)"])
         }
     }
     let widths = (0..<4).map { c in rows.map { $0.columns[c].count }.max() ?? 0 }
