@@ -31,6 +31,10 @@ public final class H5Group: H5AttributeHolder {
     }
 
     /// The group at `name`, created with any missing intermediate groups.
+    ///
+    /// An existing group is returned as it is, so "make sure it exists" needs no check
+    /// first (and may ignore the result).
+    @discardableResult
     public func createGroup(_ name: String) throws -> H5Group {
         if exists(name) { return try group(name) }
         let full = joinPath(path, name)
