@@ -1,4 +1,5 @@
 #include "CKernels.h"
+#include "internal.h"
 #include <math.h>
 #include <string.h>
 
@@ -64,7 +65,7 @@ static void softmax_rows(float *y, int rows, int cols) {
     }
 }
 
-static void activate(float *y, size_t n, int act, float leak) {
+void lw_activate_n(float *y, size_t n, int act, float leak) {
     switch (act) {
     case LW_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = lw_sigmoidf(y[i]); break;
     case LW_RELU: for (size_t i = 0; i < n; i++) y[i] = fmaxf(y[i], 0.0f); break;
@@ -80,16 +81,16 @@ static void fill_rows_serial(float *out, const float *bias, int rows, int cols) 
 
 static void activate_serial(float *y, int rows, int cols, int act, float leak) {
     if (act == LW_SOFTMAX) softmax_rows(y, rows, cols);
-    else activate(y, (size_t)rows * cols, act, leak);
+    else lw_activate_n(y, (size_t)rows * cols, act, leak);
 }
 
 static void activate_copy_serial(const float *z, float *y, int rows, int cols, int act, float leak) {
     memcpy(y, z, sizeof(float) * (size_t)rows * cols);
     if (act == LW_SOFTMAX) softmax_rows(y, rows, cols);
-    else activate(y, (size_t)rows * cols, act, leak);
+    else lw_activate_n(y, (size_t)rows * cols, act, leak);
 }
 
-static void activation_backward_serial(float *d, const float *y, size_t n, int act, float leak) {
+void lw_activation_backward_n(float *d, const float *y, size_t n, int act, float leak) {
     switch (act) {
     case LW_SIGMOID: for (size_t i = 0; i < n; i++) d[i] *= y[i] * (1.0f - y[i]); break;
     case LW_RELU: for (size_t i = 0; i < n; i++) d[i] = y[i] > 0 ? d[i] : 0.0f; break;
@@ -282,7 +283,7 @@ static void activation_backward_part(void *p, int part, int parts) {
         softmax_backward_rows(j->x + b * j->cols, j->a + b * j->cols, (int)(e - b), j->cols);
     } else {
         ELEMS_OF(j, part, parts, b, e);
-        activation_backward_serial(j->x + b, j->a + b, e - b, j->act, j->f0);
+        lw_activation_backward_n(j->x + b, j->a + b, e - b, j->act, j->f0);
     }
 }
 void lw_activation_backward(float *d, const float *y, int rows, int cols, int act, float leak) {

@@ -9,6 +9,7 @@
 // bit-identical run to run for a fixed count.
 #define _GNU_SOURCE
 #include "CKernels.h"
+#include "internal.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sched.h>
@@ -34,12 +35,14 @@ static atomic_int remaining;              // workers still running the current j
 static atomic_int stopping;
 static atomic_int busy;                   // a dispatch is in flight (re-entrancy guard)
 
-typedef struct { int index; } worker_arg;
+// `seen`: the generation when the worker was created; read by the creator, since a
+// job may be dispatched before the new thread first runs.
+typedef struct { int index; uint64_t seen; } worker_arg;
 static worker_arg worker_args[LW_MAX_THREADS];
 
 static void *worker_main(void *p) {
     int index = ((worker_arg *)p)->index;
-    uint64_t seen = atomic_load_explicit(&generation, memory_order_acquire);
+    uint64_t seen = ((worker_arg *)p)->seen;
     for (;;) {
         uint64_t g;
         int spins = 0;
@@ -82,6 +85,7 @@ int lw_set_threads(int n) {
     pool_size = 1;
     for (int i = 0; i < n - 1; i++) {
         worker_args[i].index = i + 1;
+        worker_args[i].seen = atomic_load(&generation);
         if (pthread_create(&workers[i], NULL, worker_main, &worker_args[i]) != 0) break;
         started++;
     }
@@ -129,7 +133,7 @@ void lw_part_range(size_t n, size_t align, int part, int parts, size_t *begin, s
 extern void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a,
                         int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
-static void sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+void lw_sgemm1(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                   int ldb, float beta, float *c, int ldc) {
     if (m <= 0 || n <= 0) return;
     cblas_sgemm(101, ta ? 112 : 111, tb ? 112 : 111, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -149,12 +153,12 @@ static void gemm_part(void *p, int part, int parts) {
         // Columns [b, e) of C: op(B)'s columns, i.e. B's columns (or rows when transposed).
         lw_part_range((size_t)j->n, 16, part, parts, &b, &e);
         const float *bb = j->tb ? j->b + b * (size_t)j->ldb : j->b + b;
-        sgemm(j->ta, j->tb, j->m, (int)(e - b), j->k, j->alpha, j->a, j->lda, bb, j->ldb, j->beta, j->c + b, j->ldc);
+        lw_sgemm1(j->ta, j->tb, j->m, (int)(e - b), j->k, j->alpha, j->a, j->lda, bb, j->ldb, j->beta, j->c + b, j->ldc);
     } else {
         // Rows [b, e) of C: op(A)'s rows, i.e. A's rows (or columns when transposed).
         lw_part_range((size_t)j->m, 4, part, parts, &b, &e);
         const float *aa = j->ta ? j->a + b : j->a + b * (size_t)j->lda;
-        sgemm(j->ta, j->tb, (int)(e - b), j->n, j->k, j->alpha, aa, j->lda, j->b, j->ldb, j->beta,
+        lw_sgemm1(j->ta, j->tb, (int)(e - b), j->n, j->k, j->alpha, aa, j->lda, j->b, j->ldb, j->beta,
               j->c + b * (size_t)j->ldc, j->ldc);
     }
 }
@@ -163,7 +167,7 @@ void lw_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, i
              float beta, float *c, int ldc) {
     // Below ~2M multiply-adds the hand-off costs more than the second core gains.
     if (pool_size == 1 || (double)m * n * k < 2.0e6) {
-        sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        lw_sgemm1(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     // Split the longer side of C so each part packs the smaller operand in full.

@@ -34,14 +34,17 @@ public enum Loss: String, Sendable {
     case crossEntropy = "cross_entropy"
 }
 
-/// Dense layer shape and activation: `y = act(x · kernel + bias)`, kernel `[inputs, outputs]`.
+/// Dense layer shape and activation: `y = act(x · kernel + bias)`, kernel `[inputs, outputs]`,
+/// drawn by `initializer` (biases start at 0).
 public struct DenseSpec: Equatable, Sendable {
     public var inputs: Int
     public var outputs: Int
     public var activation: Activation
-    public init(inputs: Int, outputs: Int, activation: Activation) {
+    public var initializer: Initializer
+    public init(inputs: Int, outputs: Int, activation: Activation, initializer: Initializer = .default) {
         self.inputs = inputs
         self.outputs = outputs
         self.activation = activation
+        self.initializer = initializer
     }
 }

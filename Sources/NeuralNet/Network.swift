@@ -24,7 +24,7 @@ public final class Network {
     private var frozen: [Bool]
 
     /// y_l, `[maxBatch, out_l]` each (post-activation, after dropout in training).
-    private let outputs: [FloatBuffer]
+    let outputs: [FloatBuffer]
     /// Logits of the last layer `[maxBatch, out_last]` (losses are fused on logits).
     private let logits: FloatBuffer
     /// Dropout scale (0 or 1/(1−p)) of each hidden layer.
@@ -38,7 +38,7 @@ public final class Network {
     /// - Parameters:
     ///   - layers: consecutive layers (`layers[i].outputs == layers[i+1].inputs`).
     ///   - maxBatch: the largest batch `trainStep` and `predict` process at once.
-    ///   - rng: initialises kernels (Glorot uniform, Keras's default).
+    ///   - rng: draws every kernel by its layer's `initializer`, first layer first.
     ///   - dropout: inverted dropout after every layer but the last, training only.
     public init(layers: [DenseSpec], maxBatch: Int, rng: inout RandomGenerator, dropout: Float = 0) {
         precondition(!layers.isEmpty, "Network needs at least one layer")
@@ -68,7 +68,7 @@ public final class Network {
         deltaB = FloatBuffer(maxBatch * widest)
         noisy = FloatBuffer(maxBatch * layers[0].inputs)
         for (i, l) in layers.enumerated() {
-            initializeKernel(params[k[i]], inputs: l.inputs, outputs: l.outputs, rng: &rng)
+            l.initializer.fill(params[k[i]], inputs: l.inputs, outputs: l.outputs, rng: &rng)
         }
     }
 
@@ -111,7 +111,7 @@ public final class Network {
     /// Forward pass over `batch` rows of `input`; the result is in `outputs.last`.
     /// `fusedLoss`: the loss reads the last layer's logits (BCE, cross-entropy), so its
     /// activation is not computed here.
-    private func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator,
+    func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator,
                          upTo last: Int? = nil, fusedLoss: Bool = false) {
         let top = last ?? (specs.count - 1)
         var x = input
@@ -119,14 +119,15 @@ public final class Network {
             let s = specs[l]
             let isLast = l == specs.count - 1
             let out = isLast ? logits.pointer : outputs[l].pointer
-            lw_fill_rows(out, params[biasOffset[l]], Int32(batch), Int32(s.outputs))
-            BLAS.gemm(x, params[kernelOffset[l]], out, m: batch, n: s.outputs, k: s.inputs, beta: 1)
+            // The last layer's activation is left to the fused loss, or applied to a copy
+            // so the logits stay available.
+            lw_dense_forward(x, params[kernelOffset[l]], 0, params[biasOffset[l]], out, Int32(batch), Int32(s.inputs),
+                             Int32(s.outputs), isLast ? Int32(LW_IDENTITY) : s.activation.code, Activation.leak)
             if isLast {
                 if !fusedLoss {
                     lw_activate_copy(out, outputs[l].pointer, Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
                 }
             } else {
-                lw_activate(out, Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
                 if training && dropout > 0 {
                     let m = masks[l].pointer, keep = 1 - dropout, scale = 1 / keep
                     for i in 0..<(batch * s.outputs) { m[i] = rng.uniform() < keep ? scale : 0 }
@@ -135,28 +136,6 @@ public final class Network {
             }
             x = UnsafePointer(outputs[l].pointer)
         }
-    }
-
-    /// Inference (no dropout, no noise) on any number of rows, `maxBatch` at a time.
-    /// Returns `[rows, outputs]` of the last layer, or of layer `upTo`.
-    public func predict(_ x: Matrix, upTo layer: Int? = nil) -> Matrix {
-        precondition(x.cols == specs[0].inputs, "predict: \(x.cols) features, the network takes \(specs[0].inputs)")
-        let top = layer ?? (specs.count - 1)
-        let width = specs[top].outputs
-        var result = Matrix(rows: x.rows, cols: width)
-        var rng = RandomGenerator(seed: 0)
-        x.storage.withUnsafeBufferPointer { src in
-            result.storage.withUnsafeMutableBufferPointer { dst in
-                var start = 0
-                while start < x.rows {
-                    let n = min(maxBatch, x.rows - start)
-                    forward(src.baseAddress! + start * x.cols, batch: n, training: false, rng: &rng, upTo: top)
-                    (dst.baseAddress! + start * width).update(from: outputs[top].pointer, count: n * width)
-                    start += n
-                }
-            }
-        }
-        return result
     }
 
     // MARK: Training
@@ -201,26 +180,8 @@ public final class Network {
         }
         forward(x0, batch: batch, training: training, rng: &rng, fusedLoss: loss != .mse)
 
-        // Loss and its gradient with respect to the last layer's logits, into deltaA.
+        var total = outputLoss(batch: batch, target: target, loss: loss)
         let L = specs.count - 1
-        let outSpec = specs[L]
-        let n = batch * outSpec.outputs
-        var total: Double
-        switch (loss, target) {
-        case (.crossEntropy, .labels(let labels)):
-            precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
-            total = lw_softmax_xent(logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
-                                    Int32(batch), Int32(outSpec.outputs), 1 / Float(batch)) / Double(batch)
-        case (.bce, .values(let t)):
-            precondition(outSpec.activation == .sigmoid, "BCE needs a sigmoid output layer")
-            total = lw_bce_logits(logits.pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
-        case (.mse, .values(let t)):
-            precondition(outSpec.activation != .softmax, "MSE with softmax output is not supported")
-            total = lw_mse(outputs[L].pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
-            lw_activation_backward(deltaA.pointer, outputs[L].pointer, Int32(batch), Int32(outSpec.outputs), outSpec.activation.code, Activation.leak)
-        default:
-            preconditionFailure("loss \(loss) does not fit this target")
-        }
 
         // Backward down to the lowest trainable layer only (never the first layer's input
         // gradient); a frozen layer above it passes the gradient on but gets none itself.
@@ -229,14 +190,20 @@ public final class Network {
         var d = deltaA, next = deltaB
         for l in stride(from: L, through: lowest, by: -1) {
             let s = specs[l]
+            // At L, d is already ∂loss/∂logits; below, the activation's derivative is applied
+            // in the same pass as the bias gradient.
+            var act = Int32(LW_IDENTITY)
             if l < L {
-                maskAndActivationBackward(d.pointer, l: l, batch: batch, training: training)
+                undoDropout(d.pointer, l: l, batch: batch, training: training)
+                act = s.activation.code
             }
             let xIn: UnsafePointer<Float> = l == 0 ? x0 : UnsafePointer(outputs[l - 1].pointer)
             if !frozen[l] {
-                // dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
-                BLAS.gemm(xIn, d.pointer, grads[kernelOffset[l]], m: s.inputs, n: s.outputs, k: batch, transA: true)
-                lw_column_sums(d.pointer, grads[biasOffset[l]], Int32(batch), Int32(s.outputs))
+                // dZ = dY ⊙ act'(y);  dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
+                lw_dense_backward_params(d.pointer, outputs[l].pointer, xIn, grads[kernelOffset[l]], grads[biasOffset[l]],
+                                         Int32(batch), Int32(s.inputs), Int32(s.outputs), act, Activation.leak)
+            } else {
+                lw_activation_backward(d.pointer, outputs[l].pointer, Int32(batch), Int32(s.outputs), act, Activation.leak)
             }
             if l > lowest {
                 // dY_{l−1} = dZ · Wᵀ  [batch, in]
@@ -254,6 +221,35 @@ public final class Network {
         return (Float(total), lowest)
     }
 
+    /// The batch's mean loss on the forward pass just run; writes ∂(mean loss)/∂logits of
+    /// the last layer into `deltaA`. MSE and BCE average over all `batch·outputs`
+    /// elements, cross-entropy over the `batch` rows (PyTorch's and Keras's 'mean').
+    func outputLoss(batch: Int, target: Target, loss: Loss) -> Double {
+        let L = specs.count - 1
+        let outSpec = specs[L]
+        let n = batch * outSpec.outputs
+        switch (loss, target) {
+        case (.crossEntropy, .labels(let labels)):
+            precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
+            precondition(labels.count >= batch, "\(labels.count) labels for \(batch) rows")
+            return lw_softmax_xent(logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
+                                   Int32(batch), Int32(outSpec.outputs), 1 / Float(batch)) / Double(batch)
+        case (.bce, .values(let t)):
+            precondition(outSpec.activation == .sigmoid, "BCE needs a sigmoid output layer")
+            precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
+            return lw_bce_logits(logits.pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
+        case (.mse, .values(let t)):
+            precondition(outSpec.activation != .softmax, "MSE with softmax output is not supported")
+            precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
+            let total = lw_mse(outputs[L].pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
+            lw_activation_backward(deltaA.pointer, outputs[L].pointer, Int32(batch), Int32(outSpec.outputs),
+                                   outSpec.activation.code, Activation.leak)
+            return total
+        default:
+            preconditionFailure("loss \(loss) does not fit this target")
+        }
+    }
+
     /// All parameters as one flat array (layer by layer: kernel, bias), for tests and checkpoints.
     public var parameterValues: [Float] {
         get { Array(UnsafeBufferPointer(start: params.pointer, count: params.count)) }
@@ -266,21 +262,18 @@ public final class Network {
     /// Gradients of the last backward pass, in the layout of `parameterValues`.
     public var gradientValues: [Float] { Array(UnsafeBufferPointer(start: grads.pointer, count: grads.count)) }
 
-    /// dY of hidden layer l → dZ: dropout mask, then the activation's derivative.
-    private func maskAndActivationBackward(_ d: UnsafeMutablePointer<Float>, l: Int, batch: Int, training: Bool) {
+    /// Takes hidden layer l's dropout back out of its delta and stored output, so the
+    /// activation's derivative sees the unmasked y.
+    private func undoDropout(_ d: UnsafeMutablePointer<Float>, l: Int, batch: Int, training: Bool) {
+        guard training && dropout > 0 else { return }
         let n = batch * specs[l].outputs
-        guard training else {
-            lw_activation_backward(d, outputs[l].pointer, Int32(batch), Int32(specs[l].outputs), specs[l].activation.code, Activation.leak)
-            return
-        }
-        if dropout > 0 { lw_multiply(d, masks[l].pointer, n) }
-        // With dropout the stored output is y·mask; where mask = 0 the delta is already 0,
-        // elsewhere y·scale > 0 ⇔ y > 0, so ReLU's test is unchanged. Sigmoid/tanh
-        // derivatives need the unmasked y: recover it by undoing the scale.
-        if dropout > 0 && (specs[l].activation == .sigmoid || specs[l].activation == .tanh) {
+        lw_multiply(d, masks[l].pointer, n)
+        // The stored output is y·mask; where mask = 0 the delta is already 0, elsewhere
+        // y·scale > 0 ⇔ y > 0, so ReLU's test is unchanged. Sigmoid/tanh/softmax
+        // derivatives need y itself: undo the scale.
+        if specs[l].activation == .sigmoid || specs[l].activation == .tanh || specs[l].activation == .softmax {
             let y = outputs[l].pointer, keep = 1 - dropout
             for i in 0..<n { y[i] *= keep }
         }
-        lw_activation_backward(d, outputs[l].pointer, Int32(batch), Int32(specs[l].outputs), specs[l].activation.code, Activation.leak)
     }
 }

@@ -47,7 +47,7 @@ public final class ShallowAutoencoder {
     public init(inputs: Int, hidden: Int, activation: Activation, outputActivation: Activation, loss: Loss,
                 tiedWeights: Bool, noise: NoiseConfig, sparsity: (target: Float, weight: Float)?,
                 contractiveWeight: Float?, weightDecay: Float, maxBatch: Int, optimizer: OptimizerConfig,
-                rng: inout RandomGenerator) {
+                initializer: Initializer = .default, rng: inout RandomGenerator) {
         precondition(loss != .bce || outputActivation == .sigmoid, "BCE needs a sigmoid output")
         precondition(loss != .crossEntropy && outputActivation != .softmax, "an autoencoder reconstructs values")
         self.inputs = inputs
@@ -75,9 +75,9 @@ public final class ShallowAutoencoder {
         dz = FloatBuffer(maxBatch * inputs)
         dh = FloatBuffer(maxBatch * hidden)
         colStats = FloatBuffer(2 * hidden)
-        initializeKernel(params[w1], inputs: inputs, outputs: hidden, rng: &rng)
+        initializer.fill(params[w1], inputs: inputs, outputs: hidden, rng: &rng)
         if !tiedWeights {
-            initializeKernel(params[w2], inputs: hidden, outputs: inputs, rng: &rng)
+            initializer.fill(params[w2], inputs: hidden, outputs: inputs, rng: &rng)
         }
     }
 
@@ -104,20 +104,16 @@ public final class ShallowAutoencoder {
 
     /// h = act(x · W₁ + b₁) for `batch` rows into `h`.
     private func encode(_ x: UnsafePointer<Float>, batch: Int) {
-        lw_fill_rows(h.pointer, params[b1], Int32(batch), Int32(hidden))
-        BLAS.gemm(x, params[w1], h.pointer, m: batch, n: hidden, k: inputs, beta: 1)
-        lw_activate(h.pointer, Int32(batch), Int32(hidden), activation.code, Activation.leak)
+        lw_dense_forward(x, params[w1], 0, params[b1], h.pointer, Int32(batch), Int32(inputs), Int32(hidden),
+                         activation.code, Activation.leak)
     }
 
     /// z = h · W₂ + b₂ and, when `output`, y = out(z) for `batch` rows (BCE training
     /// works on z alone, so it skips a pass of exponentials).
     private func decode(batch: Int, output: Bool = true) {
-        lw_fill_rows(z.pointer, params[b2], Int32(batch), Int32(inputs))
-        if tiedWeights {
-            BLAS.gemm(h.pointer, params[w1], z.pointer, m: batch, n: inputs, k: hidden, transB: true, beta: 1)
-        } else {
-            BLAS.gemm(h.pointer, params[w2], z.pointer, m: batch, n: inputs, k: hidden, beta: 1)
-        }
+        // Tied: W₂ = W₁ᵀ, read in place as the transpose of W₁ [in, hidden].
+        lw_dense_forward(h.pointer, params[tiedWeights ? w1 : w2], tiedWeights ? 1 : 0, params[b2], z.pointer,
+                         Int32(batch), Int32(hidden), Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
         if output {
             lw_activate_copy(z.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
         }
@@ -209,12 +205,13 @@ public final class ShallowAutoencoder {
         var extra = 0.0
         // Decoder: ∂W₂ = hᵀ·dz, ∂b₂ = Σ dz, ∂h = dz·W₂ᵀ (tied: dz·W₁).
         if !tiedWeights {
-            BLAS.gemm(h.pointer, dz.pointer, grads[w2], m: hidden, n: inputs, k: batch, transA: true)
+            lw_dense_backward_params(dz.pointer, y.pointer, h.pointer, grads[w2], grads[b2], Int32(batch), Int32(hidden),
+                                     Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
             BLAS.gemm(dz.pointer, params[w2], dh.pointer, m: batch, n: hidden, k: inputs, transB: true)
         } else {
             BLAS.gemm(dz.pointer, params[w1], dh.pointer, m: batch, n: hidden, k: inputs)
+            lw_column_sums(dz.pointer, grads[b2], Int32(batch), Int32(inputs))
         }
-        lw_column_sums(dz.pointer, grads[b2], Int32(batch), Int32(inputs))
 
         // Sparsity: β·Σⱼ KL(ρ‖ρ̂ⱼ); ∂/∂h_bj = (β/B)·(−ρ/ρ̂ⱼ + (1−ρ)/(1−ρ̂ⱼ)).
         if let sp = sparsity, sp.weight > 0 {
@@ -258,12 +255,11 @@ public final class ShallowAutoencoder {
         }
 
         // Encoder: through the activation, ∂W₁ = x̃ᵀ·dA (+ dzᵀ·h when tied), ∂b₁ = Σ dA.
-        lw_activation_backward(dh.pointer, h.pointer, Int32(batch), Int32(hidden), activation.code, Activation.leak)
-        BLAS.gemm(xt, dh.pointer, grads[w1], m: inputs, n: hidden, k: batch, transA: true)
+        lw_dense_backward_params(dh.pointer, h.pointer, xt, grads[w1], grads[b1], Int32(batch), Int32(inputs),
+                                 Int32(hidden), activation.code, Activation.leak)
         if tiedWeights {
             BLAS.gemm(dz.pointer, h.pointer, grads[w1], m: inputs, n: hidden, k: batch, transA: true, beta: 1)
         }
-        lw_column_sums(dh.pointer, grads[b1], Int32(batch), Int32(hidden))
         if let g2 = meanG2, let lambda = contractiveWeight {
             // ∂/∂W₁ᵢⱼ of the penalty through sⱼ: 2λ·W₁ᵢⱼ·(1/B)·Σ_b g_bj².
             let scale = 2 * lambda / Float(batch)

@@ -73,4 +73,38 @@ final class ThreadingTests: XCTestCase {
             XCTAssertLessThan(worst, 1e-3, "\(mm)×\(nn)")
         }
     }
+
+    /// Gradients of a shallow autoencoder (tied and untied, with both penalties) split
+    /// over 2 threads against 1.
+    func testAutoencoderGradientsSplitAgreeWithSerial() {
+        let x = data(64 * 784, seed: 7)
+        for tied in [false, true] {
+            var grads: [[Float]] = []
+            for threads in [1, 2] {
+                BLAS.setThreads(threads)
+                var rng = RandomGenerator(seed: 3)
+                let ae = ShallowAutoencoder(inputs: 784, hidden: 128, activation: .sigmoid, outputActivation: .sigmoid,
+                                            loss: .bce, tiedWeights: tied, noise: .none, sparsity: (0.1, 0.5),
+                                            contractiveWeight: 0.1, weightDecay: 1e-3, maxBatch: 64,
+                                            optimizer: .defaultAdam, rng: &rng)
+                _ = x.withUnsafeBufferPointer { ae.lossAndGradients(input: $0, batch: 64, noise: .none, rng: &rng) }
+                grads.append(ae.gradientValues)
+            }
+            let worst = zip(grads[0], grads[1]).map { abs($0 - $1) }.max() ?? 1
+            let scale = grads[0].map(abs).max() ?? 1
+            XCTAssertLessThan(worst, 1e-5 * max(scale, 1), "tied \(tied)")
+        }
+    }
+
+    /// A job dispatched right after the workers start must still reach them (a worker
+    /// that read the generation counter late used to wait for the next job forever).
+    func testRestartingThePoolNeverLosesAJob() {
+        let a = Matrix(rows: 256, cols: 128, storage: data(256 * 128, seed: 1))
+        let b = Matrix(rows: 128, cols: 256, storage: data(128 * 256, seed: 2))
+        let expected = a.matmul(b)
+        for i in 0..<200 {
+            BLAS.setThreads(i % 2 == 0 ? 2 : 3)
+            XCTAssertEqual(a.matmul(b).storage.count, expected.storage.count)
+        }
+    }
 }

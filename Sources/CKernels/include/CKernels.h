@@ -72,6 +72,19 @@ void lw_part_range(size_t n, size_t align, int part, int parts, size_t *begin, s
 void lw_gemm(int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda,
              const float *b, int ldb, float beta, float *c, int ldc);
 
+// MARK: Dense layers (dense.c), split by output columns
+
+/// out[batch, out_n] = act(x[batch, in] · W + b), W `[in, out_n]` or, with trans_w,
+/// `[out_n, in]` (a tied decoder's Wᵀ). Softmax is applied per row afterwards.
+void lw_dense_forward(const float *x, const float *w, int trans_w, const float *b, float *out, int batch, int in,
+                      int out_n, int act, float leak);
+
+/// From d = ∂loss/∂y `[batch, out_n]` of a layer with output y and input x `[batch, in]`:
+/// d ← dZ = d ⊙ act'(y) (pass LW_IDENTITY when d is already dZ), db = Σ_rows dZ,
+/// dW = xᵀ · dZ `[in, out_n]` (overwritten).
+void lw_dense_backward_params(float *d, const float *y, const float *x, float *dw, float *db, int batch, int in,
+                              int out_n, int act, float leak);
+
 // MARK: Optimizers (PyTorch's torch.optim semantics). Each updates n parameters.
 
 void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
