@@ -39,10 +39,13 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, tolerance, file: file, line: line)
     }
 
-    func checkNetwork(_ specs: [DenseSpec], loss: Loss, labels: Bool, weightDecay: Float = 0,
-                      file: StaticString = #filePath, line: UInt = #line) {
+    /// With `dropout` or `noise`, every evaluation restarts the generator from one seed,
+    /// so the masks are the same at p, p + h and p − h and the loss is a smooth function
+    /// of the parameters again.
+    func checkNetwork(_ specs: [DenseSpec], loss: Loss, labels: Bool, weightDecay: Float = 0, dropout: Float = 0,
+                      noise: NoiseConfig = .none, file: StaticString = #filePath, line: UInt = #line) {
         var rng = RandomGenerator(seed: 11)
-        let net = Network(layers: specs, maxBatch: 8, rng: &rng)
+        let net = Network(layers: specs, maxBatch: 8, rng: &rng, dropout: dropout)
         net.configure(optimizer: .defaultAdam, weightDecay: weightDecay)
         let batch = 5
         let x = randomInput(batch * specs[0].inputs, seed: 1)
@@ -51,11 +54,12 @@ final class GradientCheckTests: XCTestCase {
         let y: [Int32] = (0..<batch).map { Int32($0 % outputs) }
         func lossAt(_ p: [Float]) -> Float {
             net.parameterValues = p
+            var rng = RandomGenerator(seed: 12)
             return x.withUnsafeBufferPointer { xb in
                 t.withUnsafeBufferPointer { tb in
                     y.withUnsafeBufferPointer { yb in
                         net.lossAndGradients(input: xb, batch: batch, target: labels ? .labels(yb) : .values(tb),
-                                             loss: loss, noise: .none, training: true, rng: &rng).0
+                                             loss: loss, noise: noise, training: true, rng: &rng).0
                     }
                 }
             }
@@ -95,6 +99,30 @@ final class GradientCheckTests: XCTestCase {
         checkNetwork([DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
                       DenseSpec(inputs: 5, outputs: 3, activation: .softmax)], loss: .crossEntropy, labels: true,
                      weightDecay: 0.3)
+    }
+
+    /// Inverted dropout after both hidden layers (sigmoid, whose derivative needs the
+    /// unmasked output, and ReLU), one fixed mask.
+    func testDropoutWithAFixedMask() {
+        checkNetwork([DenseSpec(inputs: 4, outputs: 8, activation: .sigmoid),
+                      DenseSpec(inputs: 8, outputs: 6, activation: .relu),
+                      DenseSpec(inputs: 6, outputs: 3, activation: .softmax)], loss: .crossEntropy, labels: true,
+                     dropout: 0.4)
+    }
+
+    /// A denoising step: the gradient flows from the clean target through the corrupted input.
+    func testInputNoiseWithAFixedDraw() {
+        for noise in [NoiseConfig.masking(level: 0.3), .gaussian(stddev: 0.2), .saltPepper(level: 0.2)] {
+            checkNetwork([DenseSpec(inputs: 6, outputs: 4, activation: .tanh),
+                          DenseSpec(inputs: 4, outputs: 6, activation: .sigmoid)], loss: .bce, labels: false, noise: noise)
+        }
+    }
+
+    /// leaky_relu as hidden and output activation, from He- and Glorot-normal kernels.
+    func testLeakyReluOutputUnderMSE() {
+        checkNetwork([DenseSpec(inputs: 4, outputs: 5, activation: .leakyRelu, initializer: .heNormal),
+                      DenseSpec(inputs: 5, outputs: 3, activation: .leakyRelu, initializer: .glorotNormal)],
+                     loss: .mse, labels: false)
     }
 
     // MARK: Shallow autoencoder terms
