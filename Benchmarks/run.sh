@@ -1,16 +1,45 @@
 #!/usr/bin/env bash
 # Layerwise's engine vs PyTorch, same machine, same threads, same data, one invocation.
-# usage: Benchmarks/run.sh [threads=2]
+# usage: Benchmarks/run.sh [threads=2] [rounds=5]
+#
+# The two alternate: each round times every network once in Layerwise, then once in
+# PyTorch, so both see the same load when the machine's speed drifts (a shared host
+# drifts by ±15 % over minutes; other builds on the same cores cost PyTorch's spinning
+# OpenMP threads far more than ours). The table gives each side's median over rounds
+# and the median of the per-round ratios.
 set -euo pipefail
 cd "$(dirname "$0")"
 threads="${1:-2}"
+rounds="${2:-5}"
 swift build -c release >/dev/null
-lw=$(.build/release/EngineBenchmark --threads "$threads")
-pt=$(python3 peer_pytorch.py --threads "$threads")
-echo "$lw"; echo "$pt"
-echo
-printf "%-40s %12s %12s %7s %12s\n" network layerwise pytorch ratio allocs/step
-while read -r _ name rate _ allocs _; do
-  peer=$(echo "$pt" | awk -v n="$name" '$2 == n {print $3}')
-  printf "%-40s %12s %12s %7.2f %12s\n" "$name" "$rate" "$peer" "$(awk -v a="$rate" -v b="$peer" 'BEGIN {print a / b}')" "$allocs"
-done <<< "$lw"
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for round in $(seq "$rounds"); do
+  .build/release/EngineBenchmark --threads "$threads" --runs 1 | sed "s/^/$round /" >>"$log"
+  python3 peer_pytorch.py --threads "$threads" --runs 1 | sed "s/^/$round /" >>"$log"
+done
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+
+python3 - "$log" "$threads" "$rounds" "$load_before" "$load_after" <<'EOF'
+import sys, statistics
+path, threads, rounds, before, after = sys.argv[1:]
+rate, allocs = {}, {}
+for line in open(path):
+    # "<round> layerwise|pytorch <network> <samples/s> samples/s [<allocs> allocs/step]"
+    f = line.split()
+    rate.setdefault((f[1], f[2]), {})[int(f[0])] = float(f[3])
+    if f[1] == "layerwise":
+        allocs[f[2]] = max(allocs.get(f[2], 0.0), float(f[5]))
+print(f"{threads} threads, batch 256, forward + backward + Adam; {rounds} alternating rounds "
+      f"of 40 steps; load average {before} before, {after} after")
+print(f"{'network':<40} {'layerwise':>10} {'pytorch':>10} {'ratio':>7} {'ratios min-max':>15} {'allocs/step':>12}")
+for net in allocs:
+    lw, pt = rate[("layerwise", net)], rate[("pytorch", net)]
+    ratios = [lw[r] / pt[r] for r in lw if r in pt]
+    print(f"{net:<40} {statistics.median(lw.values()):>10.0f} {statistics.median(pt.values()):>10.0f} "
+          f"{statistics.median(ratios):>7.2f} {min(ratios):>7.2f}-{max(ratios):<7.2f} {allocs[net]:>12.1f}")
+if float(before) > 0.5:
+    print(f"note: the machine was busy before the run (load {before}): other work shares the cores, "
+          "so absolute rates are low and ratios favour whichever side suffers less from contention")
+EOF
