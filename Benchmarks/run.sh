@@ -20,6 +20,7 @@ for round in $(seq "$rounds"); do
   python3 peer_pytorch.py --threads "$threads" --runs 1 | sed "s/^/$round /" >>"$log"
 done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
+audit=$(.build/release/EngineBenchmark --threads "$threads" --audit)
 
 python3 - "$log" "$threads" "$rounds" "$load_before" "$load_after" <<'EOF'
 import sys, statistics
@@ -43,3 +44,5 @@ if float(before) > 0.5:
     print(f"note: the machine was busy before the run (load {before}): other work shares the cores, "
           "so absolute rates are low and ratios favour whichever side suffers less from contention")
 EOF
+echo "malloc calls per steady-state step on the other training paths:"
+echo "$audit" | sed 's/^audit /  /'

@@ -6,9 +6,10 @@ import NeuralNet
 
 // Samples per second of forward + backward + Adam at batch 256 on real data in memory,
 // median of several timed runs, and malloc calls per steady-state step.
-// usage: EngineBenchmark [--threads 2] [--runs 5] [--steps 40] [--data Datasets/fashion-mnist-small.h5]
+// usage: EngineBenchmark [--threads 2] [--runs 5] [--steps 40] [--data Datasets/fashion-mnist-small.h5] [--audit]
+// --audit: instead, malloc calls per step on every other training path (allocationAudit).
 
-var threads = 2, runs = 5, steps = 40
+var threads = 2, runs = 5, steps = 40, audit = false
 var dataPath = "../Datasets/fashion-mnist-small.h5"
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
@@ -17,11 +18,18 @@ while let a = args.popFirst() {
     case "--runs": runs = Int(args.popFirst() ?? "") ?? runs
     case "--steps": steps = Int(args.popFirst() ?? "") ?? steps
     case "--data": dataPath = args.popFirst() ?? dataPath
+    case "--audit": audit = true
     default: break
     }
 }
 BLAS.setThreads(threads)
 let batch = 256
+if audit {
+    for (name, allocs) in allocationAudit(batch: batch) {
+        print(String(format: "audit %@: %.1f allocs/step", name, allocs))
+    }
+    exit(0)
+}
 let pixels = try H5File.open(dataPath).root.dataset("train/images").read(as: Float.self).map { $0 / 255 }
 let rows = pixels.count / 784
 
