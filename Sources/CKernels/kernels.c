@@ -3,6 +3,16 @@
 #include <math.h>
 #include <string.h>
 
+// The hot loops are compiled twice, for baseline x86-64 (SSE2) and x86-64-v3 (AVX2 +
+// FMA), and the loader picks one per CPU (an ifunc): 8-wide exp/log polynomials and
+// Adam without giving up machines that lack AVX2. The choice is fixed per machine,
+// so results stay bit-identical run to run.
+#if defined(__x86_64__) && defined(__linux__)
+#define LW_MULTIVERSION __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define LW_MULTIVERSION
+#endif
+
 // exp(x) as 2^n · p(r), r = x − n·ln2 ∈ [−ln2/2, ln2/2], p a degree-6 Taylor
 // polynomial (relative error < 2e-7 on the clamped range). Written without calls
 // or branches so loops that use it vectorize.
@@ -53,6 +63,7 @@ static inline float lw_tanhf(float z) {
     return copysignf(t, z);
 }
 
+LW_MULTIVERSION
 static void softmax_rows(float *y, int rows, int cols) {
     for (int r = 0; r < rows; r++) {
         float *row = y + (size_t)r * cols;
@@ -65,6 +76,7 @@ static void softmax_rows(float *y, int rows, int cols) {
     }
 }
 
+LW_MULTIVERSION
 void lw_activate_n(float *y, size_t n, int act, float leak) {
     switch (act) {
     case LW_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = lw_sigmoidf(y[i]); break;
@@ -90,6 +102,7 @@ static void activate_copy_serial(const float *z, float *y, int rows, int cols, i
     else lw_activate_n(y, (size_t)rows * cols, act, leak);
 }
 
+LW_MULTIVERSION
 void lw_activation_backward_n(float *d, const float *y, size_t n, int act, float leak) {
     switch (act) {
     case LW_SIGMOID: for (size_t i = 0; i < n; i++) d[i] *= y[i] * (1.0f - y[i]); break;
@@ -111,6 +124,7 @@ static void softmax_backward_rows(float *d, const float *y, int rows, int cols) 
     }
 }
 
+LW_MULTIVERSION
 static double bce_logits_serial(const float *z, const float *t, float *dz, size_t n, float scale) {
     // Accumulate in blocks of floats, then in double, so the sum stays accurate.
     double total = 0;
@@ -128,6 +142,7 @@ static double bce_logits_serial(const float *z, const float *t, float *dz, size_
     return total;
 }
 
+LW_MULTIVERSION
 static double mse_serial(const float *y, const float *t, float *dy, size_t n, float scale) {
     double total = 0;
     for (size_t start = 0; start < n; start += 4096) {
@@ -143,6 +158,7 @@ static double mse_serial(const float *y, const float *t, float *dy, size_t n, fl
     return total;
 }
 
+LW_MULTIVERSION
 static double softmax_xent_serial(const float *z, const int32_t *labels, float *p, float *dz, int rows, int cols, float scale) {
     double total = 0;
     for (int r = 0; r < rows; r++) {
@@ -162,6 +178,7 @@ static double softmax_xent_serial(const float *z, const int32_t *labels, float *
     return total;
 }
 
+LW_MULTIVERSION
 static void column_sums_serial(const float *a, float *out, int rows, int cols, int lda) {
     memset(out, 0, sizeof(float) * (size_t)cols);
     for (int r = 0; r < rows; r++) {
@@ -170,6 +187,7 @@ static void column_sums_serial(const float *a, float *out, int rows, int cols, i
     }
 }
 
+LW_MULTIVERSION
 static void multiply_serial(float *y, const float *mask, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] *= mask[i];
 }
@@ -180,10 +198,12 @@ double lw_sum_squares(const float *x, size_t n) {
     return total;
 }
 
+LW_MULTIVERSION
 static void add_scaled_serial(float *g, const float *w, size_t n, float decay) {
     for (size_t i = 0; i < n; i++) g[i] += decay * w[i];
 }
 
+LW_MULTIVERSION
 static void adam_serial(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
              float eps, int64_t step, float decoupled_decay) {
     float bc1 = 1.0f - powf(beta1, (float)step);
@@ -201,6 +221,7 @@ static void adam_serial(float *p, const float *g, float *m, float *v, size_t n, 
     }
 }
 
+LW_MULTIVERSION
 static void sgd_serial(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
     if (momentum == 0.0f) {
         for (size_t i = 0; i < n; i++) p[i] -= lr * g[i];
@@ -213,6 +234,7 @@ static void sgd_serial(float *p, const float *g, float *buf, size_t n, float lr,
     }
 }
 
+LW_MULTIVERSION
 static void rmsprop_serial(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps) {
     for (size_t i = 0; i < n; i++) {
         float s = rho * sq[i] + (1.0f - rho) * g[i] * g[i];
