@@ -6,7 +6,8 @@ Network 4 -tanh-> 5 -relu-> 6 -softmax-> 3 classes (Dense: y = x·kernel + bias,
 [in, out]), batch 5. Stored: inputs x [5,4], labels y [5], initial kernels/biases,
 softmax probabilities, the cross-entropy loss, gradients of every parameter, and the
 parameters after two steps of each optimizer (adam, adamw, sgd momentum+nesterov,
-rmsprop). Also a sigmoid+BCE autoencoder output (logits, loss, gradients).
+rmsprop, plain momentum SGD). Also a sigmoid+BCE autoencoder output (logits, loss,
+gradients) and a tied-weights autoencoder (loss, gradients, two Adam steps).
 Run: python3 Scripts/torch-fixtures.py   (torch 2.x, h5py)
 """
 import os
@@ -52,6 +53,7 @@ with h5py.File(out, "w") as f:
         "adam": lambda p: torch.optim.Adam(p, lr=0.01),
         "adamw": lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1),
         "sgd": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
+        "sgd_momentum": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
         "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-7),
     }
     for name, make in optimizers.items():
@@ -79,4 +81,27 @@ with h5py.File(out, "w") as f:
     g["loss"] = np.float32(l.item())
     for name, p in zip(("w1", "b1", "w2", "b2"), ps):
         g[f"grad_{name}"] = p.grad.numpy()
+
+    # Tied autoencoder 6 -sigmoid-> 3 -> 6 (decoder kernel = W1ᵀ, one matrix), sigmoid
+    # output with BCE; two Adam steps (lr 0.01) of the whole step, gradients of the first.
+    xt2 = rng.uniform(size=(4, 6)).astype(np.float32)
+    tw = rng.normal(scale=0.5, size=(6, 3)).astype(np.float32)
+    tb1 = rng.normal(scale=0.1, size=(3,)).astype(np.float32)
+    tb2 = rng.normal(scale=0.1, size=(6,)).astype(np.float32)
+    ps = [torch.tensor(t, requires_grad=True) for t in (tw, tb1, tb2)]
+    opt = torch.optim.Adam(ps, lr=0.01)
+    g = f.create_group("tied")
+    g["x"], g["w1"], g["b1"], g["b2"] = xt2, tw, tb1, tb2
+    for step in range(2):
+        opt.zero_grad()
+        h = torch.sigmoid(torch.tensor(xt2) @ ps[0] + ps[1])
+        l = torch.nn.functional.binary_cross_entropy_with_logits(h @ ps[0].T + ps[2], torch.tensor(xt2))
+        l.backward()
+        if step == 0:
+            g["loss"] = np.float32(l.item())
+            for name, p in zip(("w1", "b1", "b2"), ps):
+                g[f"grad_{name}"] = p.grad.numpy().copy()
+        opt.step()
+    for name, p in zip(("w1", "b1", "b2"), ps):
+        g[f"adam2_{name}"] = p.detach().numpy()
 print("wrote", out)

@@ -81,6 +81,7 @@ final class TorchReferenceTests: XCTestCase {
             ("adam", .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)),
             ("adamw", .adamw(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1)),
             ("sgd", .sgd(learningRate: 0.05, momentum: 0.9, nesterov: true)),
+            ("sgd_momentum", .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false)),
             ("rmsprop", .rmsprop(learningRate: 0.01, rho: 0.9, epsilon: 1e-7)),
         ]
         for (name, config) in configs {
@@ -105,5 +106,27 @@ final class TorchReferenceTests: XCTestCase {
         let expected = try floats(g + "grad_w1") + floats(g + "grad_b1") + floats(g + "grad_w2") + floats(g + "grad_b2")
         assertClose(ae.gradientValues, expected, 1e-6, "autoencoder gradients")
         assertClose(ae.reconstruct(Matrix(rows: 4, cols: 6, storage: x)).storage, try floats(g + "reconstruction"), 1e-6, "reconstruction")
+    }
+
+    /// Tied weights against PyTorch's `h @ W.T` decoder: the loss, W's gradient summed
+    /// from both uses, and the parameters after two whole Adam steps.
+    func testTiedAutoencoderGradientsAndTwoAdamSteps() throws {
+        var rng = RandomGenerator(seed: 0)
+        let ae = ShallowAutoencoder(inputs: 6, hidden: 3, activation: .sigmoid, outputActivation: .sigmoid, loss: .bce,
+                                    tiedWeights: true, noise: .none, sparsity: nil, contractiveWeight: nil,
+                                    weightDecay: 0, maxBatch: 4,
+                                    optimizer: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8), rng: &rng)
+        let g = "tied/"
+        // Layout with tied weights: W₁, b₁, b₂.
+        ae.parameterValues = try floats(g + "w1") + floats(g + "b1") + floats(g + "b2")
+        let x = try floats(g + "x")
+        let loss = x.withUnsafeBufferPointer { ae.trainStep(input: $0, batch: 4, rng: &rng) }
+        XCTAssertEqual(loss, try floats(g + "loss")[0], accuracy: 1e-6)
+        assertClose(ae.gradientValues, try floats(g + "grad_w1") + floats(g + "grad_b1") + floats(g + "grad_b2"), 1e-6,
+                    "tied gradients")
+        _ = x.withUnsafeBufferPointer { ae.trainStep(input: $0, batch: 4, rng: &rng) }
+        assertClose(ae.parameterValues, try floats(g + "adam2_w1") + floats(g + "adam2_b1") + floats(g + "adam2_b2"), 1e-5,
+                    "tied after two Adam steps")
+        XCTAssertEqual(ae.decoderKernel, ae.encoderKernel.transposed)
     }
 }
