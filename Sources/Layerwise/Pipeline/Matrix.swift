@@ -68,16 +68,26 @@ extension Pipeline {
                                               message: "expected a non-empty list of values"))
                 continue
             }
-            axes.append(MatrixAxis(keyPath: key, values: seq.map { node in
-                if let s = node.scalar { return s.string }
-                return ((try? Yams.serialize(node: node)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            }))
+            axes.append(MatrixAxis(keyPath: key, values: seq.map(flowText)))
         }
         if !problems.isEmpty { throw PipelineError(problems: problems) }
         return axes
     }
 
+    /// A value as one-line YAML: scalars as written, lists and mappings in flow style.
+    private static func flowText(_ node: Node) -> String {
+        if let s = node.scalar { return s.string }
+        if let items = node.sequence { return "[" + items.map(flowText).joined(separator: ", ") + "]" }
+        if let m = node.mapping {
+            return "{" + m.map { "\(flowText($0.key)): \(flowText($0.value))" }.joined(separator: ", ") + "}"
+        }
+        return ""
+    }
+
+    /// A value as a file-name part: brackets and quotes dropped ("[0, 1]" → "0_1").
     private static func sanitize(_ s: String) -> String {
-        String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" ? $0 : "_" })
+        let kept = s.filter { !"[]{}'\"".contains($0) }
+        let parts = kept.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
+        return parts.isEmpty ? "_" : parts.joined(separator: "_")
     }
 }

@@ -27,6 +27,11 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
         guard rename(temp, destination) == 0 else {
             throw InputError("\(key): cannot move the finished file into place at \(destination) (\(String(cString: strerror(errno))))")
         }
+    } catch var error as H5Error where error.file == temp {
+        // Name the file the user asked for, not our temporary one.
+        try? fm.removeItem(atPath: temp)
+        error.file = destination
+        throw error
     } catch {
         try? fm.removeItem(atPath: temp)
         throw error
