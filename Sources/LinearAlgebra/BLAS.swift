@@ -10,7 +10,9 @@ import CKernels
 /// workers spinning while element-wise work runs on one core.
 public enum BLAS {
     /// Sets the threads every product and kernel uses (`--threads`). Results are
-    /// bit-identical run to run for a fixed thread count.
+    /// bit-identical run to run for a fixed thread count. Call it between training
+    /// steps from the thread that trains (it stops and restarts the pool's workers);
+    /// products and kernels called from other threads meanwhile run serially.
     public static func setThreads(_ n: Int) {
         openblas_set_num_threads(1)
         _ = lw_set_threads(Int32(clamping: max(1, n)))

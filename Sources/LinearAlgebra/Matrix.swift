@@ -35,6 +35,8 @@ public struct Matrix: Equatable, Sendable {
     public func matmul(_ other: Matrix) -> Matrix {
         precondition(cols == other.rows, "matmul: \(rows)×\(cols) · \(other.rows)×\(other.cols)")
         var out = Matrix(rows: rows, cols: other.cols)
+        // An empty product is all zeros (and an empty array may have no base address).
+        guard rows > 0, cols > 0, other.cols > 0 else { return out }
         storage.withUnsafeBufferPointer { a in
             other.storage.withUnsafeBufferPointer { b in
                 out.storage.withUnsafeMutableBufferPointer { c in

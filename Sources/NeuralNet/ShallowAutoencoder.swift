@@ -48,6 +48,7 @@ public final class ShallowAutoencoder {
                 tiedWeights: Bool, noise: NoiseConfig, sparsity: (target: Float, weight: Float)?,
                 contractiveWeight: Float?, weightDecay: Float, maxBatch: Int, optimizer: OptimizerConfig,
                 initializer: Initializer = .default, rng: inout RandomGenerator) {
+        precondition(inputs > 0 && hidden > 0 && maxBatch > 0, "autoencoder \(inputs)-\(hidden)-\(inputs), maxBatch \(maxBatch)")
         precondition(loss != .bce || outputActivation == .sigmoid, "BCE needs a sigmoid output")
         precondition(loss != .crossEntropy && outputActivation != .softmax, "an autoencoder reconstructs values")
         self.inputs = inputs
@@ -95,7 +96,10 @@ public final class ShallowAutoencoder {
     /// Parameters as one flat array (for tests).
     public var parameterValues: [Float] {
         get { Array(UnsafeBufferPointer(start: params.pointer, count: params.count)) }
-        set { newValue.withUnsafeBufferPointer { params.pointer.update(from: $0.baseAddress!, count: params.count) } }
+        set {
+            precondition(newValue.count == params.count, "parameterValues: \(newValue.count) values for \(params.count)")
+            newValue.withUnsafeBufferPointer { params.pointer.update(from: $0.baseAddress!, count: params.count) }
+        }
     }
     /// Gradients of the last step (for tests).
     public var gradientValues: [Float] { Array(UnsafeBufferPointer(start: grads.pointer, count: grads.count)) }
