@@ -1,3 +1,4 @@
+import CKernels
 import LinearAlgebra
 
 /// Input corruption for denoising autoencoders (Vincent et al. 2008, 2010).
@@ -31,7 +32,13 @@ public enum NoiseConfig: Equatable, Sendable {
                 }
             }
         case .gaussian(let s):
-            for i in 0..<n { out[i] = x[i] + s * rng.normal() }
+            // The generator writes 32 random bits per element into `out`; the C kernel
+            // turns pairs of them into normals in place (vectorized Box–Muller).
+            let even = n & ~1
+            let raw = UnsafeMutableRawPointer(out)
+            for k in 0..<(even / 2) { raw.storeBytes(of: rng.next(), toByteOffset: 8 * k, as: UInt64.self) }
+            lw_gaussian_noise(x, out, even, s)
+            if even < n { out[n - 1] = x[n - 1] + s * rng.normal() }
         case .saltPepper(let p):
             for i in 0..<n {
                 let u = rng.uniform()

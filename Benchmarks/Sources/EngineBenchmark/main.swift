@@ -8,8 +8,9 @@ import NeuralNet
 // median of several timed runs, and malloc calls per steady-state step.
 // usage: EngineBenchmark [--threads 2] [--runs 5] [--steps 40] [--data Datasets/fashion-mnist-small.h5] [--audit]
 // --audit: instead, malloc calls per step on every other training path (allocationAudit).
+// --noise-timing: instead, ms per step of a small autoencoder under each input noise.
 
-var threads = 2, runs = 5, steps = 40, audit = false
+var threads = 2, runs = 5, steps = 40, audit = false, noiseOnly = false
 var dataPath = "../Datasets/fashion-mnist-small.h5"
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
@@ -19,11 +20,16 @@ while let a = args.popFirst() {
     case "--steps": steps = Int(args.popFirst() ?? "") ?? steps
     case "--data": dataPath = args.popFirst() ?? dataPath
     case "--audit": audit = true
+    case "--noise-timing": noiseOnly = true
     default: break
     }
 }
 BLAS.setThreads(threads)
 let batch = 256
+if noiseOnly {
+    for (name, ms) in noiseTiming(batch: batch) { print(String(format: "noise %@: %.2f ms/step", name, ms)) }
+    exit(0)
+}
 if audit {
     for (name, allocs) in allocationAudit(batch: batch) {
         print(String(format: "audit %@: %.1f allocs/step", name, allocs))

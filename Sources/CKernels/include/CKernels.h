@@ -44,6 +44,11 @@ void lw_column_sums(const float *a, float *out, int rows, int cols);
 /// y[n] *= mask[n]
 void lw_multiply(float *y, const float *mask, size_t n);
 
+/// out[i] = x[i] + stddev·z_i, z standard normals (Box–Muller) made from the random
+/// 32-bit words the caller has stored in out[0 ..< n] (one word per element). With n
+/// odd the last element is left to the caller.
+void lw_gaussian_noise(const float *x, float *out, size_t n, float stddev);
+
 /// Σ x²
 double lw_sum_squares(const float *x, size_t n);
 
