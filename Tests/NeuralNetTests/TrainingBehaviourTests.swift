@@ -67,19 +67,25 @@ final class TrainingBehaviourTests: XCTestCase {
         XCTAssertLessThan(ae.reconstructionLoss(x), first * 0.8)
     }
 
+    /// `noise` applied to all of `x`.
+    func corrupt(_ x: [Float], _ noise: NoiseConfig, _ rng: inout RandomGenerator) -> [Float] {
+        var out = [Float](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { xb in out.withUnsafeMutableBufferPointer { noise.apply(xb.baseAddress!, $0.baseAddress!, x.count, &rng) } }
+        return out
+    }
+
     func testNoiseStatistics() {
         var rng = RandomGenerator(seed: 8)
         let n = 100_000
         let x = [Float](repeating: 0.5, count: n)
-        var out = [Float](repeating: 0, count: n)
-        x.withUnsafeBufferPointer { xb in out.withUnsafeMutableBufferPointer { NoiseConfig.masking(level: 0.3).apply(xb.baseAddress!, $0.baseAddress!, n, &rng) } }
+        var out = corrupt(x, .masking(level: 0.3), &rng)
         XCTAssertEqual(Double(out.filter { $0 == 0 }.count) / Double(n), 0.3, accuracy: 0.01)
-        x.withUnsafeBufferPointer { xb in out.withUnsafeMutableBufferPointer { NoiseConfig.gaussian(stddev: 0.2).apply(xb.baseAddress!, $0.baseAddress!, n, &rng) } }
+        out = corrupt(x, .gaussian(stddev: 0.2), &rng)
         let mean = out.reduce(0, +) / Float(n)
         let sd = (out.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(n)).squareRoot()
         XCTAssertEqual(mean, 0.5, accuracy: 0.005)
         XCTAssertEqual(sd, 0.2, accuracy: 0.005)
-        x.withUnsafeBufferPointer { xb in out.withUnsafeMutableBufferPointer { NoiseConfig.saltPepper(level: 0.2).apply(xb.baseAddress!, $0.baseAddress!, n, &rng) } }
+        out = corrupt(x, .saltPepper(level: 0.2), &rng)
         XCTAssertEqual(Double(out.filter { $0 == 0 }.count) / Double(n), 0.1, accuracy: 0.01)
         XCTAssertEqual(Double(out.filter { $0 == 1 }.count) / Double(n), 0.1, accuracy: 0.01)
     }
@@ -92,10 +98,7 @@ final class TrainingBehaviourTests: XCTestCase {
     func testGaussianNoiseIsStandardNormal() {
         var rng = RandomGenerator(seed: 21)
         let n = 200_001
-        let x = [Float](repeating: 0, count: n)
-        var z = [Float](repeating: 0, count: n)
-        x.withUnsafeBufferPointer { xb in z.withUnsafeMutableBufferPointer { NoiseConfig.gaussian(stddev: 1).apply(xb.baseAddress!, $0.baseAddress!, n, &rng) } }
-        let d = z.map(Double.init)
+        let d = corrupt([Float](repeating: 0, count: n), .gaussian(stddev: 1), &rng).map(Double.init)
         func mass(_ k: Double) -> Double { Double(d.filter { abs($0) < k }.count) / Double(n) }
         XCTAssertEqual(mass(1), 0.682_689, accuracy: 0.004)
         XCTAssertEqual(mass(2), 0.954_500, accuracy: 0.002)
