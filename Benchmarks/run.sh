@@ -12,12 +12,19 @@ cd "$(dirname "$0")"
 threads="${1:-2}"
 rounds="${2:-5}"
 swift build -c release >/dev/null
+peer=1
+if ! python3 -c 'import torch, h5py' 2>/dev/null; then
+  peer=0
+  echo "note: python3 cannot import torch and h5py (pip install torch h5py): Layerwise alone"
+fi
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for round in $(seq "$rounds"); do
   .build/release/EngineBenchmark --threads "$threads" --runs 1 | sed "s/^/$round /" >>"$log"
-  python3 peer_pytorch.py --threads "$threads" --runs 1 | sed "s/^/$round /" >>"$log"
+  if [ "$peer" = 1 ]; then
+    python3 peer_pytorch.py --threads "$threads" --runs 1 | sed "s/^/$round /" >>"$log"
+  fi
 done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 audit=$(.build/release/EngineBenchmark --threads "$threads" --audit)
@@ -36,10 +43,13 @@ print(f"{threads} threads, batch 256, forward + backward + Adam; {rounds} altern
       f"of 40 steps; load average {before} before, {after} after")
 print(f"{'network':<40} {'layerwise':>10} {'pytorch':>10} {'ratio':>7} {'ratios min-max':>15} {'allocs/step':>12}")
 for net in allocs:
-    lw, pt = rate[("layerwise", net)], rate[("pytorch", net)]
+    lw, pt = rate[("layerwise", net)], rate.get(("pytorch", net), {})
     ratios = [lw[r] / pt[r] for r in lw if r in pt]
-    print(f"{net:<40} {statistics.median(lw.values()):>10.0f} {statistics.median(pt.values()):>10.0f} "
-          f"{statistics.median(ratios):>7.2f} {min(ratios):>7.2f}-{max(ratios):<7.2f} {allocs[net]:>12.1f}")
+    if ratios:
+        peer = f"{statistics.median(pt.values()):>10.0f} {statistics.median(ratios):>7.2f} {min(ratios):>7.2f}-{max(ratios):<7.2f}"
+    else:
+        peer = f"{'-':>10} {'-':>7} {'-':>15}"
+    print(f"{net:<40} {statistics.median(lw.values()):>10.0f} {peer} {allocs[net]:>12.1f}")
 if float(before) > 0.5:
     print(f"note: the machine was busy before the run (load {before}): other work shares the cores, "
           "so absolute rates are low and ratios favour whichever side suffers less from contention")
