@@ -1,3 +1,7 @@
+// Element-wise work of a training step: activations and their derivatives (from the
+// output y), the fused losses (BCE and softmax cross-entropy on logits, MSE), column
+// sums, masks and weight decay. Each is a serial loop that vectorizes, plus an entry
+// point that splits it over the pool of pool.c when it is large enough.
 #include "CKernels.h"
 #include "internal.h"
 #include <math.h>
@@ -151,59 +155,18 @@ static void add_scaled_serial(float *g, const float *w, size_t n, float decay) {
     for (size_t i = 0; i < n; i++) g[i] += decay * w[i];
 }
 
-LW_MULTIVERSION
-static void adam_serial(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
-             float eps, int64_t step, float decoupled_decay) {
-    float bc1 = 1.0f - powf(beta1, (float)step);
-    float bc2 = 1.0f - powf(beta2, (float)step);
-    float step_size = lr / bc1;
-    float inv_sqrt_bc2 = 1.0f / sqrtf(bc2);
-    float shrink = 1.0f - lr * decoupled_decay;
-    for (size_t i = 0; i < n; i++) {
-        float gi = g[i];
-        float mi = beta1 * m[i] + (1.0f - beta1) * gi;
-        float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i] * shrink - step_size * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
-    }
-}
-
-LW_MULTIVERSION
-static void sgd_serial(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
-    if (momentum == 0.0f) {
-        for (size_t i = 0; i < n; i++) p[i] -= lr * g[i];
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        float b = first ? g[i] : momentum * buf[i] + g[i];
-        buf[i] = b;
-        p[i] -= lr * (nesterov ? g[i] + momentum * b : b);
-    }
-}
-
-LW_MULTIVERSION
-static void rmsprop_serial(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps) {
-    for (size_t i = 0; i < n; i++) {
-        float s = rho * sq[i] + (1.0f - rho) * g[i] * g[i];
-        sq[i] = s;
-        p[i] -= lr * g[i] / (sqrtf(s) + eps);
-    }
-}
-
 // MARK: Parallel entry points (split over the pool in pool.c)
 
 // Below this many elements a kernel runs on the caller alone.
 #define LW_PARALLEL_MIN 32768
 
 typedef struct {
-    float *x, *y, *z;            // meaning per kernel, see each part function
+    float *x, *y;                // meaning per kernel, see each part function
     const float *a, *b;
     const int32_t *labels;
     size_t n;
-    int rows, cols, act, flag;
-    float f0, f1, f2, f3, f4;
-    int64_t step;
+    int rows, cols, act;
+    float f0;
     double partial[64];
 } ew_job;
 
@@ -325,33 +288,4 @@ static void add_scaled_part(void *p, int part, int parts) {
 void lw_add_scaled(float *g, const float *w, size_t n, float decay) {
     ew_job j = { .x = g, .a = w, .n = n, .f0 = decay };
     if (serial(n)) add_scaled_part(&j, 0, 1); else lw_parallel(add_scaled_part, &j);
-}
-
-static void adam_part(void *p, int part, int parts) {
-    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
-    adam_serial(j->x + b, j->a + b, j->y + b, j->z + b, e - b, j->f0, j->f1, j->f2, j->f3, j->step, j->f4);
-}
-void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
-             float eps, int64_t step, float decoupled_decay) {
-    ew_job j = { .x = p, .a = g, .y = m, .z = v, .n = n, .f0 = lr, .f1 = beta1, .f2 = beta2, .f3 = eps,
-                 .step = step, .f4 = decoupled_decay };
-    if (serial(n)) adam_part(&j, 0, 1); else lw_parallel(adam_part, &j);
-}
-
-static void sgd_part(void *p, int part, int parts) {
-    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
-    sgd_serial(j->x + b, j->a + b, j->y + b, e - b, j->f0, j->f1, j->act, j->flag);
-}
-void lw_sgd(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
-    ew_job j = { .x = p, .a = g, .y = buf, .n = n, .f0 = lr, .f1 = momentum, .act = nesterov, .flag = first };
-    if (serial(n)) sgd_part(&j, 0, 1); else lw_parallel(sgd_part, &j);
-}
-
-static void rmsprop_part(void *p, int part, int parts) {
-    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
-    rmsprop_serial(j->x + b, j->a + b, j->y + b, e - b, j->f0, j->f1, j->f2);
-}
-void lw_rmsprop(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps) {
-    ew_job j = { .x = p, .a = g, .y = sq, .n = n, .f0 = lr, .f1 = rho, .f2 = eps };
-    if (serial(n)) rmsprop_part(&j, 0, 1); else lw_parallel(rmsprop_part, &j);
 }

@@ -90,7 +90,7 @@ void lw_dense_forward(const float *x, const float *w, int trans_w, const float *
 void lw_dense_backward_params(float *d, const float *y, const float *x, float *dw, float *db, int batch, int in,
                               int out_n, int act, float leak);
 
-// MARK: Optimizers (PyTorch's torch.optim semantics). Each updates n parameters.
+// MARK: Optimizers (optimizers.c; PyTorch's torch.optim semantics). Each updates n parameters.
 
 void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, float beta1, float beta2,
              float eps, int64_t step, float decoupled_decay);
