@@ -11,6 +11,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 threads="${1:-2}"
 rounds="${2:-5}"
+# Other runnable threads right now (the 1-minute load average also counts our own
+# previous runs): the fewest of five samples of /proc/loadavg's running count, minus
+# the sampling process itself; brief kernel threads make single samples noisy.
+busy() {
+  local fewest=999 n
+  for _ in 1 2 3 4 5; do
+    n=$(($(cut -d' ' -f4 /proc/loadavg | cut -d/ -f1) - 1))
+    [ "$n" -lt "$fewest" ] && fewest=$n
+    sleep 0.2
+  done
+  echo "$fewest"
+}
+busy_before=$(busy)
 swift build -c release >/dev/null
 peer=1
 if ! python3 -c 'import torch, h5py' 2>/dev/null; then
@@ -29,9 +42,9 @@ done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 audit=$(.build/release/EngineBenchmark --threads "$threads" --audit)
 
-python3 - "$log" "$threads" "$rounds" "$load_before" "$load_after" <<'EOF'
+python3 - "$log" "$threads" "$rounds" "$load_before" "$load_after" "$busy_before" <<'EOF'
 import sys, statistics
-path, threads, rounds, before, after = sys.argv[1:]
+path, threads, rounds, before, after, busy = sys.argv[1:]
 rate, allocs = {}, {}
 for line in open(path):
     # "<round> layerwise|pytorch <network> <samples/s> samples/s [<allocs> allocs/step]"
@@ -40,7 +53,7 @@ for line in open(path):
     if f[1] == "layerwise":
         allocs[f[2]] = max(allocs.get(f[2], 0.0), float(f[5]))
 print(f"{threads} threads, batch 256, forward + backward + Adam; {rounds} alternating rounds "
-      f"of 40 steps; load average {before} before, {after} after")
+      f"of 40 steps; load average {before} before, {after} after; {busy} other threads runnable at the start")
 print(f"{'network':<40} {'layerwise':>10} {'pytorch':>10} {'ratio':>7} {'ratios min-max':>15} {'allocs/step':>12}")
 for net in allocs:
     lw, pt = rate[("layerwise", net)], rate.get(("pytorch", net), {})
@@ -50,8 +63,8 @@ for net in allocs:
     else:
         peer = f"{'-':>10} {'-':>7} {'-':>15}"
     print(f"{net:<40} {statistics.median(lw.values()):>10.0f} {peer} {allocs[net]:>12.1f}")
-if float(before) > 0.5:
-    print(f"note: the machine was busy before the run (load {before}): other work shares the cores, "
+if int(busy) > 0:
+    print(f"note: the machine was busy ({busy} other threads runnable): other work shares the cores, "
           "so absolute rates are low and ratios favour whichever side suffers less from contention")
 EOF
 echo "malloc calls per steady-state step on the other training paths:"
