@@ -15,5 +15,14 @@ final class FloatBuffer {
 
     subscript(offset: Int) -> UnsafeMutablePointer<Float> { pointer + offset }
 
+    /// The whole buffer as an array; setting it copies an array of exactly `count` values in.
+    var values: [Float] {
+        get { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+        set {
+            precondition(newValue.count == count, "\(newValue.count) values for a buffer of \(count)")
+            newValue.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+        }
+    }
+
     func zero() { pointer.update(repeating: 0, count: count) }
 }

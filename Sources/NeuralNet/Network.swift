@@ -252,15 +252,12 @@ public final class Network {
 
     /// All parameters as one flat array (layer by layer: kernel, bias), for tests and checkpoints.
     public var parameterValues: [Float] {
-        get { Array(UnsafeBufferPointer(start: params.pointer, count: params.count)) }
-        set {
-            precondition(newValue.count == params.count, "parameterValues: \(newValue.count) values for \(params.count)")
-            newValue.withUnsafeBufferPointer { params.pointer.update(from: $0.baseAddress!, count: params.count) }
-        }
+        get { params.values }
+        set { params.values = newValue }
     }
 
     /// Gradients of the last backward pass, in the layout of `parameterValues`.
-    public var gradientValues: [Float] { Array(UnsafeBufferPointer(start: grads.pointer, count: grads.count)) }
+    public var gradientValues: [Float] { grads.values }
 
     /// Takes hidden layer l's dropout back out of its delta and stored output, so the
     /// activation's derivative sees the unmasked y.

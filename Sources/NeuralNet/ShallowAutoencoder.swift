@@ -95,14 +95,11 @@ public final class ShallowAutoencoder {
 
     /// Parameters as one flat array (for tests).
     public var parameterValues: [Float] {
-        get { Array(UnsafeBufferPointer(start: params.pointer, count: params.count)) }
-        set {
-            precondition(newValue.count == params.count, "parameterValues: \(newValue.count) values for \(params.count)")
-            newValue.withUnsafeBufferPointer { params.pointer.update(from: $0.baseAddress!, count: params.count) }
-        }
+        get { params.values }
+        set { params.values = newValue }
     }
     /// Gradients of the last step (for tests).
-    public var gradientValues: [Float] { Array(UnsafeBufferPointer(start: grads.pointer, count: grads.count)) }
+    public var gradientValues: [Float] { grads.values }
 
     // MARK: Forward
 
