@@ -150,4 +150,5 @@ enum Streams {
     static let fineTune: UInt64 = 7
     static let pretrainNoise: UInt64 = 8
     static let endToEndNoise: UInt64 = 9
+    static let rbmSampling: UInt64 = 10
 }

@@ -49,7 +49,23 @@ public struct DataConfig: Sendable {
 }
 
 public enum AutoencoderModel: String, Sendable, CaseIterable {
-    case basic, denoising, sparse, contractive
+    case basic, denoising, sparse, contractive, rbm
+}
+
+/// `pretrain.rbm:` — contrastive divergence settings of `model: rbm` (a DBN).
+public struct RBMSettings: Sendable, Equatable {
+    public enum Visible: String, Sendable, CaseIterable { case bernoulli, gaussian }
+    /// Gibbs steps k of CD-k / PCD-k.
+    public var cdSteps: Int
+    /// Persistent CD (Tieleman 2008): the negative chain carries over between updates.
+    public var persistent: Bool
+    /// Units of the first layer's visible side; deeper layers are always Bernoulli.
+    public var visible: Visible
+    public var learningRate: Double
+    /// Momentum after `initialMomentumEpochs` epochs at `initialMomentum` (guide §9: 0.5 then 0.9).
+    public var momentum: Double
+    public var initialMomentum: Double
+    public var initialMomentumEpochs: Int
 }
 
 public struct OptimizerSettings: Sendable, Equatable {
@@ -83,6 +99,7 @@ public struct PretrainConfig: Sendable {
     public var noise: NoiseSettings?
     public var sparsity: (target: Double, weight: Double)?
     public var contractiveWeight: Double?
+    public var rbm: RBMSettings?
     public var weightDecay: Double
     public var optimizer: OptimizerSettings
     public var epochs: Int
@@ -95,6 +112,7 @@ public struct EndToEndConfig: Sendable {
     public var batchSize: Int
     public var optimizer: OptimizerSettings
     public var noise: NoiseSettings?
+    public var weightDecay: Double
 }
 
 public struct EarlyStopping: Sendable, Equatable {

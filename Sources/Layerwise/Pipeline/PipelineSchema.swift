@@ -9,7 +9,7 @@ import Yams
 enum PipelineSchema {
     static let activations = ["sigmoid", "relu", "tanh", "leaky_relu", "identity"]
     static let losses = ["bce", "mse"]
-    static let plannedModels = ["rbm", "vae"]
+    static let plannedModels = ["vae"]
 
     static func read(_ r: ConfigReader, defaultName: String) -> PipelineConfig {
         let name = r.string("name", default: defaultName) ?? defaultName
@@ -125,7 +125,10 @@ enum PipelineSchema {
             else if plannedModels.contains(m) { r.report("model", "'\(m)' is not available in this version; expected one of \(AutoencoderModel.allCases.map(\.rawValue).joined(separator: ", "))") }
             else { r.report("model", "'\(m)' is not one of \(AutoencoderModel.allCases.map(\.rawValue).joined(separator: ", "))" + suggestion(m, AutoencoderModel.allCases.map(\.rawValue))) }
         }
-        let activation = r.choice("activation", activations, default: "relu")
+        let activation = r.choice("activation", activations, default: model == .rbm ? "sigmoid" : "relu")
+        if model == .rbm && activation != "sigmoid" {
+            r.report("activation", "model: rbm has binary (sigmoid) hidden units; got \(activation)")
+        }
         let unitData = scale == .unit
         let outputActivation = r.choice("output_activation", activations, default: unitData ? "sigmoid" : "identity")
         let loss = r.choice("loss", losses, default: unitData ? "bce" : "mse")
@@ -157,7 +160,17 @@ enum PipelineSchema {
                 r.report("activation", "model: contractive needs activation: sigmoid")
             }
         }
-        let weightDecay = r.float("weight_decay", default: 0, min: 0)
+        var rbm: RBMSettings? = nil
+        if model == .rbm || r.has("rbm") {
+            rbm = readRBM(r.section("rbm"), outputActivation: outputActivation)
+            if model != .rbm { r.report("rbm", "is used only with model: rbm") }
+            if model == .rbm && tied { r.report("tied_weights", "an RBM has one weight matrix; the DBN's decoder starts from its transpose") }
+            if model == .rbm && r.has("optimizer") {
+                r.report("optimizer", "is not used by model: rbm (CD updates use rbm.learning_rate and rbm.momentum); end_to_end.optimizer sets the unrolled network's")
+            }
+        }
+        // Hinton's guide §10: a small L2 cost (0.0002 for his MNIST DBN) on RBM weights.
+        let weightDecay = r.float("weight_decay", default: model == .rbm ? 0.0002 : 0, min: 0)
         let optimizer = readOptimizer(r, default: .adam, learningRate: 0.001)
         let epochs = r.int("epochs", default: 5, min: 0)
         let batch = r.int("batch_size", default: 256, min: 1)
@@ -169,14 +182,41 @@ enum PipelineSchema {
                 batchSize: e.int("batch_size", default: batch, min: 1),
                 optimizer: e.has("optimizer") ? readOptimizer(e, default: .adam, learningRate: 0.001) : { _ = e.value("optimizer"); return optimizer }(),
                 // A denoising stack stays denoising end to end unless told otherwise.
-                noise: e.has("noise") ? readNoise(e.section("noise")) : { _ = e.value("noise"); return noise }())
+                noise: e.has("noise") ? readNoise(e.section("noise")) : { _ = e.value("noise"); return noise }(),
+                // An RBM's weight cost belongs to contrastive divergence; backprop through
+                // the unrolled DBN has none unless asked (Hinton & Salakhutdinov 2006).
+                weightDecay: e.float("weight_decay", default: model == .rbm ? 0 : weightDecay, min: 0))
             e.finish()
         }
         r.finish()
         return PretrainConfig(
             layers: layers, model: model, activation: activation, outputActivation: outputActivation,
             loss: loss, tiedWeights: tied, noise: noise, sparsity: sparsity, contractiveWeight: contractive,
-            weightDecay: weightDecay, optimizer: optimizer, epochs: epochs, batchSize: batch, endToEnd: e2e)
+            rbm: rbm, weightDecay: weightDecay, optimizer: optimizer, epochs: epochs, batchSize: batch, endToEnd: e2e)
+    }
+
+    /// `rbm:` under `pretrain:`. Bernoulli visible units reconstruct through a sigmoid,
+    /// Gaussian ones through the identity: the choice follows `output_activation`
+    /// (itself following `data.scale`) unless given, and must agree with it.
+    static func readRBM(_ r: ConfigReader, outputActivation: String) -> RBMSettings {
+        let implied: RBMSettings.Visible = outputActivation == "sigmoid" ? .bernoulli : .gaussian
+        let visible = RBMSettings.Visible(rawValue: r.choice("visible", RBMSettings.Visible.allCases.map(\.rawValue), default: implied.rawValue)) ?? implied
+        if visible == .bernoulli && outputActivation != "sigmoid" {
+            r.report("visible", "bernoulli visible units reconstruct through a sigmoid; output_activation is \(outputActivation)")
+        }
+        if visible == .gaussian && outputActivation != "identity" {
+            r.report("visible", "gaussian visible units reconstruct linearly: set output_activation: identity and loss: mse (and data.scale: standardize)")
+        }
+        let s = RBMSettings(
+            cdSteps: r.int("cd_steps", default: 1, min: 1),
+            persistent: r.bool("persistent", default: false),
+            visible: visible,
+            learningRate: r.float("learning_rate", default: visible == .bernoulli ? 0.1 : 0.01, min: 0, exclusiveMin: true),
+            momentum: r.float("momentum", default: 0.9, min: 0, max: 1),
+            initialMomentum: r.float("initial_momentum", default: 0.5, min: 0, max: 1),
+            initialMomentumEpochs: r.int("initial_momentum_epochs", default: 5, min: 0))
+        r.finish()
+        return s
     }
 
     static func readNoise(_ r: ConfigReader) -> NoiseSettings {

@@ -29,6 +29,7 @@ struct Pretrainer {
     }
 
     func run(_ x: Matrix, seed: UInt64) throws -> Result {
+        if config.model == .rbm, let rbm = config.rbm { return try runDBN(x, rbm, seed: seed) }
         var initRNG = RandomGenerator(seed: seed).derived(Streams.pretrainInit)
         var shuffleRNG = RandomGenerator(seed: seed).derived(Streams.pretrainShuffle)
         var noiseRNG = RandomGenerator(seed: seed).derived(Streams.pretrainNoise)
@@ -46,7 +47,7 @@ struct Pretrainer {
                 contractiveWeight: config.contractiveWeight.map(Float.init), weightDecay: Float(config.weightDecay),
                 maxBatch: config.batchSize, optimizer: optimizerConfig(config.optimizer), rng: &initRNG)
             var batches = Minibatches(source: codes, rows: allRows, batchSize: config.batchSize)
-            let (losses, elapsed) = try reconstructionEpochs(
+            let (losses, elapsed, _) = try reconstructionEpochs(
                 stage, name: "pretrain layer_\(k)", epochs: config.epochs, batches: &batches, shuffle: &shuffleRNG
             ) { count, batch in ae.trainStep(input: batch, batch: count, rng: &noiseRNG) }
             result.timings.append(StageTiming(stage: "pretrain_layer_\(k)", seconds: elapsed,
@@ -67,11 +68,11 @@ struct Pretrainer {
         var noiseRNG = RandomGenerator(seed: seed).derived(Streams.endToEndNoise)
         let net = Network(layers: layers.map(denseSpec), maxBatch: e2e.batchSize, rng: &rng)
         for (i, l) in layers.enumerated() { net.setKernel(i, l.kernel); net.setBias(i, l.bias) }
-        net.configure(optimizer: optimizerConfig(e2e.optimizer), weightDecay: Float(config.weightDecay))
+        net.configure(optimizer: optimizerConfig(e2e.optimizer), weightDecay: Float(e2e.weightDecay))
         let (_, loss) = reconstruction(for: 0)
         let noise = e2e.noise.map(noiseConfig) ?? NoiseConfig.none
         var batches = Minibatches(source: x, rows: Array(0..<x.rows), batchSize: e2e.batchSize)
-        let (losses, elapsed) = try reconstructionEpochs(
+        let (losses, elapsed, _) = try reconstructionEpochs(
             "end-to-end", name: "end_to_end", epochs: e2e.epochs, batches: &batches, shuffle: &rng
         ) { count, batch in
             net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &noiseRNG)
@@ -89,13 +90,19 @@ struct Pretrainer {
 
 extension Pretrainer {
     /// Epochs of unsupervised minibatch steps: the per-epoch mean loss (stopping with
-    /// exit code 3 if it is NaN/Inf) and the stage's wall time.
+    /// exit code 3 if it is NaN/Inf) and the stage's wall time. `beforeEpoch(e)` runs
+    /// before epoch e (1-based); `monitor()` after each epoch, its named values printed
+    /// with the loss and returned as curves.
     func reconstructionEpochs(_ label: String, name: String, epochs: Int, batches: inout Minibatches,
                               shuffle: inout RandomGenerator,
-                              step: (Int, UnsafeBufferPointer<Float>) -> Float) throws -> (losses: [Float], seconds: Double) {
+                              beforeEpoch: (Int) -> Void = { _ in },
+                              monitor: () -> [(String, Float)] = { [] },
+                              step: (Int, UnsafeBufferPointer<Float>) -> Float) throws -> (losses: [Float], seconds: Double, monitored: [(String, [Float])]) {
         var losses: [Float] = []
+        var monitored: [(String, [Float])] = []
         let start = Stopwatch.now()
         for epoch in 1...max(epochs, 1) where epochs > 0 {
+            beforeEpoch(epoch)
             let t0 = Stopwatch.now()
             var sum = 0.0, n = 0
             batches.epoch(&shuffle) { _, count, batch in
@@ -105,10 +112,15 @@ extension Pretrainer {
             let mean = Float(sum / Double(max(n, 1)))
             guard mean.isFinite else { throw DivergedError(stage: name, epoch: epoch) }
             losses.append(mean)
-            progress.epoch(label, epoch, of: epochs, values: [("loss", mean)],
-                           samplesPerSecond: Double(n) / Stopwatch.seconds(since: t0))
+            let rate = Double(n) / Stopwatch.seconds(since: t0)
+            let extra = monitor()
+            for (k, v) in extra.enumerated() {
+                guard v.1.isFinite else { throw DivergedError(stage: name, epoch: epoch) }
+                if k < monitored.count { monitored[k].1.append(v.1) } else { monitored.append((v.0, [v.1])) }
+            }
+            progress.epoch(label, epoch, of: epochs, values: [("loss", mean)] + extra, samplesPerSecond: rate)
         }
-        return (losses, Stopwatch.seconds(since: start))
+        return (losses, Stopwatch.seconds(since: start), monitored)
     }
 }
 
