@@ -37,7 +37,9 @@ struct SupervisedTrainer {
         // Dropout draws from its own stream so shuffling and dropout never interleave.
         var stepRNG = rng.derived(1)
         var labelBuffer = [Int32](repeating: 0, count: batchSize)
+        batches.onBatch = progress.tick
         for epoch in 1...max(epochs, 1) where epochs > 0 {
+            progress.begin(stage, epoch, of: epochs, samples: train.count)
             let t0 = Stopwatch.now()
             var sum = 0.0, n = 0
             batches.epoch(&rng) { rows, count, batch in

@@ -19,6 +19,8 @@ struct Minibatches {
     let batchSize: Int
     /// `[batchSize, source.cols]`, reused by every batch.
     var buffer: [Float]
+    /// Called after each batch with the rows done so far this epoch (progress bars).
+    var onBatch: ((Int) -> Void)? = nil
 
     init(source: Matrix, rows: [Int], batchSize: Int) {
         self.source = source
@@ -46,6 +48,7 @@ struct Minibatches {
             }
             let count = end - start
             buffer.withUnsafeBufferPointer { body(slice, count, UnsafeBufferPointer(rebasing: $0[0..<(count * width)])) }
+            onBatch?(end)
             start = end
         }
     }

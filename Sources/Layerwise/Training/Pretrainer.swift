@@ -101,8 +101,10 @@ extension Pretrainer {
         var losses: [Float] = []
         var monitored: [(String, [Float])] = []
         let start = Stopwatch.now()
+        batches.onBatch = progress.tick
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             beforeEpoch(epoch)
+            progress.begin(label, epoch, of: epochs, samples: batches.rows.count)
             let t0 = Stopwatch.now()
             var sum = 0.0, n = 0
             batches.epoch(&shuffle) { _, count, batch in
