@@ -18,10 +18,7 @@ struct TrainedModel {
 
     init(path: String) throws {
         self.path = path
-        let root = try H5File.open(path).root
-        guard case .string("layerwise-results")? = try? root.attribute("format") else {
-            throw InputError("\(path): not a Layerwise results file (no format = \"layerwise-results\" attribute)")
-        }
+        let root = try ResultsFile.open(path)
         let pre = try root.group("model/preprocessing")
         guard case .string(let kindName) = try pre.attribute("scale"), let kind = ScaleKind(rawValue: kindName),
               case .int(let n) = try pre.attribute("n_features") else {
