@@ -12,6 +12,11 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
     let fm = FileManager.default
     let url = URL(fileURLWithPath: destination)
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+    var isFolder: ObjCBool = false
+    let folder = url.deletingLastPathComponent().path
+    guard fm.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        throw InputError("\(key): the folder \(folder) does not exist (for \(destination))")
+    }
     do {
         let file: H5File
         if let existing {
