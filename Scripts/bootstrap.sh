@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Layerwise needs on a fresh Debian machine (idempotent; quick when
 # everything is already there). `--test` adds what the test suite uses to check
-# files with other tools: h5dump (hdf5-tools), the Fashion-MNIST IDX source
-# (dataset-fashion-mnist), h5py, and Keras with the jax backend (from PyPI).
+# files with other tools: h5dump (hdf5-tools), chromium (renders the HTML report),
+# the Fashion-MNIST IDX source (dataset-fashion-mnist), h5py, and Keras with the jax
+# backend (from PyPI).
 set -euo pipefail
 
 packages=(libhdf5-dev libopenblas-dev pkgconf zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(hdf5-tools dataset-fashion-mnist)
+  packages+=(hdf5-tools dataset-fashion-mnist chromium)
 fi
 
 missing=()

@@ -11,7 +11,7 @@ struct LayerwiseCommand: ParsableCommand {
         abstract: "Semi-supervised classification with stacked autoencoders.",
         version: layerwiseVersion,
         subcommands: [RunCommand.self, ValidateCommand.self, EncodeCommand.self, PredictCommand.self, ScoreCommand.self,
-                      InspectCommand.self, ImportCommand.self, CompareCommand.self, ExportCommand.self]
+                      InspectCommand.self, ImportCommand.self, CompareCommand.self, ExportCommand.self, ReportCommand.self]
     )
 }
 

@@ -8,17 +8,7 @@ import XCTest
 /// from raw inputs (the scaling is folded into the first layer), under both file names
 /// Keras tells apart (`.weights.h5`: Keras 3's layout; `.h5`: the legacy one).
 final class KerasExportTests: XCTestCase {
-    /// python3 as the shell finds it (the one `Scripts/bootstrap.sh --test` installed Keras into).
-    func python() throws -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let p = "\(dir)/python3"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        throw XCTSkip("python3 is not installed")
-    }
-
     func roundTrip(_ overrides: [String], file: StaticString = #filePath, line: UInt = #line) throws {
-        let py = try python()
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let path = try TinyData.writePipeline(into: folder)
@@ -32,22 +22,12 @@ final class KerasExportTests: XCTestCase {
             let snippetPath = folder.appendingPathComponent("build_\(name).py").path
             try snippet.write(toFile: snippetPath, atomically: true, encoding: .utf8)
 
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: py)
-            p.arguments = [TinyData.repoRoot.appendingPathComponent("Scripts/keras-check.py").path, snippetPath,
-                           report.resultsPath, folder.appendingPathComponent("tiny.h5").path + ":/test/images"]
-            var env = ProcessInfo.processInfo.environment
-            env["KERAS_BACKEND"] = "jax"
-            env["JAX_PLATFORMS"] = "cpu"
-            p.environment = env
-            let pipe = Pipe(), err = Pipe()
-            p.standardOutput = pipe
-            p.standardError = err
-            try p.run()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, "\(name): \(text)\(errText.suffix(2000))", file: file, line: line)
+            let check = try CLI.python(
+                [TinyData.repoRoot.appendingPathComponent("Scripts/keras-check.py").path, snippetPath, report.resultsPath,
+                 folder.appendingPathComponent("tiny.h5").path + ":/test/images"],
+                environment: ["KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"])
+            let text = check.stdout
+            XCTAssertEqual(check.status, 0, "\(name): \(text)\(check.stderr.suffix(2000))", file: file, line: line)
             let diff = text.split(separator: "\n").first { $0.hasPrefix("max_abs_diff ") }.flatMap { Double($0.dropFirst(13)) }
             XCTAssertNotNil(diff, text, file: file, line: line)
             XCTAssertLessThanOrEqual(diff ?? 1, 1e-5, "\(name): \(text)", file: file, line: line)

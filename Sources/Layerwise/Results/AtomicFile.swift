@@ -12,11 +12,7 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
     let fm = FileManager.default
     let url = URL(fileURLWithPath: destination)
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-    var isFolder: ObjCBool = false
-    let folder = url.deletingLastPathComponent().path
-    guard fm.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-        throw InputError("\(key): the folder \(folder) does not exist (for \(destination))")
-    }
+    try checkOutputFolder(destination, key: key)
     do {
         let file: H5File
         if let existing {
@@ -40,5 +36,15 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
     } catch {
         try? fm.removeItem(atPath: temp)
         throw error
+    }
+}
+
+/// An output path whose folder does not exist is the user's error, named once (not
+/// HDF5's message about our temporary file).
+func checkOutputFolder(_ destination: String, key: String) throws {
+    var isFolder: ObjCBool = false
+    let folder = URL(fileURLWithPath: destination).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        throw InputError("\(key): the folder \(folder) does not exist (for \(destination))")
     }
 }

@@ -55,6 +55,10 @@ struct ResultsWriter {
         try d.setAttribute("n_classes", Int64(data.nClasses))
         try d.write("labeled_indices", data.labeledIndices.map(Int64.init), shape: [data.labeledIndices.count])
         try d.write("validation_indices", data.validationIndices.map(Int64.init), shape: [data.validationIndices.count])
+        if let y = data.testLabels {
+            // The test set's true classes, so the file alone can be analysed (reports, confusion by hand).
+            try d.write("test_labels", y.map(Int64.init), shape: [y.count])
+        }
 
         try writePreprocessing(root)
         if save.contains("weights") { try writeModel(root, o) }

@@ -97,10 +97,21 @@ enum CLI {
     }
 
     static func run(_ args: [String], in folder: URL? = nil) throws -> Result {
+        try launch(executable, args, in: folder)
+    }
+
+    /// Runs python3 (as the shell finds it) with `args`; `environment` entries are added to ours.
+    static func python(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+        try launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + args, environment: environment)
+    }
+
+    static func launch(_ program: URL, _ args: [String], in folder: URL? = nil,
+                       environment: [String: String] = [:]) throws -> Result {
         let p = Process()
-        p.executableURL = executable
+        p.executableURL = program
         p.arguments = args
         if let folder { p.currentDirectoryURL = folder }
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -1,0 +1,298 @@
+import Foundation
+import HDF5
+
+/// `layerwise report RESULTS.h5 -o report.html`: one self-contained HTML page (inline
+/// CSS, inline SVG figures, PNG pictures as data URIs; no scripts, nothing fetched)
+/// drawn from the results file alone.
+///
+/// Sections, each present only when the file has its data: the run and its test (and
+/// anomaly) metrics, learning curves (every 1-D float dataset under /metrics), the
+/// confusion matrix, inputs above their reconstructions, a PCA projection of the test
+/// embeddings coloured by true class (predicted class when the true ones are not
+/// stored), histograms of the anomaly scores with the threshold, and the pipeline.
+///
+/// The numbers behind every figure are also embedded as JSON in
+/// `<script type="application/json" id="layerwise-data">`, so they can be checked
+/// against the file.
+public enum HTMLReport {
+    /// Most points drawn in the PCA view (evenly spaced test rows); the projection itself uses all rows.
+    static let maxPoints = 2000
+    static let bins = 40
+
+    public static func run(results: String, output: String) throws -> String {
+        let root = try ResultsFile.open(results)
+        var data: [String: Any] = [:]
+        var sections: [String] = []
+        sections.append(try overview(root, results, &data))
+        if let s = try curves(root, &data) { sections.append(s) }
+        if let s = try confusion(root, &data) { sections.append(s) }
+        if let s = try reconstructions(root, &data) { sections.append(s) }
+        if let s = try embeddings(root, &data) { sections.append(s) }
+        if let s = try anomaly(root, &data) { sections.append(s) }
+        if case .string(let yaml)? = try? root.attribute("pipeline") {
+            sections.append("<section><h2>Pipeline</h2><pre>\(SVG.escape(yaml))</pre></section>")
+        }
+        let json = try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys])
+        // "</" cannot end the script element early: JSON allows "<\/".
+        let jsonText = String(decoding: json, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+        let title = SVG.escape(name(root))
+        let page = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Layerwise report — \(title)</title>
+        <style>
+        body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:24px;color:#222;background:#fff}
+        h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+        .sub{color:#666;font-size:13px} .grid{display:flex;flex-wrap:wrap;gap:10px}
+        table{border-collapse:collapse;font-size:13px} td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}
+        th{background:#f4f4f4} td.k{text-align:left}
+        table.cm td{min-width:34px} pre{background:#f7f7f7;padding:10px;font-size:12px;overflow:auto}
+        svg text.t{font-size:13px;font-weight:600} svg text.l{font-size:10px;fill:#555} svg line.ax{stroke:#888}
+        img.px{image-rendering:pixelated;width:56px;height:56px;border:1px solid #ccc}
+        .legend span{display:inline-block;margin-right:10px;font-size:12px}
+        .legend i{display:inline-block;width:10px;height:10px;margin-right:3px;border-radius:5px}
+        </style></head><body>
+        \(sections.joined(separator: "\n"))
+        <script type="application/json" id="layerwise-data">\(jsonText)</script>
+        </body></html>
+        """
+        try writeTextAtomically(page, to: output)
+        return "wrote \(output): \(sections.count) sections from \(results)"
+    }
+
+    static func name(_ root: H5Group) -> String {
+        if case .string(let n)? = try? root.attribute("pipeline_name") { return n }
+        return "results"
+    }
+
+    static func attributes(_ g: H5Group) throws -> [(String, H5AttributeValue)] {
+        try g.attributeNames().compactMap { n in (try? g.attribute(n)).map { (n, $0) } }
+    }
+
+    static func plain(_ v: H5AttributeValue) -> Any? {
+        switch v {
+        case .int(let i): return i
+        case .double(let d): return d.isFinite ? d : nil
+        case .string(let s): return s
+        default: return nil
+        }
+    }
+
+    static func display(_ v: H5AttributeValue) -> String {
+        switch v {
+        case .double(let d): return SVG.number(d)
+        case .string(let s): return s
+        default: return v.description
+        }
+    }
+
+    // MARK: Sections
+
+    static func overview(_ root: H5Group, _ path: String, _ out: inout [String: Any]) throws -> String {
+        var rows: [(String, String)] = []
+        for key in ["layerwise_version", "created", "seed"] {
+            if let v = try? root.attribute(key) { rows.append((key, display(v))) }
+        }
+        if root.exists("data") {
+            for (k, v) in try attributes(root.group("data")) { rows.append(("data \(k)", display(v))) }
+        }
+        var html = "<h1>\(SVG.escape(name(root)))</h1><div class=\"sub\">\(SVG.escape(path))</div>"
+        html += "<section><h2>Run</h2><table>" + rows.map { "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td>\(SVG.escape($0.1))</td></tr>" }.joined() + "</table></section>"
+        var metrics: [(String, H5AttributeValue)] = []
+        if root.exists("metrics/test") { metrics += try attributes(root.group("metrics/test")).map { ("test \($0.0)", $0.1) } }
+        if root.exists("anomaly") {
+            metrics += try attributes(root.group("anomaly")).filter { ["roc_auc", "average_precision", "threshold"].contains($0.0) }
+                .map { ("anomaly \($0.0)", $0.1) }
+        }
+        var json: [String: Any] = [:]
+        for (k, v) in metrics { json[k] = plain(v) }
+        out["metrics"] = json
+        guard !metrics.isEmpty else { return html }
+        html += "<section><h2>Metrics</h2><table id=\"metrics\">" + metrics.map {
+            "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td data-value=\"\(plain($0.1).map { "\($0)" } ?? "")\">\(SVG.escape(display($0.1)))</td></tr>"
+        }.joined() + "</table></section>"
+        return html
+    }
+
+    static func curves(_ root: H5Group, _ out: inout [String: Any]) throws -> String? {
+        guard root.exists("metrics") else { return nil }
+        var found: [(String, [Float])] = []
+        func walk(_ g: H5Group, _ prefix: String) throws {
+            for (child, kind) in try g.children() {
+                let path = prefix.isEmpty ? child : "\(prefix)/\(child)"
+                if kind == .group, path != "test" { try walk(try g.group(child), path) }
+                if kind == .dataset {
+                    let d = try g.dataset(child)
+                    if d.shape.count == 1, d.elementType == .float32 { found.append((path, try d.read(as: Float.self))) }
+                }
+            }
+        }
+        try walk(try root.group("metrics"), "")
+        guard !found.isEmpty else { return nil }
+        out["curves"] = Dictionary(uniqueKeysWithValues: found.map { ($0.0, $0.1.map { Double($0) }) })
+        return "<section><h2>Learning curves</h2><div class=\"grid\">" + found.map { SVG.curve($0.0, $0.1) }.joined() + "</div></section>"
+    }
+
+    static func confusion(_ root: H5Group, _ out: inout [String: Any]) throws -> String? {
+        guard root.exists("metrics/test/confusion_matrix") else { return nil }
+        let d = try root.dataset("metrics/test/confusion_matrix")
+        guard d.shape.count == 2, d.shape[0] == d.shape[1] else { return nil }
+        let c = d.shape[0]
+        let m = try d.read(as: Int64.self)
+        let cells = (0..<c).map { r in Array(m[(r * c)..<((r + 1) * c)]) }
+        out["confusion_matrix"] = cells
+        var html = "<section><h2>Confusion matrix (test; rows: true class, columns: predicted)</h2><table class=\"cm\" id=\"confusion\"><tr><th></th>"
+        html += (0..<c).map { "<th>\($0)</th>" }.joined() + "</tr>"
+        for r in 0..<c {
+            let total = max(cells[r].reduce(0, +), 1)
+            html += "<tr><th>\(r)</th>" + cells[r].map { v -> String in
+                let share = Double(v) / Double(total)
+                let bg = "rgba(31,119,180,\(String(format: "%.3f", share)))"
+                return "<td style=\"background:\(bg);color:\(share > 0.5 ? "#fff" : "#222")\">\(v)</td>"
+            }.joined() + "</tr>"
+        }
+        return html + "</table></section>"
+    }
+
+    static func reconstructions(_ root: H5Group, _ out: inout [String: Any]) throws -> String? {
+        guard root.exists("reconstructions/test") else { return nil }
+        let rec = try root.dataset("reconstructions/test")
+        guard rec.shape.count == 2, rec.shape[0] > 0 else { return nil }
+        let (k, width) = (rec.shape[0], rec.shape[1])
+        let y = try rec.read(as: Float.self)
+        let x: [Float]? = root.exists("reconstructions/test_input") ? try root.dataset("reconstructions/test_input").read(as: Float.self) : nil
+        var indices: [Int] = []
+        if case .ints(let ix)? = try? rec.attribute("test_indices") { indices = ix.map(Int.init) }
+        out["reconstructions"] = ["rows": k, "width": width, "test_indices": indices]
+        let side = Int(Double(width).squareRoot().rounded())
+        func row(_ values: [Float], _ label: String) -> String {
+            (0..<k).map { i in
+                let v = Array(values[(i * width)..<((i + 1) * width)])
+                if side * side == width {
+                    // Scaled values: stretch each picture's own range to 0…255.
+                    let lo = v.min() ?? 0, hi = v.max() ?? 1
+                    let px = v.map { UInt8(clamping: Int(((($0 - lo) / max(hi - lo, 1e-12)) * 255).rounded())) }
+                    guard let png = PNG.grayscale(px, width: side, height: side) else { return "" }
+                    return "<img class=\"px\" alt=\"\(label) \(i)\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
+                }
+                return SVG.curve("\(label) \(i)", v)
+            }.joined()
+        }
+        var html = "<section><h2>Test inputs (top) and their reconstructions (bottom)</h2>"
+        if let x { html += "<div class=\"grid\">\(row(x, "input"))</div>" }
+        return html + "<div class=\"grid\">\(row(y, "reconstruction"))</div></section>"
+    }
+
+    static func embeddings(_ root: H5Group, _ out: inout [String: Any]) throws -> String? {
+        guard root.exists("embeddings/test") else { return nil }
+        let e = try root.dataset("embeddings/test")
+        guard e.shape.count == 2, e.shape[0] >= 3, e.shape[1] >= 2 else { return nil }
+        let (n, d) = (e.shape[0], e.shape[1])
+        let values = try e.read(as: Float.self)
+        let pca = PCA.fit(values, rows: n, cols: d, components: 2)
+        var labels: [Int] = []
+        var source = "none"
+        if root.exists("data/test_labels"), let y = try? root.dataset("data/test_labels").read(as: Int64.self), y.count == n {
+            labels = y.map(Int.init); source = "true"
+        } else if root.exists("predictions/test/label"), let y = try? root.dataset("predictions/test/label").read(as: Int32.self), y.count == n {
+            labels = y.map(Int.init); source = "predicted"
+        }
+        let step = max(1, (n + maxPoints - 1) / maxPoints)
+        let rows = Array(Swift.stride(from: 0, to: n, by: step))
+        let points = rows.map { pca.project(values, row: $0) }
+        let classes = rows.map { labels.isEmpty ? 0 : labels[$0] }
+        out["pca"] = ["mean": pca.mean, "components": pca.components, "variances": pca.variances, "rows": rows,
+                      "points": points.map { [$0.0, $0.1] }, "labels": classes, "label_source": source]
+        let legend = Set(classes).sorted().map { "<span><i style=\"background:\(SVG.color($0))\"></i>\($0)</span>" }.joined()
+        let explained = pca.totalVariance > 0 ? pca.variances.map { String(format: "%.1f %%", 100 * $0 / pca.totalVariance) }.joined(separator: ", ") : "—"
+        return "<section><h2>Test embeddings, first two principal components</h2>"
+            + "<div class=\"sub\">\(d)-d codes of \(n) test rows (\(points.count) drawn), coloured by \(source) class; variance explained \(explained)</div>"
+            + SVG.scatter("PCA of /embeddings/test", points, classes) + "<div class=\"legend\">\(legend)</div></section>"
+    }
+
+    static func anomaly(_ root: H5Group, _ out: inout [String: Any]) throws -> String? {
+        guard root.exists("anomaly") else { return nil }
+        let g = try root.group("anomaly")
+        var series: [(String, [Float])] = []
+        for name in ["train_error", "test_error"] where g.exists(name) { series.append((name, try g.dataset(name).read(as: Float.self))) }
+        guard !series.isEmpty else { return nil }
+        var threshold: Double? = nil
+        if case .double(let t)? = try? g.attribute("threshold") { threshold = t }
+        let all = series.flatMap { $0.1 }.map(Double.init).filter(\.isFinite)
+        guard let lo = all.min(), let top = all.max() else { return nil }
+        let hi = top > lo ? top : lo + 1
+        let edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }
+        let counts = series.map { s in histogram(s.1, lo: lo, hi: hi) }
+        out["anomaly_histograms"] = ["edges": edges, "threshold": threshold as Any,
+                                     "counts": Dictionary(uniqueKeysWithValues: zip(series.map(\.0), counts).map { ($0.0, $0.1) })]
+        return "<section><h2>Anomaly scores</h2>" + SVG.histogram("reconstruction error per row", edges: edges,
+            series: zip(series.map(\.0), counts).map { ($0.0, $0.1) }, threshold: threshold) + "</section>"
+    }
+
+    /// `bins` equal-width counts over [lo, hi], the last bin closed (as numpy.histogram).
+    static func histogram(_ values: [Float], lo: Double, hi: Double) -> [Int] {
+        var counts = [Int](repeating: 0, count: bins)
+        for v in values where v.isFinite {
+            let b = Int((Double(v) - lo) / (hi - lo) * Double(bins))
+            counts[min(max(b, 0), bins - 1)] += 1
+        }
+        return counts
+    }
+
+    static func writeTextAtomically(_ text: String, to path: String) throws {
+        try checkOutputFolder(path, key: "-o")
+        // Foundation's .atomic writes a temporary file and renames it into place.
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw InputError("-o: cannot write \(path) (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// Principal components of the rows of a matrix (Double accumulation): the mean, the
+/// top components of the covariance by power iteration with deflation, their variances.
+struct PCA {
+    var mean: [Double]
+    var components: [[Double]]
+    var variances: [Double]
+    var totalVariance: Double
+
+    static func fit(_ x: [Float], rows n: Int, cols d: Int, components k: Int) -> PCA {
+        var mean = [Double](repeating: 0, count: d)
+        for r in 0..<n { for j in 0..<d { mean[j] += Double(x[r * d + j]) } }
+        mean = mean.map { $0 / Double(n) }
+        var cov = [Double](repeating: 0, count: d * d)
+        var row = [Double](repeating: 0, count: d)
+        for r in 0..<n {
+            for j in 0..<d { row[j] = Double(x[r * d + j]) - mean[j] }
+            for a in 0..<d where row[a] != 0 { for b in a..<d { cov[a * d + b] += row[a] * row[b] } }
+        }
+        for a in 0..<d { for b in a..<d { cov[a * d + b] /= Double(max(n - 1, 1)); cov[b * d + a] = cov[a * d + b] } }
+        let total = (0..<d).reduce(0.0) { $0 + cov[$1 * d + $1] }
+        var comps: [[Double]] = [], vars: [Double] = []
+        for c in 0..<min(k, d) {
+            // Deterministic start, not orthogonal to any component by accident.
+            var v = (0..<d).map { 1 + 0.1 * Double(($0 * 7 + c * 3) % 11) }
+            var lambda = 0.0
+            for _ in 0..<500 {
+                var w = (0..<d).map { a in (0..<d).reduce(0.0) { $0 + cov[a * d + $1] * v[$1] } }
+                for u in comps { let p = zip(w, u).reduce(0.0) { $0 + $1.0 * $1.1 }; w = zip(w, u).map { $0 - p * $1 } }
+                let norm = w.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
+                guard norm > 1e-300 else { break }
+                let next = w.map { $0 / norm }
+                let change = zip(next, v).reduce(0.0) { $0 + abs($1.0 - $1.1) }
+                v = next; lambda = norm
+                if change < 1e-12 { break }
+            }
+            comps.append(v); vars.append(lambda)
+        }
+        return PCA(mean: mean, components: comps, variances: vars, totalVariance: total)
+    }
+
+    func project(_ x: [Float], row r: Int) -> (Double, Double) {
+        let d = mean.count
+        var p = [0.0, 0.0]
+        for (c, u) in components.prefix(2).enumerated() {
+            for j in 0..<d { p[c] += (Double(x[r * d + j]) - mean[j]) * u[j] }
+        }
+        return (p[0], p[1])
+    }
+}
