@@ -156,13 +156,18 @@ public final class Network {
                           noise: NoiseConfig = .none, rng: inout RandomGenerator) -> Float {
         let (value, lowest) = lossAndGradients(input: input, batch: batch, target: target, loss: loss,
                                                noise: noise, training: true, rng: &rng)
-        guard lowest < specs.count else { return value }
+        applyGradients(from: lowest)
+        return value
+    }
+
+    /// One optimizer step on the gradients of the layers from `lowest` up (frozen ones excepted).
+    func applyGradients(from lowest: Int) {
+        guard lowest < specs.count else { return }
         optimizer.beginStep()
         for l in lowest..<specs.count where !frozen[l] {
             optimizer.update(params.pointer, grads.pointer, offset: kernelOffset[l],
                              count: specs[l].inputs * specs[l].outputs + specs[l].outputs)
         }
-        return value
     }
 
     /// Forward, loss and backward without updating: fills the gradients of every
@@ -181,12 +186,29 @@ public final class Network {
         forward(x0, batch: batch, training: training, rng: &rng, fusedLoss: loss != .mse)
 
         var total = outputLoss(batch: batch, target: target, loss: loss)
-        let L = specs.count - 1
+        let lowest = backward(x0, batch: batch, training: training)
+        total += weightDecayTerm(from: lowest)
+        return (Float(total), lowest)
+    }
 
-        // Backward down to the lowest trainable layer only (never the first layer's input
-        // gradient); a frozen layer above it passes the gradient on but gets none itself.
-        let lowest = frozen.firstIndex(of: false) ?? specs.count
-        guard lowest <= L else { return (Float(total), lowest) }
+    // MARK: Pieces for models built from networks (the VAE)
+
+    /// ∂loss/∂logits of the last layer `[batch, out_last]`, for a caller computing its own
+    /// loss after `forward`: write it here, then call `backward`.
+    var outputDelta: UnsafeMutablePointer<Float> { deltaA.pointer }
+    /// The last layer's logits after `forward(…, fusedLoss: true)`.
+    var lastLogits: UnsafeMutablePointer<Float> { logits.pointer }
+
+    /// Backward from `outputDelta` (∂loss/∂logits of the last layer) down to the lowest
+    /// trainable layer, writing the parameter gradients; returns that layer. With
+    /// `inputGradient` (`[batch, in_0]`) it goes on through every layer and also writes
+    /// ∂loss/∂input (a frozen layer passes the gradient on but gets none itself).
+    func backward(_ x0: UnsafePointer<Float>, batch: Int, training: Bool,
+                  inputGradient: UnsafeMutablePointer<Float>? = nil) -> Int {
+        let L = specs.count - 1
+        let lowestTrainable = frozen.firstIndex(of: false) ?? specs.count
+        let lowest = inputGradient == nil ? lowestTrainable : 0
+        guard lowest <= L else { return lowestTrainable }
         var d = deltaA, next = deltaB
         for l in stride(from: L, through: lowest, by: -1) {
             let s = specs[l]
@@ -209,16 +231,23 @@ public final class Network {
                 // dY_{l−1} = dZ · Wᵀ  [batch, in]
                 BLAS.gemm(d.pointer, params[kernelOffset[l]], next.pointer, m: batch, n: s.inputs, k: s.outputs, transB: true)
                 swap(&d, &next)
+            } else if let inputGradient {
+                BLAS.gemm(d.pointer, params[kernelOffset[l]], inputGradient, m: batch, n: s.inputs, k: s.outputs, transB: true)
             }
         }
-        if weightDecay > 0 {
-            for l in lowest...L where !frozen[l] {
-                let count = specs[l].inputs * specs[l].outputs
-                total += Double(weightDecay) / 2 * lw_sum_squares(params[kernelOffset[l]], count)
-                lw_add_scaled(grads[kernelOffset[l]], params[kernelOffset[l]], count, weightDecay)
-            }
+        return lowestTrainable
+    }
+
+    /// Adds the L2 term's gradient to the trainable layers' kernels; returns its value.
+    func weightDecayTerm(from lowest: Int) -> Double {
+        guard weightDecay > 0, lowest < specs.count else { return 0 }
+        var total = 0.0
+        for l in lowest..<specs.count where !frozen[l] {
+            let count = specs[l].inputs * specs[l].outputs
+            total += Double(weightDecay) / 2 * lw_sum_squares(params[kernelOffset[l]], count)
+            lw_add_scaled(grads[kernelOffset[l]], params[kernelOffset[l]], count, weightDecay)
         }
-        return (Float(total), lowest)
+        return total
     }
 
     /// The batch's mean loss on the forward pass just run; writes ∂(mean loss)/∂logits of
