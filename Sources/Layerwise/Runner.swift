@@ -75,6 +75,7 @@ public enum Runner {
         let autoencoder = stack.map(autoencoderNetwork)
         var encoder = stack?.encoder ?? []
         outcome.decoder = stack?.decoder ?? []
+        outcome.logVariance = stack?.logVariance
 
         // Classifier head on the frozen encoder, then fine-tuning.
         var classifier: Network? = nil

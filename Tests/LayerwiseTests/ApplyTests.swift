@@ -4,8 +4,8 @@ import XCTest
 
 /// `encode`, `predict` and `score` reproduce exactly what `run` stored for the same data.
 final class ApplyTests: XCTestCase {
-    func runTiny(_ folder: URL, _ extra: [String] = []) throws {
-        let path = try TinyData.writePipeline(into: folder)
+    func runTiny(_ folder: URL, _ extra: [String] = [], pipeline: String = TinyData.pipeline) throws {
+        let path = try TinyData.writePipeline(pipeline, into: folder)
         let r = try CLI.run(["run", path, "--quiet", "--threads", "1"] + extra)
         XCTAssertEqual(r.status, 0, r.stderr)
     }
@@ -48,6 +48,16 @@ final class ApplyTests: XCTestCase {
         try runTiny(folder, ["--set", "pretrain.tied_weights=true", "--set", "pretrain.end_to_end.epochs=0",
                              "--set", "fine_tune.epochs=0"])
         try check(folder)
+    }
+
+    /// The other pretraining models save the same Dense layout, so applying them is the same code.
+    func testVAEAndDBNModelsReproduceToo() throws {
+        for pipeline in [TinyData.vaePipeline, TinyData.pipeline.replacingOccurrences(of: "model: denoising", with: "model: rbm")] {
+            let folder = try TinyData.folder(self)
+            try TinyData.write(into: folder)
+            try runTiny(folder, pipeline: pipeline)
+            try check(folder)
+        }
     }
 
     func testRejectsInputOfAnotherWidth() throws {

@@ -49,7 +49,15 @@ public struct DataConfig: Sendable {
 }
 
 public enum AutoencoderModel: String, Sendable, CaseIterable {
-    case basic, denoising, sparse, contractive, rbm
+    case basic, denoising, sparse, contractive, rbm, vae
+}
+
+/// `pretrain.vae:` — settings of `model: vae`.
+public struct VAESettings: Sendable, Equatable {
+    /// Weight of the KL term (β-VAE; 1 is the ELBO).
+    public var beta: Double
+    /// Epochs over which β ramps linearly from β/N up to β (0: β from the start).
+    public var klWarmupEpochs: Int
 }
 
 /// `pretrain.rbm:` — contrastive divergence settings of `model: rbm` (a DBN).
@@ -100,6 +108,7 @@ public struct PretrainConfig: Sendable {
     public var sparsity: (target: Double, weight: Double)?
     public var contractiveWeight: Double?
     public var rbm: RBMSettings?
+    public var vae: VAESettings?
     public var weightDecay: Double
     public var optimizer: OptimizerSettings
     public var epochs: Int

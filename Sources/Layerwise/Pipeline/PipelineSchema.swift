@@ -9,7 +9,6 @@ import Yams
 enum PipelineSchema {
     static let activations = ["sigmoid", "relu", "tanh", "leaky_relu", "identity"]
     static let losses = ["bce", "mse"]
-    static let plannedModels = ["vae"]
 
     static func read(_ r: ConfigReader, defaultName: String) -> PipelineConfig {
         let name = r.string("name", default: defaultName) ?? defaultName
@@ -122,7 +121,6 @@ enum PipelineSchema {
         var model = AutoencoderModel.basic
         if let m = r.string("model") {
             if let known = AutoencoderModel(rawValue: m) { model = known }
-            else if plannedModels.contains(m) { r.report("model", "'\(m)' is not available in this version; expected one of \(AutoencoderModel.allCases.map(\.rawValue).joined(separator: ", "))") }
             else { r.report("model", "'\(m)' is not one of \(AutoencoderModel.allCases.map(\.rawValue).joined(separator: ", "))" + suggestion(m, AutoencoderModel.allCases.map(\.rawValue))) }
         }
         let activation = r.choice("activation", activations, default: model == .rbm ? "sigmoid" : "relu")
@@ -169,6 +167,18 @@ enum PipelineSchema {
                 r.report("optimizer", "is not used by model: rbm (CD updates use rbm.learning_rate and rbm.momentum); end_to_end.optimizer sets the unrolled network's")
             }
         }
+        var vae: VAESettings? = nil
+        if model == .vae || r.has("vae") {
+            let v = r.section("vae")
+            vae = VAESettings(beta: v.float("beta", default: 1, min: 0),
+                              klWarmupEpochs: v.int("kl_warmup_epochs", default: 0, min: 0))
+            v.finish()
+            if model != .vae { r.report("vae", "is used only with model: vae") }
+            if model == .vae && tied { r.report("tied_weights", "a VAE's decoder has its own weights") }
+            if model == .vae && r.has("end_to_end") {
+                r.report("end_to_end", "model: vae trains encoder and decoder together already (pretrain.epochs)")
+            }
+        }
         // Hinton's guide §10: a small L2 cost (0.0002 for his MNIST DBN) on RBM weights.
         let weightDecay = r.float("weight_decay", default: model == .rbm ? 0.0002 : 0, min: 0)
         let optimizer = readOptimizer(r, default: .adam, learningRate: 0.001)
@@ -192,7 +202,7 @@ enum PipelineSchema {
         return PretrainConfig(
             layers: layers, model: model, activation: activation, outputActivation: outputActivation,
             loss: loss, tiedWeights: tied, noise: noise, sparsity: sparsity, contractiveWeight: contractive,
-            rbm: rbm, weightDecay: weightDecay, optimizer: optimizer, epochs: epochs, batchSize: batch, endToEnd: e2e)
+            rbm: rbm, vae: vae, weightDecay: weightDecay, optimizer: optimizer, epochs: epochs, batchSize: batch, endToEnd: e2e)
     }
 
     /// `rbm:` under `pretrain:`. Bernoulli visible units reconstruct through a sigmoid,

@@ -118,14 +118,16 @@ struct ResultsWriter {
     }
 
     private func writeModel(_ root: H5Group, _ o: RunOutcome) throws {
+        /// kernel [in, out], bias [out], the activation on both the group and the bias.
+        func layer(_ path: String, _ l: SavedLayer) throws {
+            let g = try root.createGroup(path)
+            try g.write("kernel", l.kernel.storage, shape: [l.kernel.rows, l.kernel.cols])
+            let b = try g.write("bias", l.bias, shape: [l.bias.count])
+            try b.setAttribute("activation", l.activation)
+            try g.setAttribute("activation", l.activation)
+        }
         func put(_ group: String, _ layers: [SavedLayer], indexBase: Int = 0) throws {
-            for (i, l) in layers.enumerated() {
-                let g = try root.createGroup("model/\(group)/layer_\(indexBase + i)")
-                try g.write("kernel", l.kernel.storage, shape: [l.kernel.rows, l.kernel.cols])
-                let b = try g.write("bias", l.bias, shape: [l.bias.count])
-                try b.setAttribute("activation", l.activation)
-                try g.setAttribute("activation", l.activation)
-            }
+            for (i, l) in layers.enumerated() { try layer("model/\(group)/layer_\(indexBase + i)", l) }
         }
         try put("encoder", o.encoder)
         if o.tiedWeights {
@@ -141,6 +143,11 @@ struct ResultsWriter {
             try put("decoder", o.decoder)
         }
         try put("head", o.head)
+        if let lv = o.logVariance {
+            // A VAE: the encoder's last layer is μ; its twin gives log σ².
+            try layer("model/vae/log_var", lv)
+            try root.group("model/vae").setAttribute("latent", "z = mu + exp(0.5 * log_var) * eps; mu = the last encoder layer")
+        }
         if let pre = o.pretrainedEncoder {
             // Fine-tuning moved the encoder away from the decoder; reconstructions and
             // anomaly scores use the autoencoder as pretrained.

@@ -21,6 +21,8 @@ struct RunOutcome {
     var encoder: [SavedLayer] = []
     /// Decoder layers from the bottleneck outwards (index 0 maps the codes back up).
     var decoder: [SavedLayer] = []
+    /// `model: vae`: the log σ² layer (written to /model/vae/log_var).
+    var logVariance: SavedLayer?
     var tiedWeights = false
     /// Set when fine-tuning changed the encoder: the encoder the decoder was trained with.
     var pretrainedEncoder: [SavedLayer]?

@@ -16,6 +16,8 @@ struct Pretrainer {
         var decoder: [SavedLayer]
         var curves: [(path: String, values: [Float])]
         var timings: [StageTiming]
+        /// `model: vae`: the log σ² layer beside the encoder's μ layer.
+        var logVariance: SavedLayer? = nil
     }
 
     /// Decoder output and loss of layer `index`: the pipeline's choice at the input
@@ -30,6 +32,7 @@ struct Pretrainer {
 
     func run(_ x: Matrix, seed: UInt64) throws -> Result {
         if config.model == .rbm, let rbm = config.rbm { return try runDBN(x, rbm, seed: seed) }
+        if config.model == .vae, let vae = config.vae { return try runVAE(x, vae, seed: seed) }
         var initRNG = RandomGenerator(seed: seed).derived(Streams.pretrainInit)
         var shuffleRNG = RandomGenerator(seed: seed).derived(Streams.pretrainShuffle)
         var noiseRNG = RandomGenerator(seed: seed).derived(Streams.pretrainNoise)

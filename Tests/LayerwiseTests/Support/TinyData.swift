@@ -70,6 +70,11 @@ enum TinyData {
       results: out/results.h5
     """
 
+    /// The same stages with `model: vae` (no end_to_end: a VAE trains as a whole).
+    static let vaePipeline = pipeline
+        .replacingOccurrences(of: "model: denoising", with: "model: vae\n  vae: {beta: 1.0, kl_warmup_epochs: 2}")
+        .replacingOccurrences(of: "  end_to_end: {epochs: 2}\n", with: "")
+
     static func writePipeline(_ text: String = pipeline, into folder: URL, name: String = "p.yaml") throws -> String {
         let path = folder.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
