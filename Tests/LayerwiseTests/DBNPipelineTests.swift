@@ -80,6 +80,20 @@ final class DBNPipelineTests: XCTestCase {
         XCTAssertLessThanOrEqual(e2e[2], e2e[0])
     }
 
+    func testGaussianVisibleUnitsOnStandardizedData() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let f = try run(folder, dbn, ["data.scale=standardize", "pretrain.output_activation=identity", "pretrain.loss=mse",
+                                      "pretrain.end_to_end.epochs=2"])
+        let root = try f.root
+        // The first RBM's reconstruction is linear (E[v | h] = b + Wh): the decoder's outer layer is identity.
+        XCTAssertEqual(try root.group("model/decoder/layer_1").attribute("activation"), .string("identity"))
+        XCTAssertEqual(try root.group("model/decoder/layer_0").attribute("activation"), .string("sigmoid"))
+        let loss = try matrix(f, "metrics/pretrain/layer_0/loss").values
+        XCTAssertLessThan(loss[3], loss[0], "\(loss)")
+        XCTAssertTrue(try matrix(f, "metrics/end_to_end/loss").values.allSatisfy(\.isFinite))
+    }
+
     func parse(_ yaml: String, _ overrides: [String] = []) throws -> Pipeline {
         try Pipeline.parse(yaml, file: "p.yaml", baseDirectory: URL(fileURLWithPath: "/tmp"), overrides: overrides)
     }
