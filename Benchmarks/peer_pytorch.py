@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch peer of EngineBenchmark: the same three networks, batch 256, forward +
-backward + Adam, same data, median samples/s of several runs.
+"""PyTorch peer of EngineBenchmark: the same three autoencoders (forward + backward +
+Adam), a CD-1 RBM step and a VAE step, batch 256, same data, median samples/s of several runs.
 usage: peer_pytorch.py [--threads 2] [--runs 5] [--steps 40] [--data ../Datasets/fashion-mnist-small.h5]"""
 import argparse, time
 import h5py, numpy as np, torch
@@ -45,5 +45,59 @@ def measure(model):
         rates.append(a.steps * B / (time.perf_counter() - t))
     return sorted(rates)[len(rates) // 2]
 
+def measure_step(step):
+    for i in range(5):
+        step(i)
+    rates = []
+    for _ in range(a.runs):
+        t = time.perf_counter()
+        for i in range(a.steps):
+            step(i)
+        rates.append(a.steps * B / (time.perf_counter() - t))
+    return sorted(rates)[len(rates) // 2]
+
+def rbm_step():
+    # CD-1 as PyTorch RBM code writes it: no autograd, momentum SGD with a weight cost.
+    W = torch.randn(784, 512) * 0.01
+    b, c = torch.zeros(784), torch.zeros(512)
+    vel = [torch.zeros_like(W), torch.zeros_like(b), torch.zeros_like(c)]
+    def step(i):
+        s = (i * B) % (len(X) - B)
+        v0 = X[s:s + B]
+        with torch.no_grad():
+            p0 = torch.sigmoid(v0 @ W + c)
+            h0 = torch.bernoulli(p0)
+            v1 = torch.sigmoid(h0 @ W.t() + b)
+            p1 = torch.sigmoid(v1 @ W + c)
+            grads = [(v1.t() @ p1 - v0.t() @ p0) / B + 0.0002 * W, (v1 - v0).mean(0), (p1 - p0).mean(0)]
+            for p, g, m in zip((W, b, c), grads, vel):
+                m.mul_(0.9).add_(g)
+                p.sub_(0.1 * m)
+    return step
+
+class VAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 128))
+        self.dec = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 784))
+    def forward(self, x):
+        mu, logvar = self.enc(x).chunk(2, dim=1)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        recon = nn.functional.binary_cross_entropy_with_logits(self.dec(z), x, reduction="sum") / len(x)
+        kl = -0.5 * torch.sum(1 + logvar - mu * mu - logvar.exp()) / len(x)
+        return recon + kl
+
+def vae_step():
+    model = VAE()
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    def step(i):
+        s = (i * B) % (len(X) - B)
+        opt.zero_grad(set_to_none=True)
+        model(X[s:s + B]).backward()
+        opt.step()
+    return step
+
 for widths in ([784, 512, 784], [784, 512, 256, 64, 256, 512, 784], [784, 1000, 500, 250, 30, 250, 500, 1000, 784]):
     print(f"pytorch {'-'.join(map(str, widths))} {measure(net(widths)):.0f} samples/s")
+print(f"pytorch rbm-784-512-cd1 {measure_step(rbm_step()):.0f} samples/s")
+print(f"pytorch vae-784-512-256-64 {measure_step(vae_step()):.0f} samples/s")

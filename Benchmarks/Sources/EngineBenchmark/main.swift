@@ -86,6 +86,17 @@ for widths in [[784, 512, 256, 64, 256, 512, 784], [784, 1000, 500, 250, 30, 250
     let r = measure { net.trainStep(input: $0, batch: batch, target: .values($0), loss: .bce, rng: &noiseRNG) }
     results.append((widths.map(String.init).joined(separator: "-"), r.median, r.allocsPerStep))
 }
+// The other pretraining models: a CD-1 step of a 784-512 RBM (momentum SGD, weight
+// cost) and a step of a 784-512-256-(64)-256-512-784 VAE (Adam).
+let rbm = RBM(visible: 784, hidden: 512, visibleUnits: .bernoulli, cdSteps: 1, learningRate: 0.1, momentum: 0.9,
+              weightDecay: 0.0002, maxBatch: batch, rng: &rng)
+let r2 = measure { rbm.trainStep(input: $0, batch: batch, rng: &noiseRNG) }
+results.append(("rbm-784-512-cd1", r2.median, r2.allocsPerStep))
+let vae = VariationalAutoencoder(inputs: 784, hidden: [512, 256], latent: 64, activation: .relu, outputActivation: .sigmoid,
+                                 loss: .bce, beta: 1, maxBatch: batch, optimizer: adam, rng: &rng)
+let r3 = measure { vae.trainStep(input: $0, batch: batch, rng: &noiseRNG) }
+results.append(("vae-784-512-256-64", r3.median, r3.allocsPerStep))
+
 for (name, rate, allocs) in results {
     print(String(format: "layerwise %@ %.0f samples/s %.1f allocs/step", name, rate, allocs))
 }
