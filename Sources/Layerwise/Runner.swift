@@ -8,8 +8,10 @@ public struct RunOptions: Sendable {
     public var threads: Int?
     public var quiet: Bool
     public var json: Bool
-    public init(overrides: [String] = [], threads: Int? = nil, quiet: Bool = false, json: Bool = false) {
-        self.overrides = overrides; self.threads = threads; self.quiet = quiet; self.json = json
+    /// Reuse the finished stages of an interrupted run (see `Checkpoint`).
+    public var resume: Bool
+    public init(overrides: [String] = [], threads: Int? = nil, quiet: Bool = false, json: Bool = false, resume: Bool = false) {
+        self.overrides = overrides; self.threads = threads; self.quiet = quiet; self.json = json; self.resume = resume
     }
 }
 
@@ -58,14 +60,34 @@ public enum Runner {
                                            samplesPerSecond: Double(data.train.rows) / max(Stopwatch.seconds(since: t0), 1e-9)))
         progress.note("data: \(data.train.rows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes")
 
+        var checkpoint = Checkpoint(resultsPath: destination)
+        if options.resume {
+            checkpoint = Checkpoint.load(resultsPath: destination)
+            if checkpoint.pretraining == nil && checkpoint.classifier == nil {
+                progress.note("resume: no checkpoint at \(checkpoint.path); running every stage")
+            }
+        }
+
         // Pretraining.
         var stack: Pretrainer.Result? = nil
         if let pre = cfg.pretrain {
-            let p = Pretrainer(config: pre, progress: progress)
-            // One-class anomaly detection: the autoencoder learns the normal classes only.
-            let unlabeled = data.normalRows.map { gather(data.train, $0) } ?? data.train
-            var s = try p.run(unlabeled, seed: cfg.seed)
-            try p.endToEnd(unlabeled, &s, seed: cfg.seed)
+            let fingerprint = Checkpoint.fingerprint(cfg, stage: "pretrain")
+            let s: Pretrainer.Result
+            if let saved = checkpoint.pretraining, saved.fingerprint == fingerprint {
+                s = saved.result
+                progress.note("resume: pretraining (and end-to-end) from \(checkpoint.path)")
+            } else {
+                if options.resume && checkpoint.pretraining != nil { progress.note("resume: pretraining settings changed; pretraining again") }
+                let p = Pretrainer(config: pre, progress: progress)
+                // One-class anomaly detection: the autoencoder learns the normal classes only.
+                let unlabeled = data.normalRows.map { gather(data.train, $0) } ?? data.train
+                var trained = try p.run(unlabeled, seed: cfg.seed)
+                try p.endToEnd(unlabeled, &trained, seed: cfg.seed)
+                s = trained
+                checkpoint.pretraining = Checkpoint.Pretraining(fingerprint: fingerprint, result: s)
+                checkpoint.classifier = nil
+                try checkpoint.save()
+            }
             stack = s
             // End-to-end training updates decoder and encoder separately: ties hold only without it.
             outcome.tiedWeights = pre.tiedWeights && (pre.endToEnd?.epochs ?? 0) == 0
@@ -80,20 +102,33 @@ public enum Runner {
         // Classifier head on the frozen encoder, then fine-tuning.
         var classifier: Network? = nil
         if let cls = cfg.classifier, let labels = data.trainLabels {
-            t0 = Stopwatch.now()
-            let encoderNet = autoencoder.map { _ in network(encoder, seed: 0) }
-            let codes = encoderNet.map { $0.predict(data.train) } ?? data.train
-            let head = makeHead(cls, inputs: codes.cols, classes: data.nClasses, seed: cfg.seed)
-            head.configure(optimizer: optimizerConfig(cls.optimizer))
-            var rng = RandomGenerator(seed: cfg.seed).derived(Streams.classifierShuffle)
-            let trainer = SupervisedTrainer(stage: "classifier", epochs: cls.epochs, batchSize: cls.batchSize,
-                                            earlyStopping: cls.earlyStopping, progress: progress)
-            let c = try trainer.fit(head, x: codes, labels: labels, train: data.labeledIndices,
-                                    validation: data.validationIndices, classes: data.nClasses, rng: &rng)
-            outcome.curves += curves("classifier", c)
-            outcome.timings.append(StageTiming(stage: "classifier", seconds: Stopwatch.seconds(since: t0),
-                                               samplesPerSecond: Double(c.samples) / max(c.seconds, 1e-9)))
-            var headLayers = saved(head)
+            let fingerprint = Checkpoint.fingerprint(cfg, stage: "classifier")
+            var headLayers: [SavedLayer]
+            if let done = checkpoint.classifier, done.fingerprint == fingerprint {
+                headLayers = done.head
+                outcome.curves += done.curves
+                outcome.timings.append(done.timing)
+                progress.note("resume: classifier head from \(checkpoint.path)")
+            } else {
+                t0 = Stopwatch.now()
+                let encoderNet = autoencoder.map { _ in network(encoder, seed: 0) }
+                let codes = encoderNet.map { $0.predict(data.train) } ?? data.train
+                let head = makeHead(cls, inputs: codes.cols, classes: data.nClasses, seed: cfg.seed)
+                head.configure(optimizer: optimizerConfig(cls.optimizer))
+                var rng = RandomGenerator(seed: cfg.seed).derived(Streams.classifierShuffle)
+                let trainer = SupervisedTrainer(stage: "classifier", epochs: cls.epochs, batchSize: cls.batchSize,
+                                                earlyStopping: cls.earlyStopping, progress: progress)
+                let c = try trainer.fit(head, x: codes, labels: labels, train: data.labeledIndices,
+                                        validation: data.validationIndices, classes: data.nClasses, rng: &rng)
+                let timing = StageTiming(stage: "classifier", seconds: Stopwatch.seconds(since: t0),
+                                         samplesPerSecond: Double(c.samples) / max(c.seconds, 1e-9))
+                outcome.curves += curves("classifier", c)
+                outcome.timings.append(timing)
+                headLayers = saved(head)
+                checkpoint.classifier = Checkpoint.Classifier(fingerprint: fingerprint, head: headLayers,
+                                                              curves: curves("classifier", c), timing: timing)
+                try checkpoint.save()
+            }
 
             if let ft = cfg.fineTune, !encoder.isEmpty {
                 t0 = Stopwatch.now()
@@ -114,7 +149,7 @@ public enum Runner {
                 headLayers = Array(all.dropFirst(encoder.count))
                 classifier = full
             } else {
-                classifier = encoder.isEmpty ? head : network(encoder + headLayers, seed: 0)
+                classifier = network(encoder + headLayers, seed: 0)
             }
             outcome.head = headLayers
         }
@@ -161,6 +196,7 @@ public enum Runner {
         }
 
         try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
+        checkpoint.remove()
         return RunReport(pipeline: pipeline, resultsPath: destination, outcome: outcome, data: data)
     }
 

@@ -23,10 +23,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object with metrics, paths and timings instead of the summary table.")
     var json = false
 
+    @Flag(help: "Reuse the stages an interrupted run finished (pretraining, classifier head) when their settings are unchanged.")
+    var resume = false
+
     func run() throws {
         try runReportingErrors {
             if let threads, threads < 1 { throw InputError("--threads: expected a positive number, got \(threads)") }
-            let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json)
+            let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json, resume: resume)
             let (reports, sweep) = try Runner.runAll(pipelineFile: pipeline, options: options)
             if let sweep {
                 if json { print(sweep.json) } else {

@@ -26,6 +26,20 @@ struct ResultsWriter {
         try? FileManager.default.removeItem(at: probe)
     }
 
+    /// A Dense layer at `path`: kernel [in, out], bias [out], the activation on both the group and the bias.
+    static func writeLayer(_ root: H5Group, _ path: String, _ l: SavedLayer) throws {
+        let g = try root.createGroup(path)
+        try g.write("kernel", l.kernel.storage, shape: [l.kernel.rows, l.kernel.cols])
+        let b = try g.write("bias", l.bias, shape: [l.bias.count])
+        try b.setAttribute("activation", l.activation)
+        try g.setAttribute("activation", l.activation)
+    }
+
+    /// `group/layer_0`, `layer_1`, … (read back by `TrainedModel.layers`).
+    static func writeLayers(_ root: H5Group, _ group: String, _ layers: [SavedLayer]) throws {
+        for (i, l) in layers.enumerated() { try writeLayer(root, "\(group)/layer_\(i)", l) }
+    }
+
     func write(_ outcome: RunOutcome, created: Date) throws {
         try writeAtomically(destination, key: "output.results") { try writeFile($0, outcome, created: created) }
     }
@@ -118,16 +132,9 @@ struct ResultsWriter {
     }
 
     private func writeModel(_ root: H5Group, _ o: RunOutcome) throws {
-        /// kernel [in, out], bias [out], the activation on both the group and the bias.
-        func layer(_ path: String, _ l: SavedLayer) throws {
-            let g = try root.createGroup(path)
-            try g.write("kernel", l.kernel.storage, shape: [l.kernel.rows, l.kernel.cols])
-            let b = try g.write("bias", l.bias, shape: [l.bias.count])
-            try b.setAttribute("activation", l.activation)
-            try g.setAttribute("activation", l.activation)
-        }
-        func put(_ group: String, _ layers: [SavedLayer], indexBase: Int = 0) throws {
-            for (i, l) in layers.enumerated() { try layer("model/\(group)/layer_\(indexBase + i)", l) }
+        func layer(_ path: String, _ l: SavedLayer) throws { try ResultsWriter.writeLayer(root, path, l) }
+        func put(_ group: String, _ layers: [SavedLayer]) throws {
+            try ResultsWriter.writeLayers(root, "model/\(group)", layers)
         }
         try put("encoder", o.encoder)
         if o.tiedWeights {
