@@ -26,15 +26,8 @@ def net(widths):
             layers.append(nn.ReLU())
     return nn.Sequential(*layers)   # sigmoid folded into BCEWithLogits
 
-def measure(model):
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
-    loss_fn = nn.BCEWithLogitsLoss()
-    def step(i):
-        s = (i * B) % (len(X) - B)
-        x = X[s:s + B]
-        opt.zero_grad(set_to_none=True)
-        loss_fn(model(x), x).backward()
-        opt.step()
+def measure_step(step):
+    """Median samples/s of `a.runs` timed runs of `a.steps` steps, after 5 warm-up steps."""
     for i in range(5):
         step(i)
     rates = []
@@ -45,16 +38,16 @@ def measure(model):
         rates.append(a.steps * B / (time.perf_counter() - t))
     return sorted(rates)[len(rates) // 2]
 
-def measure_step(step):
-    for i in range(5):
-        step(i)
-    rates = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        for i in range(a.steps):
-            step(i)
-        rates.append(a.steps * B / (time.perf_counter() - t))
-    return sorted(rates)[len(rates) // 2]
+def measure(model):
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    loss_fn = nn.BCEWithLogitsLoss()
+    def step(i):
+        s = (i * B) % (len(X) - B)
+        x = X[s:s + B]
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x), x).backward()
+        opt.step()
+    return measure_step(step)
 
 def rbm_step():
     # CD-1 as PyTorch RBM code writes it: no autograd, momentum SGD with a weight cost.
