@@ -78,4 +78,24 @@ final class ApplyTests: XCTestCase {
         XCTAssertEqual(notResults.status, 2)
         XCTAssertTrue(notResults.stderr.contains("not a Layerwise results file"), notResults.stderr)
     }
+
+    /// An `-o` naming one of the command's inputs, however spelled, is refused before anything is
+    /// written: the results or data file is left byte for byte as it was.
+    func testOutputThatIsAnInputIsRefused() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        try runTiny(folder)
+        let files = ["out/results.h5", "tiny.h5"]
+        let before = try files.map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+        for args in [["predict", "out/results.h5", "tiny.h5:/test/images", "-o", "./out/results.h5"],
+                     ["encode", "out/results.h5", "tiny.h5:/test/images", "-o", "tiny.h5"],
+                     ["export", "keras", "out/results.h5", "-o", "out/../out/results.h5"],
+                     ["report", "out/results.h5", "-o", folder.appendingPathComponent("out/results.h5").path]] {
+            let r = try CLI.run(args, in: folder)
+            XCTAssertEqual(r.status, 2, args.joined(separator: " "))
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("error: -o: ") && r.stderr.contains("is the input file"), r.stderr)
+        }
+        XCTAssertEqual(try files.map { try Data(contentsOf: folder.appendingPathComponent($0)) }, before)
+    }
 }

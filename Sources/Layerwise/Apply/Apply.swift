@@ -53,7 +53,7 @@ public enum Apply {
             outWidth = 1
         }
         let n = reader.rows
-        try writeAtomically(output, key: "-o") { file in
+        try writeAtomically(output, key: "-o", inputs: [results, ref.file]) { file in
             let root = try file.root
             try root.setAttribute("source", ref.description)
             try root.setAttribute("results", results)

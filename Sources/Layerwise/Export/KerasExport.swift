@@ -37,7 +37,7 @@ public enum KerasExport {
             + model.head.enumerated().map { layer($0.element, "head_\($0.offset)") }
         guard !layers.isEmpty else { throw InputError("\(results): has no encoder or head to export") }
         fold(model.scaler, into: &layers[0])
-        try writeAtomically(output, key: "-o") { file in
+        try writeAtomically(output, key: "-o", inputs: [results]) { file in
             let root = try file.root
             // Keras 3's layout.
             _ = try root.createGroup("vars").setAttribute("name", "sequential")

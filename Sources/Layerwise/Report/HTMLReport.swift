@@ -55,7 +55,7 @@ public enum HTMLReport {
         <script type="application/json" id="layerwise-data">\(jsonText)</script>
         </body></html>
         """
-        try writeTextAtomically(page, to: output)
+        try writeTextAtomically(page, to: output, inputs: [results])
         return "wrote \(output): \(sections.count) sections from \(results)"
     }
 
@@ -238,8 +238,9 @@ public enum HTMLReport {
         return counts
     }
 
-    static func writeTextAtomically(_ text: String, to path: String) throws {
+    static func writeTextAtomically(_ text: String, to path: String, inputs: [String]) throws {
         try checkOutputFolder(path, key: "-o")
+        try checkNotAnInput(path, inputs: inputs, key: "-o")
         // Foundation's .atomic writes a temporary file and renames it into place.
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw InputError("-o: cannot write \(path) (\(error.localizedDescription))")

@@ -6,13 +6,15 @@ import HDF5
 /// leaves a half-written file under the final name (and removes its temporary file).
 ///
 /// With `startingFrom` an existing file, the temporary file starts as its copy (for
-/// adding a group to a file that already holds others).
-func writeAtomically(_ destination: String, startingFrom existing: String? = nil, key: String,
+/// adding a group to a file that already holds others). `inputs` are the files the
+/// command reads: writing over one of them is refused (`checkNotAnInput`).
+func writeAtomically(_ destination: String, startingFrom existing: String? = nil, key: String, inputs: [String] = [],
                      _ body: (H5File) throws -> Void) throws {
     let fm = FileManager.default
     let url = URL(fileURLWithPath: destination)
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
     try checkOutputFolder(destination, key: key)
+    try checkNotAnInput(destination, inputs: inputs, key: key)
     do {
         let file: H5File
         if let existing {
@@ -46,5 +48,20 @@ func checkOutputFolder(_ destination: String, key: String) throws {
     let folder = URL(fileURLWithPath: destination).deletingLastPathComponent().path
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
         throw InputError("\(key): the folder \(folder) does not exist (for \(destination))")
+    }
+}
+
+/// An output that is one of the command's own inputs (`export keras R.h5 -o R.h5`,
+/// `predict R.h5 D.h5:/x -o D.h5`) would silently replace the user's results or data
+/// with the command's output. Compared by device and inode, so any spelling of the
+/// path (relative, `./`, symlink, hard link) is caught.
+func checkNotAnInput(_ destination: String, inputs: [String], key: String) throws {
+    var out = stat()
+    guard stat(destination, &out) == 0 else { return }
+    for input in inputs {
+        var s = stat()
+        if stat(input, &s) == 0, s.st_dev == out.st_dev, s.st_ino == out.st_ino {
+            throw InputError("\(key): \(destination) is the input file \(input); writing there would replace it (choose another name)")
+        }
     }
 }
