@@ -103,6 +103,15 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertTrue(problems("data: {train: 'a.h5:/x'}\nclassifier: {}\n").contains { $0.keyPath == "data" })
     }
 
+    func testEmptyPretrainIsAnErrorAtItsLine() {
+        // Was a pretrain stage with no layers, which crashed the run (a Network of zero layers).
+        let ps = problems(minimal.replacingOccurrences(of: "pretrain:\n  layers: [32, 8]", with: "pretrain:"))
+        XCTAssertEqual(ps.map(\.keyPath), ["pretrain"])
+        XCTAssertEqual(ps.first?.line, 4)
+        XCTAssertTrue(ps.first?.message.hasPrefix("is empty") ?? false, ps.first?.message ?? "")
+        XCTAssertEqual(problems(minimal, ["pretrain=null"]).map(\.keyPath), ["pretrain"])
+    }
+
     func testLabeledSelection() throws {
         XCTAssertEqual(try parse(minimal, ["data.labeled={per_class: 10}"]).config.data.labeled, .perClass(10))
         XCTAssertEqual(try parse(minimal, ["data.labeled={fraction: 0.5}"]).config.data.labeled, .fraction(0.5))

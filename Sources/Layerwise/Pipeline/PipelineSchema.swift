@@ -15,6 +15,11 @@ enum PipelineSchema {
         let seed = r.int("seed", default: 0, min: 0)
         let data = readData(r.section("data"))
         let pretrain = r.has("pretrain") ? readPretrain(r.section("pretrain"), scale: data.scale) : nil
+        // `pretrain:` with nothing after it (or `--set pretrain=null`) would be a stage of defaults, as for the
+        // other stages, but layer widths have none (an encoder of no layers crashed the run).
+        if r.has("pretrain") && r.value("pretrain") == nil {
+            r.report("pretrain", "is empty: give at least layers: [...], or leave pretrain: out to train on the labels alone")
+        }
         let classifier = r.has("classifier") ? readClassifier(r.section("classifier")) : nil
         let fineTune = r.has("fine_tune") ? readFineTune(r.section("fine_tune")) : nil
         let anomaly = r.has("anomaly") ? readAnomaly(r.section("anomaly")) : nil
