@@ -6,14 +6,32 @@ import XCTest
 /// `layerwise report`: the page's numbers are the results file's, and it renders in a
 /// real browser (Debian's chromium, installed by `Scripts/bootstrap.sh --test`).
 final class ReportTests: XCTestCase {
-    func makeReport(_ folder: URL) throws -> (results: String, html: String, page: String) {
+    func makeReport(_ folder: URL, pipeline: String = TinyData.pipeline,
+                    edit: ((H5Group) throws -> Void)? = nil) throws -> (results: String, html: String, page: String) {
         try TinyData.write(into: folder)
-        let path = try TinyData.writePipeline(into: folder)
+        let path = try TinyData.writePipeline(pipeline, into: folder)
         let report = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true))
+        if let edit { try edit(try H5File.open(report.resultsPath, mode: .readWrite).root) }
         let html = folder.appendingPathComponent("report.html").path
         let r = try CLI.run(["report", report.resultsPath, "-o", html])
         XCTAssertEqual(r.status, 0, r.stderr)
         return (report.resultsPath, html, try String(contentsOfFile: html, encoding: .utf8))
+    }
+
+    /// Every 1-D float32 dataset under /metrics, by its path below /metrics.
+    func curvesInFile(_ root: H5Group) throws -> [String: [Float]] {
+        var found: [String: [Float]] = [:]
+        func walk(_ g: H5Group, _ prefix: String) throws {
+            for (name, kind) in try g.children() {
+                let p = prefix.isEmpty ? name : prefix + "/" + name
+                if kind == .group { try walk(g.group(name), p) }
+                if kind == .dataset, try g.dataset(name).shape.count == 1, try g.dataset(name).elementType == .float32 {
+                    found[p] = try g.dataset(name).read(as: Float.self)
+                }
+            }
+        }
+        try walk(root.group("metrics"), "")
+        return found
     }
 
     func embeddedData(_ page: String) throws -> [String: Any] {
@@ -54,17 +72,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(cells, cm)
 
         // Curves: every 1-D float dataset under /metrics, with the file's values.
-        var want: [String: [Float]] = [:]
-        func walk(_ g: H5Group, _ prefix: String) throws {
-            for (name, kind) in try g.children() {
-                let p = prefix.isEmpty ? name : prefix + "/" + name
-                if kind == .group { try walk(g.group(name), p) }
-                if kind == .dataset, try g.dataset(name).shape.count == 1, try g.dataset(name).elementType == .float32 {
-                    want[p] = try g.dataset(name).read(as: Float.self)
-                }
-            }
-        }
-        try walk(root.group("metrics"), "")
+        let want = try curvesInFile(root)
         let curves = try XCTUnwrap(data["curves"] as? [String: [Double]])
         XCTAssertEqual(Set(curves.keys), Set(want.keys))
         XCTAssertTrue(want.keys.contains("pretrain/layer_0/loss") && want.keys.contains("fine_tune/val_accuracy"))
@@ -95,7 +103,7 @@ final class ReportTests: XCTestCase {
         print(json.dumps({"values": w[::-1][:2].tolist(), "vectors": v[:, ::-1][:, :2].T.tolist(), "mean": e.mean(0).tolist()}))
         """
         let py = try CLI.python(["-c", script, results])
-        guard py.status == 0 else { throw XCTSkip("python3 with numpy and h5py not available: \(py.stderr)") }
+        XCTAssertEqual(py.status, 0, "python3 with numpy and h5py (Scripts/bootstrap.sh --test): \(py.stderr)")
         let ref = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(py.stdout.utf8)) as? [String: Any])
         let refValues = try XCTUnwrap(ref["values"] as? [Double]), refVectors = try XCTUnwrap(ref["vectors"] as? [[Double]])
         let variances = try XCTUnwrap(pca["variances"] as? [Double])
@@ -125,7 +133,10 @@ final class ReportTests: XCTestCase {
         // Inputs above reconstructions: 16 + 16 pictures, and the pipeline text, escaped.
         XCTAssertEqual(page.components(separatedBy: "src=\"data:image/png;base64,").count - 1, 32)
         XCTAssertTrue(page.contains("model: denoising"))
-        XCTAssertFalse(page.contains("http://") && page.contains("<link"), "nothing loaded from the network")
+        // Self-contained: no stylesheet, script, font or picture fetched (SVG's xmlns is a name, not a fetch).
+        for fetch in ["<link", "<script src", "src=\"http", "src=\"//", "href=\"http", "@import", "url("] {
+            XCTAssertFalse(page.contains(fetch), "the page loads \(fetch)")
+        }
     }
 
     func testRendersInChromium() throws {
@@ -150,16 +161,95 @@ final class ReportTests: XCTestCase {
         XCTAssertGreaterThan(values["colours"] ?? 0, 50, stats.stdout)
     }
 
-    func testNotAResultsFileIsOneErrorLineAndNoPage() throws {
+    /// A results file, a data file, a missing file, a truncated results file, not HDF5 at all.
+    func testNotAResultsFileIsOneErrorLineNamingItAndNoPage() throws {
         let folder = try TinyData.folder(self)
         let data = try TinyData.write(into: folder)
+        let path = try TinyData.writePipeline(into: folder)
+        let results = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true)).resultsPath
+        let truncated = folder.appendingPathComponent("truncated.h5").path
+        try FileManager.default.contents(atPath: results)?.prefix(4096).write(to: URL(fileURLWithPath: truncated))
+        let text = folder.appendingPathComponent("text.h5").path
+        try "not HDF5\n".write(toFile: text, atomically: true, encoding: .utf8)
         let html = folder.appendingPathComponent("r.html").path
-        for args in [["report", data, "-o", html], ["report", folder.appendingPathComponent("none.h5").path, "-o", html]] {
-            let r = try CLI.run(args)
-            XCTAssertEqual(r.status, 2)
+        for bad in [data, folder.appendingPathComponent("none.h5").path, truncated, text] {
+            let r = try CLI.run(["report", bad, "-o", html])
+            XCTAssertEqual(r.status, 2, bad)
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
-            XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: html))
+            XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(bad), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: html), bad)
         }
+        // The same results file, whole, makes a page: the failures above were the files'.
+        XCTAssertEqual(try CLI.run(["report", results, "-o", html]).status, 0)
+    }
+
+    /// A run without classifier, fine-tuning, anomaly scores or test labels: those sections are left out.
+    func testAPretrainOnlyRunLeavesOutWhatItLacks() throws {
+        let pipeline = """
+        name: tiny-pretrain
+        seed: 5
+        data:
+          train: tiny.h5:/train/images
+          test: tiny.h5:/test/images
+        pretrain:
+          layers: [32, 8]
+          epochs: 2
+          batch_size: 64
+        output:
+          results: out/results.h5
+        """
+        let folder = try TinyData.folder(self)
+        let (results, _, page) = try makeReport(folder, pipeline: pipeline)
+        let data = try embeddedData(page)
+        let root = try H5File.open(results).root
+        XCTAssertFalse(root.exists("metrics/test") || root.exists("anomaly"), "the run itself has no test metrics or anomaly scores")
+        XCTAssertNil(data["confusion_matrix"])
+        XCTAssertNil(data["anomaly_histograms"])
+        XCTAssertEqual((data["metrics"] as? [String: Any])?.count, 0)
+        for absent in ["id=\"confusion\"", "<h2>Metrics", "<h2>Anomaly", "<h2>Confusion"] {
+            XCTAssertFalse(page.contains(absent), absent)
+        }
+        let curves = try XCTUnwrap(data["curves"] as? [String: [Double]])
+        XCTAssertEqual(Set(curves.keys), ["pretrain/layer_0/loss", "pretrain/layer_1/loss"])
+        for (k, v) in try curvesInFile(root) { XCTAssertEqual(curves[k]?.map(Float.init), v, k) }
+        // One chart per curve; the PCA scatter is there, uncoloured and without a legend.
+        XCTAssertEqual(page.components(separatedBy: "<polyline").count - 1, 2)
+        let pca = try XCTUnwrap(data["pca"] as? [String: Any])
+        XCTAssertEqual(pca["label_source"] as? String, "none")
+        XCTAssertEqual((pca["rows"] as? [Int])?.count, try root.dataset("embeddings/test").shape[0])
+        XCTAssertTrue(page.contains("no class labels in the file"))
+        XCTAssertFalse(page.contains("<div class=\"legend\"><span>"))
+    }
+
+    /// NaN/Inf in a curve or an embedding (a file from a run gone bad, or edited): the page
+    /// is still made; JSON gets null, and the PCA is fitted on the finite rows only.
+    func testNonFiniteValuesBecomeNullAndLeaveThePCA() throws {
+        let folder = try TinyData.folder(self)
+        var badRow = 0, d = 0
+        let (results, _, page) = try makeReport(folder) { root in
+            try root.dataset("metrics/classifier/val_loss").writeRows(2..<3, [Float.nan])
+            let e = try root.dataset("embeddings/test")
+            (badRow, d) = (5, e.shape[1])
+            try e.writeRows(badRow..<(badRow + 1), [Float](repeating: .infinity, count: d))
+        }
+        let data = try embeddedData(page)
+        let curves = try XCTUnwrap(data["curves"] as? [String: Any])
+        let valLoss = try XCTUnwrap(curves["classifier/val_loss"] as? [Any])
+        XCTAssertTrue(valLoss[2] is NSNull, "\(valLoss)")
+        let file = try H5File.open(results).root.dataset("metrics/classifier/val_loss").read(as: Float.self)
+        XCTAssertEqual(valLoss.count, file.count)
+        XCTAssertEqual(valLoss[3] as? Double, Double(file[3]))
+
+        let e = try H5File.open(results).root.dataset("embeddings/test")
+        let n = e.shape[0], codes = try e.read(as: Float.self)
+        let pca = try XCTUnwrap(data["pca"] as? [String: Any])
+        let rows = try XCTUnwrap(pca["rows"] as? [Int]), mean = try XCTUnwrap(pca["mean"] as? [Double])
+        XCTAssertEqual(rows, (0..<n).filter { $0 != badRow })
+        // The mean is that of the finite rows.
+        for j in 0..<d {
+            let m = rows.reduce(0.0) { $0 + Double(codes[$1 * d + j]) } / Double(rows.count)
+            XCTAssertEqual(mean[j], m, accuracy: 1e-9 * max(1, abs(m)))
+        }
+        XCTAssertTrue(page.contains("1 with NaN/Inf left out"))
     }
 }

@@ -32,7 +32,10 @@ public enum HTMLReport {
         if case .string(let yaml)? = try? root.attribute("pipeline") {
             sections.append("<section><h2>Pipeline</h2><pre>\(SVG.escape(yaml))</pre></section>")
         }
-        let json = try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys])
+        let json: Data
+        do { json = try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]) } catch {
+            throw InputError("\(results): cannot embed the figures' data as JSON (\(error.localizedDescription))")
+        }
         // "</" cannot end the script element early: JSON allows "<\/".
         let jsonText = String(decoding: json, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
         let title = SVG.escape(name(root))
@@ -76,6 +79,9 @@ public enum HTMLReport {
         default: return nil
         }
     }
+
+    /// JSON has no NaN or infinity: a diverged epoch's value is embedded as null.
+    static func jsonNumber(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
 
     static func display(_ v: H5AttributeValue) -> String {
         switch v {
@@ -128,7 +134,7 @@ public enum HTMLReport {
         }
         try walk(try root.group("metrics"), "")
         guard !found.isEmpty else { return nil }
-        out["curves"] = Dictionary(uniqueKeysWithValues: found.map { ($0.0, $0.1.map { Double($0) }) })
+        out["curves"] = Dictionary(uniqueKeysWithValues: found.map { ($0.0, $0.1.map { jsonNumber(Double($0)) }) })
         return "<section><h2>Learning curves</h2><div class=\"grid\">" + found.map { SVG.curve($0.0, $0.1) }.joined() + "</div></section>"
     }
 
@@ -159,7 +165,8 @@ public enum HTMLReport {
         guard rec.shape.count == 2, rec.shape[0] > 0 else { return nil }
         let (k, width) = (rec.shape[0], rec.shape[1])
         let y = try rec.read(as: Float.self)
-        let x: [Float]? = root.exists("reconstructions/test_input") ? try root.dataset("reconstructions/test_input").read(as: Float.self) : nil
+        var x: [Float]? = root.exists("reconstructions/test_input") ? try root.dataset("reconstructions/test_input").read(as: Float.self) : nil
+        if x?.count != k * width { x = nil }   // inputs that do not match row for row are not drawn above the outputs
         var indices: [Int] = []
         if case .ints(let ix)? = try? rec.attribute("test_indices") { indices = ix.map(Int.init) }
         out["reconstructions"] = ["rows": k, "width": width, "test_indices": indices]
@@ -169,8 +176,10 @@ public enum HTMLReport {
                 let v = Array(values[(i * width)..<((i + 1) * width)])
                 if side * side == width {
                     // Scaled values: stretch each picture's own range to 0…255.
-                    let lo = v.min() ?? 0, hi = v.max() ?? 1
-                    let px = v.map { UInt8(clamping: Int(((($0 - lo) / max(hi - lo, 1e-12)) * 255).rounded())) }
+                    // NaN/Inf pixels are drawn black.
+                    let finite = v.filter(\.isFinite)
+                    let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+                    let px = v.map { $0.isFinite ? UInt8(clamping: Int(((($0 - lo) / max(hi - lo, 1e-12)) * 255).rounded())) : 0 }
                     guard let png = PNG.grayscale(px, width: side, height: side) else { return "" }
                     return "<img class=\"px\" alt=\"\(label) \(i)\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
                 }
@@ -187,8 +196,14 @@ public enum HTMLReport {
         let e = try root.dataset("embeddings/test")
         guard e.shape.count == 2, e.shape[0] >= 3, e.shape[1] >= 2 else { return nil }
         let (n, d) = (e.shape[0], e.shape[1])
-        let values = try e.read(as: Float.self)
-        let pca = PCA.fit(values, rows: n, cols: d, components: 2)
+        let all = try e.read(as: Float.self)
+        // One row with NaN/Inf would spoil the mean and covariance of all: fit and draw the finite rows.
+        let kept = (0..<n).filter { r in all[(r * d)..<((r + 1) * d)].allSatisfy(\.isFinite) }
+        guard kept.count >= 3 else { return nil }
+        var values: [Float] = []
+        values.reserveCapacity(kept.count * d)
+        for r in kept { values += all[(r * d)..<((r + 1) * d)] }
+        let pca = PCA.fit(values, rows: kept.count, cols: d, components: 2)
         var labels: [Int] = []
         var source = "none"
         if root.exists("data/test_labels"), let y = try? root.dataset("data/test_labels").read(as: Int64.self), y.count == n {
@@ -196,16 +211,19 @@ public enum HTMLReport {
         } else if root.exists("predictions/test/label"), let y = try? root.dataset("predictions/test/label").read(as: Int32.self), y.count == n {
             labels = y.map(Int.init); source = "predicted"
         }
-        let step = max(1, (n + maxPoints - 1) / maxPoints)
-        let rows = Array(Swift.stride(from: 0, to: n, by: step))
-        let points = rows.map { pca.project(values, row: $0) }
+        let step = max(1, (kept.count + maxPoints - 1) / maxPoints)
+        let drawn = Array(Swift.stride(from: 0, to: kept.count, by: step))   // positions in `values`
+        let rows = drawn.map { kept[$0] }                                      // test rows
+        let points = drawn.map { pca.project(values, row: $0) }
         let classes = rows.map { labels.isEmpty ? 0 : labels[$0] }
         out["pca"] = ["mean": pca.mean, "components": pca.components, "variances": pca.variances, "rows": rows,
                       "points": points.map { [$0.0, $0.1] }, "labels": classes, "label_source": source]
-        let legend = Set(classes).sorted().map { "<span><i style=\"background:\(SVG.color($0))\"></i>\($0)</span>" }.joined()
+        // Without labels every point is "class 0": no legend claims so.
+        let legend = labels.isEmpty ? "" : Set(classes).sorted().map { "<span><i style=\"background:\(SVG.color($0))\"></i>\($0)</span>" }.joined()
+        let colouring = labels.isEmpty ? "one colour (no class labels in the file)" : "coloured by \(source) class"
         let explained = pca.totalVariance > 0 ? pca.variances.map { String(format: "%.1f %%", 100 * $0 / pca.totalVariance) }.joined(separator: ", ") : "—"
         return "<section><h2>Test embeddings, first two principal components</h2>"
-            + "<div class=\"sub\">\(d)-d codes of \(n) test rows (\(points.count) drawn), coloured by \(source) class; variance explained \(explained)</div>"
+            + "<div class=\"sub\">\(d)-d codes of \(n) test rows (\(points.count) drawn\(kept.count < n ? "; \(n - kept.count) with NaN/Inf left out" : "")), \(colouring); variance explained \(explained)</div>"
             + SVG.scatter("PCA of /embeddings/test", points, classes) + "<div class=\"legend\">\(legend)</div></section>"
     }
 
@@ -222,7 +240,7 @@ public enum HTMLReport {
         let hi = top > lo ? top : lo + 1
         let edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }
         let counts = series.map { s in histogram(s.1, lo: lo, hi: hi) }
-        out["anomaly_histograms"] = ["edges": edges, "threshold": threshold as Any,
+        out["anomaly_histograms"] = ["edges": edges, "threshold": threshold.map(jsonNumber) ?? NSNull(),
                                      "counts": Dictionary(uniqueKeysWithValues: zip(series.map(\.0), counts).map { ($0.0, $0.1) })]
         return "<section><h2>Anomaly scores</h2>" + SVG.histogram("reconstruction error per row", edges: edges,
             series: zip(series.map(\.0), counts).map { ($0.0, $0.1) }, threshold: threshold) + "</section>"
