@@ -62,10 +62,52 @@ final class CompareTests: XCTestCase {
         XCTAssertTrue(md.stdout.contains("| test/accuracy | \(want[0]) | \(want[1]) |"), md.stdout)
     }
 
+    /// A run without a classifier or anomaly scores beside a full one: its cells are "—", in every format.
+    func testWhatARunLacksIsADash() throws {
+        let folder = try TinyData.folder(self)
+        let full = try twoRuns(folder)[0]
+        let pretrainOnly = """
+        name: a|b
+        seed: 5
+        data:
+          train: tiny.h5:/train/images
+        pretrain:
+          layers: [16]
+          epochs: 1
+        output:
+          results: out/pretrain/results.h5
+        """
+        let path = try TinyData.writePipeline(pretrainOnly, into: folder, name: "pretrain.yaml")
+        let bare = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true)).resultsPath
+        let accuracy = String(format: "%.4f", try double(H5File.open(full).root.group("metrics/test"), "accuracy"))
+
+        let table = try CLI.run(["compare", full, bare])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        let lines = table.stdout.split(separator: "\n").map(String.init)
+        for (row, want) in [("test/accuracy", [accuracy, "—"]), ("encoder", ["784-32-8", "784-16"]),
+                            ("last classifier/loss", nil), ("last pretrain/layer_0/loss", nil)] {
+            let cells = try XCTUnwrap(lines.first { $0.hasPrefix(row + " ") }, row).dropFirst(row.count).split(separator: " ").map(String.init)
+            XCTAssertEqual(cells.count, 2, row)
+            if let want { XCTAssertEqual(cells, want, row) }
+            XCTAssertEqual(cells[1] == "—", row.contains("classifier") || row.hasPrefix("test/"), row)
+        }
+        // Markdown: a "|" in the pipeline name stays inside its cell.
+        let md = try CLI.run(["compare", "--markdown", full, bare])
+        XCTAssertTrue(md.stdout.contains("| test/accuracy | \(accuracy) | — |"), md.stdout)
+        XCTAssertTrue(md.stdout.contains("| pipeline | tiny | a\\|b |"), md.stdout)
+        // JSON: the lacking run has no such key (not a made-up value).
+        let json = try CLI.run(["compare", "--json", full, bare])
+        let runs = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
+        XCTAssertNotNil((runs[0]["values"] as? [String: Any])?["test/accuracy"])
+        XCTAssertNil((runs[1]["values"] as? [String: Any])?["test/accuracy"])
+    }
+
     func testANonResultsFileIsOneErrorLine() throws {
         let folder = try TinyData.folder(self)
         let data = try TinyData.write(into: folder)
-        for bad in [data, folder.appendingPathComponent("missing.h5").path] {
+        let truncated = folder.appendingPathComponent("truncated.h5").path
+        try FileManager.default.contents(atPath: data)?.prefix(4096).write(to: URL(fileURLWithPath: truncated))
+        for bad in [data, folder.appendingPathComponent("missing.h5").path, truncated] {
             let out = try CLI.run(["compare", bad])
             XCTAssertEqual(out.status, 2)
             XCTAssertEqual(out.stdout, "")
@@ -73,5 +115,8 @@ final class CompareTests: XCTestCase {
             XCTAssertEqual(lines.count, 1, out.stderr)
             XCTAssertTrue(lines.first?.hasPrefix("error: \(bad)") ?? false, out.stderr)
         }
+        let both = try CLI.run(["compare", "--json", "--markdown", data])
+        XCTAssertEqual(both.status, 2)
+        XCTAssertTrue(both.stderr.hasPrefix("error: ") && both.stderr.contains("exclude each other"), both.stderr)
     }
 }

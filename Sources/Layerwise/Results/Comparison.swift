@@ -156,9 +156,11 @@ public struct Comparison {
     }
 
     public var markdown: String {
-        var md = "| | " + headers.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: runs.count) + "\n"
-        for row in rows { md += "| \(row) | " + runs.map { cell($0, row) }.joined(separator: " | ") + " |\n" }
-        return md
+        // A "|" in a pipeline name or path would split its cell.
+        func md(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+        var out = "| | " + headers.map(md).joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: runs.count) + "\n"
+        for row in rows { out += "| \(md(row)) | " + runs.map { md(cell($0, row)) }.joined(separator: " | ") + " |\n" }
+        return out
     }
 
     public var json: String {
