@@ -221,6 +221,37 @@ final class ReportTests: XCTestCase {
         XCTAssertFalse(page.contains("<div class=\"legend\"><span>"))
     }
 
+    /// 12 features are not a square picture: each reconstructed row is one chart with its
+    /// input and its reconstruction as two lines of 12 points.
+    func testFeaturesThatAreNotAPictureAreDrawnAsLines() throws {
+        let folder = try TinyData.folder(self)
+        let f = try H5File.create(folder.appendingPathComponent("features.h5").path)
+        var rng = SystemRandomNumberGenerator()
+        try f.root.write("train", (0..<(300 * 12)).map { _ in Float.random(in: -1...1, using: &rng) }, shape: [300, 12])
+        try f.root.write("test", (0..<(40 * 12)).map { _ in Float.random(in: -1...1, using: &rng) }, shape: [40, 12])
+        try f.flush()
+        let pipeline = """
+        name: features
+        data: {train: features.h5:/train, test: features.h5:/test, scale: standardize}
+        pretrain: {layers: [6, 3], epochs: 2}
+        output: {results: out/results.h5}
+        """
+        let path = try TinyData.writePipeline(pipeline, into: folder)
+        let results = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true)).resultsPath
+        let html = folder.appendingPathComponent("report.html").path
+        XCTAssertEqual(try CLI.run(["report", results, "-o", html]).status, 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        let k = try H5File.open(results).root.dataset("reconstructions/test").shape[0]
+        XCTAssertGreaterThan(k, 0)
+        XCTAssertFalse(page.contains("data:image/png"))
+        let start = try XCTUnwrap(page.range(of: "<h2>Test inputs and their reconstructions</h2>")).upperBound
+        let section = page[start..<(try XCTUnwrap(page.range(of: "</section>", range: start..<page.endIndex)).lowerBound)]
+        XCTAssertEqual(section.components(separatedBy: "<svg").count - 1, k)
+        let lines = section.components(separatedBy: "<polyline points=\"").dropFirst()
+        XCTAssertEqual(lines.count, 2 * k, "input and reconstruction per row")
+        for l in lines { XCTAssertEqual(l.prefix { $0 != "\"" }.split(separator: " ").count, 12) }
+    }
+
     /// NaN/Inf in a curve or an embedding (a file from a run gone bad, or edited): the page
     /// is still made; JSON gets null, and the PCA is fitted on the finite rows only.
     func testNonFiniteValuesBecomeNullAndLeaveThePCA() throws {

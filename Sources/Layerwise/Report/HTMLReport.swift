@@ -171,24 +171,30 @@ public enum HTMLReport {
         if case .ints(let ix)? = try? rec.attribute("test_indices") { indices = ix.map(Int.init) }
         out["reconstructions"] = ["rows": k, "width": width, "test_indices": indices]
         let side = Int(Double(width).squareRoot().rounded())
-        func row(_ values: [Float], _ label: String) -> String {
+        func sample(_ values: [Float], _ i: Int) -> [Float] { Array(values[(i * width)..<((i + 1) * width)]) }
+        guard side * side == width else {
+            // Not a picture: each row's input and reconstruction as two lines over the features, in one chart.
+            let charts = (0..<k).map { i in
+                SVG.lines(indices.count == k ? "test row \(indices[i])" : "row \(i)",
+                          (x.map { [("input", sample($0, i))] } ?? []) + [("reconstruction", sample(y, i))],
+                          xLabel: "feature", first: 0)
+            }
+            return "<section><h2>Test inputs and their reconstructions</h2><div class=\"grid\">\(charts.joined())</div></section>"
+        }
+        func pictures(_ values: [Float], _ label: String) -> String {
             (0..<k).map { i in
-                let v = Array(values[(i * width)..<((i + 1) * width)])
-                if side * side == width {
-                    // Scaled values: stretch each picture's own range to 0…255.
-                    // NaN/Inf pixels are drawn black.
-                    let finite = v.filter(\.isFinite)
-                    let lo = finite.min() ?? 0, hi = finite.max() ?? 1
-                    let px = v.map { $0.isFinite ? UInt8(clamping: Int(((($0 - lo) / max(hi - lo, 1e-12)) * 255).rounded())) : 0 }
-                    guard let png = PNG.grayscale(px, width: side, height: side) else { return "" }
-                    return "<img class=\"px\" alt=\"\(label) \(i)\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
-                }
-                return SVG.curve("\(label) \(i)", v)
+                // Scaled values: stretch each picture's own range to 0…255; NaN/Inf pixels are drawn black.
+                let v = sample(values, i)
+                let finite = v.filter(\.isFinite)
+                let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+                let px = v.map { $0.isFinite ? UInt8(clamping: Int(((($0 - lo) / max(hi - lo, 1e-12)) * 255).rounded())) : 0 }
+                guard let png = PNG.grayscale(px, width: side, height: side) else { return "" }
+                return "<img class=\"px\" alt=\"\(label) \(i)\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
             }.joined()
         }
         var html = "<section><h2>Test inputs (top) and their reconstructions (bottom)</h2>"
-        if let x { html += "<div class=\"grid\">\(row(x, "input"))</div>" }
-        return html + "<div class=\"grid\">\(row(y, "reconstruction"))</div></section>"
+        if let x { html += "<div class=\"grid\">\(pictures(x, "input"))</div>" }
+        return html + "<div class=\"grid\">\(pictures(y, "reconstruction"))</div></section>"
     }
 
     static func embeddings(_ root: H5Group, _ out: inout [String: Any]) throws -> String? {

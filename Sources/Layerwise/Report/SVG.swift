@@ -49,16 +49,29 @@ enum SVG {
 
     /// A learning curve: value per epoch (1-based), with a dot per epoch.
     static func curve(_ title: String, _ values: [Float]) -> String {
-        let v = values.map(Double.init).filter(\.isFinite)
+        lines(title, [("", values)], xLabel: "epoch", first: 1)
+    }
+
+    /// Lines over a shared x axis (`first`, `first + 1`, …), one colour per series, a
+    /// legend when there are several; a dot per point up to 60 points.
+    static func lines(_ title: String, _ series: [(name: String, values: [Float])], xLabel: String, first: Int) -> String {
+        let v = series.flatMap(\.values).map(Double.init).filter(\.isFinite)
         guard let lo = v.min(), let hi = v.max() else { return "" }
         let pad = hi > lo ? 0.05 * (hi - lo) : max(abs(hi) * 0.05, 1e-3)
-        let f = Frame(xmin: 1, xmax: Double(max(values.count, 2)), ymin: lo - pad, ymax: hi + pad)
-        let points = values.enumerated().filter { $0.element.isFinite }
-            .map { "\(format(f.x(Double($0.offset + 1)))),\(format(f.y(Double($0.element))))" }
-        var body = f.axes(title: title, xLabel: "epoch")
-        body += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(palette[0])\" stroke-width=\"2\"/>"
-        if values.count <= 60 {
-            for p in points { let xy = p.split(separator: ","); body += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(palette[0])\"/>" }
+        let count = series.map(\.values.count).max() ?? 0
+        let f = Frame(xmin: Double(first), xmax: Double(first + max(count - 1, 1)), ymin: lo - pad, ymax: hi + pad)
+        var body = f.axes(title: title, xLabel: xLabel)
+        for (k, s) in series.enumerated() {
+            let points = s.values.enumerated().filter { $0.element.isFinite }
+                .map { "\(format(f.x(Double(first + $0.offset)))),\(format(f.y(Double($0.element))))" }
+            body += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color(k))\" stroke-width=\"2\"/>"
+            if s.values.count <= 60 {
+                for p in points { let xy = p.split(separator: ","); body += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(color(k))\"/>" }
+            }
+            if series.count > 1 {
+                body += "<rect x=\"\(f.w - f.right - 100)\" y=\"\(f.top + 14 * Double(k))\" width=\"10\" height=\"3\" fill=\"\(color(k))\"/>"
+                body += "<text x=\"\(f.w - f.right - 86)\" y=\"\(f.top + 14 * Double(k) + 5)\" class=\"l\">\(escape(s.name))</text>"
+            }
         }
         return figure(f, body)
     }
