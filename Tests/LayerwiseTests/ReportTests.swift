@@ -186,7 +186,7 @@ final class ReportTests: XCTestCase {
     /// A run without classifier, fine-tuning, anomaly scores or test labels: those sections are left out.
     func testAPretrainOnlyRunLeavesOutWhatItLacks() throws {
         let pipeline = """
-        name: tiny-pretrain
+        name: "tiny <b>pretrain</b> & co"
         seed: 5
         data:
           train: tiny.h5:/train/images
@@ -219,6 +219,9 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual((pca["rows"] as? [Int])?.count, try root.dataset("embeddings/test").shape[0])
         XCTAssertTrue(page.contains("no class labels in the file"))
         XCTAssertFalse(page.contains("<div class=\"legend\"><span>"))
+        // The name, in the title, heading and pipeline text, is text and not markup.
+        XCTAssertFalse(page.contains("<b>"))
+        XCTAssertEqual(page.components(separatedBy: "tiny &lt;b&gt;pretrain&lt;/b&gt; &amp; co").count - 1, 3, "title, h1, pipeline")
     }
 
     /// 12 features are not a square picture: each reconstructed row is one chart with its
