@@ -60,12 +60,9 @@ public enum Runner {
                                            samplesPerSecond: Double(data.train.rows) / max(Stopwatch.seconds(since: t0), 1e-9)))
         progress.note("data: \(data.train.rows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes")
 
-        var checkpoint = Checkpoint(resultsPath: destination)
-        if options.resume {
-            checkpoint = Checkpoint.load(resultsPath: destination)
-            if checkpoint.pretraining == nil && checkpoint.classifier == nil {
-                progress.note("resume: no checkpoint at \(checkpoint.path); running every stage")
-            }
+        var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
+        if options.resume && checkpoint.pretraining == nil && checkpoint.classifier == nil {
+            progress.note("resume: no checkpoint at \(checkpoint.path); running every stage")
         }
 
         // Pretraining.
@@ -122,11 +119,12 @@ public enum Runner {
                                         validation: data.validationIndices, classes: data.nClasses, rng: &rng)
                 let timing = StageTiming(stage: "classifier", seconds: Stopwatch.seconds(since: t0),
                                          samplesPerSecond: Double(c.samples) / max(c.seconds, 1e-9))
-                outcome.curves += curves("classifier", c)
+                let classifierCurves = curves("classifier", c)
+                outcome.curves += classifierCurves
                 outcome.timings.append(timing)
                 headLayers = saved(head)
                 checkpoint.classifier = Checkpoint.Classifier(fingerprint: fingerprint, head: headLayers,
-                                                              curves: curves("classifier", c), timing: timing)
+                                                              curves: classifierCurves, timing: timing)
                 try checkpoint.save()
             }
 

@@ -193,11 +193,9 @@ public final class Network {
 
     // MARK: Pieces for models built from networks (the VAE)
 
-    /// ∂loss/∂logits of the last layer `[batch, out_last]`, for a caller computing its own
-    /// loss after `forward`: write it here, then call `backward`.
+    /// ∂loss/∂logits of the last layer `[batch, out_last]` (`outputLoss` writes it; a
+    /// caller with a loss of its own writes it here), then call `backward`.
     var outputDelta: UnsafeMutablePointer<Float> { deltaA.pointer }
-    /// The last layer's logits after `forward(…, fusedLoss: true)`.
-    var lastLogits: UnsafeMutablePointer<Float> { logits.pointer }
 
     /// Backward from `outputDelta` (∂loss/∂logits of the last layer) down to the lowest
     /// trainable layer, writing the parameter gradients; returns that layer. With
@@ -252,11 +250,14 @@ public final class Network {
 
     /// The batch's mean loss on the forward pass just run; writes ∂(mean loss)/∂logits of
     /// the last layer into `deltaA`. MSE and BCE average over all `batch·outputs`
-    /// elements, cross-entropy over the `batch` rows (PyTorch's and Keras's 'mean').
-    func outputLoss(batch: Int, target: Target, loss: Loss) -> Double {
+    /// elements, cross-entropy over the `batch` rows (PyTorch's and Keras's 'mean');
+    /// `perRow` makes MSE and BCE sums over each row's outputs, averaged over rows (a VAE's
+    /// reconstruction term).
+    func outputLoss(batch: Int, target: Target, loss: Loss, perRow: Bool = false) -> Double {
         let L = specs.count - 1
         let outSpec = specs[L]
         let n = batch * outSpec.outputs
+        let count = perRow ? batch : n
         switch (loss, target) {
         case (.crossEntropy, .labels(let labels)):
             precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
@@ -266,11 +267,11 @@ public final class Network {
         case (.bce, .values(let t)):
             precondition(outSpec.activation == .sigmoid, "BCE needs a sigmoid output layer")
             precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
-            return lw_bce_logits(logits.pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
+            return lw_bce_logits(logits.pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(count)) / Double(count)
         case (.mse, .values(let t)):
             precondition(outSpec.activation != .softmax, "MSE with softmax output is not supported")
             precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
-            let total = lw_mse(outputs[L].pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(n)) / Double(n)
+            let total = lw_mse(outputs[L].pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(count)) / Double(count)
             lw_activation_backward(deltaA.pointer, outputs[L].pointer, Int32(batch), Int32(outSpec.outputs),
                                    outSpec.activation.code, Activation.leak)
             return total

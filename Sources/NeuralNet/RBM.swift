@@ -222,7 +222,7 @@ public final class RBM {
     public func freeEnergy(_ x: Matrix) -> [Double] {
         precondition(x.cols == visible, "RBM takes \(visible) features, got \(x.cols)")
         var out = [Double](repeating: 0, count: x.rows)
-        let pre = pass(x, width: hidden) { v, o, n in
+        let pre = x.mapRowChunks(of: maxBatch, width: hidden) { v, o, n in
             lw_dense_forward(v, params[w], 0, params[bh], o, Int32(n), Int32(visible), Int32(hidden), Int32(LW_IDENTITY), 0)
         }
         for r in 0..<x.rows {
@@ -242,13 +242,13 @@ public final class RBM {
 
     /// p(h = 1 | v) of every row: the DBN's codes for the next layer.
     public func encode(_ x: Matrix) -> Matrix {
-        pass(x, width: hidden) { v, o, n in hiddenProbabilities(v, o, batch: n) }
+        x.mapRowChunks(of: maxBatch, width: hidden) { v, o, n in hiddenProbabilities(v, o, batch: n) }
     }
 
     /// E[v | h = p(h | v)] of every row (mean-field reconstruction).
     public func reconstruct(_ x: Matrix) -> Matrix {
         let h = encode(x)
-        return pass(h, width: visible) { hp, o, n in visibleMeans(hp, o, batch: n) }
+        return h.mapRowChunks(of: maxBatch, width: visible) { hp, o, n in visibleMeans(hp, o, batch: n) }
     }
 
     /// Mean squared error of the mean-field reconstruction, over elements.
@@ -257,23 +257,5 @@ public final class RBM {
         var s = 0.0
         for i in 0..<x.storage.count { let d = Double(y.storage[i] - x.storage[i]); s += d * d }
         return Float(s / Double(max(x.storage.count, 1)))
-    }
-
-    /// Applies `body(rows, out, count)` to `x` in chunks of `maxBatch` rows.
-    private func pass(_ x: Matrix, width: Int,
-                      _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Matrix {
-        var out = Matrix(rows: x.rows, cols: width)
-        x.storage.withUnsafeBufferPointer { src in
-            out.storage.withUnsafeMutableBufferPointer { dst in
-                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
-                var start = 0
-                while start < x.rows {
-                    let n = min(maxBatch, x.rows - start)
-                    body(s + start * x.cols, d + start * width, n)
-                    start += n
-                }
-            }
-        }
-        return out
     }
 }

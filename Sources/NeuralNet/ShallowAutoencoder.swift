@@ -122,19 +122,7 @@ public final class ShallowAutoencoder {
 
     private func chunked(_ x: Matrix, width: Int, _ body: (UnsafePointer<Float>, Int) -> UnsafeMutablePointer<Float>) -> Matrix {
         precondition(x.cols == inputs, "autoencoder takes \(inputs) features, got \(x.cols)")
-        var out = Matrix(rows: x.rows, cols: width)
-        x.storage.withUnsafeBufferPointer { src in
-            out.storage.withUnsafeMutableBufferPointer { dst in
-                var start = 0
-                while start < x.rows {
-                    let n = min(maxBatch, x.rows - start)
-                    let result = body(src.baseAddress! + start * inputs, n)
-                    (dst.baseAddress! + start * width).update(from: result, count: n * width)
-                    start += n
-                }
-            }
-        }
-        return out
+        return x.mapRowChunks(of: maxBatch, width: width) { src, dst, n in dst.update(from: body(src, n), count: n * width) }
     }
 
     /// The codes h of every row of `x`.

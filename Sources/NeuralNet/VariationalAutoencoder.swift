@@ -102,19 +102,9 @@ public final class VariationalAutoencoder {
             }
         }
         // Decoder and the reconstruction term: Σ over features, mean over rows.
-        let n = batch * inputs, scale = 1 / Float(batch)
-        var recon: Double
-        if loss == .bce {
-            decoder.forward(z.pointer, batch: batch, training: true, rng: &rng, fusedLoss: true)
-            recon = lw_bce_logits(decoder.lastLogits, x, decoder.outputDelta, n, scale)
-        } else {
-            decoder.forward(z.pointer, batch: batch, training: true, rng: &rng)
-            let y = decoder.outputs[decoder.layerCount - 1].pointer
-            recon = lw_mse(y, x, decoder.outputDelta, n, scale)
-            lw_activation_backward(decoder.outputDelta, y, Int32(batch), Int32(inputs),
-                                   decoder.specs[decoder.layerCount - 1].activation.code, Activation.leak)
-        }
-        recon /= Double(batch)
+        let scale = 1 / Float(batch)
+        decoder.forward(z.pointer, batch: batch, training: true, rng: &rng, fusedLoss: loss != .mse)
+        let recon = decoder.outputLoss(batch: batch, target: .values(input), loss: loss, perRow: true)
         kl /= Double(batch)
         _ = decoder.backward(z.pointer, batch: batch, training: true, inputGradient: dz.pointer)
         // Into the encoder's output: ∂/∂μ = ∂L/∂z + β·μ/B;  ∂/∂log σ² = ∂L/∂z·ε·σ/2 + β·(σ² − 1)/(2B).

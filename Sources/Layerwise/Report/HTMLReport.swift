@@ -120,19 +120,7 @@ public enum HTMLReport {
     }
 
     static func curves(_ root: H5Group, _ out: inout [String: Any]) throws -> String? {
-        guard root.exists("metrics") else { return nil }
-        var found: [(String, [Float])] = []
-        func walk(_ g: H5Group, _ prefix: String) throws {
-            for (child, kind) in try g.children() {
-                let path = prefix.isEmpty ? child : "\(prefix)/\(child)"
-                if kind == .group, path != "test" { try walk(try g.group(child), path) }
-                if kind == .dataset {
-                    let d = try g.dataset(child)
-                    if d.shape.count == 1, d.elementType == .float32 { found.append((path, try d.read(as: Float.self))) }
-                }
-            }
-        }
-        try walk(try root.group("metrics"), "")
+        let found = try ResultsFile.curves(root)
         guard !found.isEmpty else { return nil }
         out["curves"] = Dictionary(uniqueKeysWithValues: found.map { ($0.0, $0.1.map { jsonNumber(Double($0)) }) })
         return "<section><h2>Learning curves</h2><div class=\"grid\">" + found.map { SVG.curve($0.0, $0.1) }.joined() + "</div></section>"

@@ -99,7 +99,9 @@ public struct Comparison {
         }
         if root.exists("metrics") {
             let m = try root.group("metrics")
-            try lastValues(m, prefix: "", into: &v)
+            for c in try ResultsFile.curves(root) {
+                if let last = c.values.last { v["last \(c.path)"] = .number(Double(last)) }
+            }
             if m.exists("timing") {
                 let t = try m.group("timing")
                 for a in try t.attributeNames() where a.hasSuffix("_seconds") {
@@ -108,22 +110,6 @@ public struct Comparison {
             }
         }
         return Run(path: path, name: name, values: v)
-    }
-
-    /// `last <path>` for every 1-D float dataset below `g` (the learning curves).
-    static func lastValues(_ g: H5Group, prefix: String, into v: inout [String: Value]) throws {
-        for (child, kind) in try g.children() {
-            let path = prefix.isEmpty ? child : "\(prefix)/\(child)"
-            switch kind {
-            case .group: if path != "test" { try lastValues(try g.group(child), prefix: path, into: &v) }
-            case .dataset:
-                let d = try g.dataset(child)
-                if d.shape.count == 1, d.elementType == .float32, let last = try d.read(as: Float.self).last {
-                    v["last \(path)"] = .number(Double(last))
-                }
-            default: break
-            }
-        }
     }
 
     func cell(_ run: Run, _ row: String) -> String { run.values[row]?.display ?? "—" }

@@ -10,4 +10,23 @@ enum ResultsFile {
         }
         return root
     }
+
+    /// The learning curves: every 1-D float32 dataset below /metrics (not /metrics/test),
+    /// by path relative to /metrics, in the file's order.
+    static func curves(_ root: H5Group) throws -> [(path: String, values: [Float])] {
+        guard root.exists("metrics") else { return [] }
+        var found: [(path: String, values: [Float])] = []
+        func walk(_ g: H5Group, _ prefix: String) throws {
+            for (child, kind) in try g.children() {
+                let path = prefix.isEmpty ? child : "\(prefix)/\(child)"
+                if kind == .group, path != "test" { try walk(try g.group(child), path) }
+                if kind == .dataset {
+                    let d = try g.dataset(child)
+                    if d.shape.count == 1, d.elementType == .float32 { found.append((path, try d.read(as: Float.self))) }
+                }
+            }
+        }
+        try walk(try root.group("metrics"), "")
+        return found
+    }
 }
