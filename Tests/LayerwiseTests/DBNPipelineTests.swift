@@ -122,5 +122,16 @@ final class DBNPipelineTests: XCTestCase {
         XCTAssertEqual(problems(["pretrain.tied_weights=true"]).map(\.keyPath), ["pretrain.tied_weights"])
         XCTAssertEqual(problems(["pretrain.optimizer={name: sgd}"]).map(\.keyPath), ["pretrain.optimizer"])
         XCTAssertEqual(problems(["pretrain.model=basic"]).map(\.keyPath), ["pretrain.rbm"])
+        // The messages say what to do.
+        let messages: [(String, String)] = [
+            ("pretrain.activation=relu", "model: rbm has binary (sigmoid) hidden units; got relu"),
+            ("pretrain.rbm.visible=gaussian", "gaussian visible units reconstruct linearly: set output_activation: identity"),
+            ("pretrain.tied_weights=true", "an RBM has one weight matrix"),
+            ("pretrain.optimizer={name: sgd}", "CD updates use rbm.learning_rate and rbm.momentum"),
+            ("pretrain.model=basic", "is used only with model: rbm"),
+        ]
+        for (override, text) in messages {
+            XCTAssertTrue(problems([override]).first?.message.contains(text) ?? false, "\(override): \(problems([override]).map(\.message))")
+        }
     }
 }

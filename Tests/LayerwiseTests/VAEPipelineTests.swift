@@ -49,10 +49,14 @@ final class VAEPipelineTests: XCTestCase {
     }
 
     func problems(_ overrides: [String], _ yaml: String = TinyData.vaePipeline) -> [String] {
+        messages(overrides, yaml).map(\.keyPath)
+    }
+
+    func messages(_ overrides: [String], _ yaml: String = TinyData.vaePipeline) -> [ConfigProblem] {
         do {
             _ = try Pipeline.parse(yaml, file: "p.yaml", baseDirectory: URL(fileURLWithPath: "/tmp"), overrides: overrides)
             return []
-        } catch let e as PipelineError { return e.problems.map(\.keyPath) } catch { XCTFail("\(error)"); return [] }
+        } catch let e as PipelineError { return e.problems } catch { XCTFail("\(error)"); return [] }
     }
 
     func testVAESchema() throws {
@@ -63,5 +67,8 @@ final class VAEPipelineTests: XCTestCase {
         XCTAssertEqual(problems(["pretrain.end_to_end={epochs: 2}"]), ["pretrain.end_to_end"])
         XCTAssertEqual(problems(["pretrain.tied_weights=true"]), ["pretrain.tied_weights"])
         XCTAssertEqual(problems(["pretrain.model=basic"]), ["pretrain.vae"])
+        XCTAssertTrue(messages(["pretrain.end_to_end={epochs: 2}"]).first?.message.contains("trains encoder and decoder together already") ?? false)
+        XCTAssertTrue(messages(["pretrain.tied_weights=true"]).first?.message.contains("a VAE's decoder has its own weights") ?? false)
+        XCTAssertTrue(messages(["pretrain.model=basic"]).first?.message.contains("is used only with model: vae") ?? false)
     }
 }
