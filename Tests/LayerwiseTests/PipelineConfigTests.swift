@@ -89,12 +89,31 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testExpectations() throws {
-        let p = try parse(minimal + "\nevaluate:\n  expect: {accuracy: \">= 0.8\", log_loss: \"< 1.5\"}\n")
+        let withTest = minimal.replacingOccurrences(of: "  train_labels: d.h5:/train/labels",
+                                                    with: "  train_labels: d.h5:/train/labels\n  test: d.h5:/test/images\n  test_labels: d.h5:/test/labels")
+        let p = try parse(withTest + "\nevaluate:\n  expect: {accuracy: \">= 0.8\", log_loss: \"< 1.5\"}\n")
         XCTAssertEqual(p.config.evaluate.expect.count, 2)
         let acc = try XCTUnwrap(p.config.evaluate.expect.first { $0.metric == "accuracy" })
         XCTAssertTrue(acc.holds(0.8)); XCTAssertFalse(acc.holds(0.79))
-        let ps = problems(minimal + "\nevaluate:\n  expect: {accuracy: \"about 0.8\", precision: \">= 1\"}\n")
+        let ps = problems(withTest + "\nevaluate:\n  expect: {accuracy: \"about 0.8\", precision: \">= 1\"}\n")
         XCTAssertEqual(Set(ps.map(\.keyPath)), ["evaluate.expect.accuracy", "evaluate.expect.precision"])
+    }
+
+    /// Checks across sections are the schema's, at the line of the key they concern.
+    func testGatesAndUnfreezeAreCheckedAgainstTheRestOfThePipeline() {
+        let gate = problems(minimal + "\nevaluate:\n  expect: {accuracy: \">= 0.8\"}\n")
+        XCTAssertEqual(gate.map(\.keyPath), ["evaluate.expect"])
+        XCTAssertEqual(gate.first?.line, 8)
+        XCTAssertEqual(gate.first?.message, "needs data.test and data.test_labels to measure")
+        let unfreeze = problems(minimal + "\nfine_tune:\n  unfreeze: 3\n")
+        XCTAssertEqual(unfreeze.map(\.keyPath), ["fine_tune.unfreeze"])
+        XCTAssertEqual(unfreeze.first?.line, 8)
+        XCTAssertEqual(unfreeze.first?.message, "3 layers asked, the encoder has 2")
+        let withTest = minimal.replacingOccurrences(of: "  train_labels: d.h5:/train/labels",
+                                                    with: "  train_labels: d.h5:/train/labels\n  test: d.h5:/test/images\n  test_labels: d.h5:/test/labels")
+        let auc = problems(withTest + "\nevaluate:\n  expect: {roc_auc: \">= 0.9\"}\n")
+        XCTAssertEqual(auc.map(\.keyPath), ["evaluate.expect.roc_auc"])
+        XCTAssertEqual(auc.first?.line, 10)
     }
 
     func testCrossStageChecks() {
@@ -109,7 +128,11 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(ps.map(\.keyPath), ["pretrain"])
         XCTAssertEqual(ps.first?.line, 4)
         XCTAssertTrue(ps.first?.message.hasPrefix("is empty") ?? false, ps.first?.message ?? "")
-        XCTAssertEqual(problems(minimal, ["pretrain=null"]).map(\.keyPath), ["pretrain"])
+        // `--set pretrain=null` drops the stage (a quick labels-only baseline), unlike an empty one in the file.
+        let baseline = try? parse(minimal, ["pretrain=null"])
+        XCTAssertNotNil(baseline)
+        XCTAssertNil(baseline?.config.pretrain)
+        XCTAssertNotNil(baseline?.config.classifier)
     }
 
     func testLabeledSelection() throws {

@@ -141,11 +141,19 @@ final class PipelineRunTests: XCTestCase {
         XCTAssertEqual(try f.root.dataset("model/head/layer_0/kernel").shape, [784, 32])
         XCTAssertNotNil(r.metrics["accuracy"])
         let (_, tied) = try run(folder, ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0", "output.results=tied.h5"])
-        XCTAssertEqual(try tied.root.group("model/decoder/layer_1").attribute("tied_to"), .string("/model/encoder/layer_0/kernel"))
+        // Fine-tuning moved the encoder: the decoder stays tied to the encoder it was trained with.
+        XCTAssertTrue(try tied.root.exists("model/pretrained_encoder/layer_0/kernel"))
+        XCTAssertEqual(try tied.root.group("model/decoder/layer_1").attribute("tied_to"),
+                       .string("/model/pretrained_encoder/layer_0/kernel"))
         XCTAssertFalse(try tied.root.exists("model/decoder/layer_1/kernel"))
+        // Without fine-tuning there is one encoder, and the decoder is tied to it.
+        let (_, frozen) = try run(folder, ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0", "fine_tune=null",
+                                           "output.results=tied-frozen.h5"])
+        XCTAssertFalse(try frozen.root.exists("model/pretrained_encoder"))
+        XCTAssertEqual(try frozen.root.group("model/decoder/layer_1").attribute("tied_to"), .string("/model/encoder/layer_0/kernel"))
     }
 
-    /// A user's view: h5py (which CI installs) opens the results file and finds SPEC §3.
+    /// A user's view: h5py (which CI installs) opens the results file and finds the documented layout (docs/results-format.md).
     func testH5pyReadsTheResultsFile() throws {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")

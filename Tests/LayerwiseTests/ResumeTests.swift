@@ -20,8 +20,9 @@ final class ResumeTests: XCTestCase {
         let results = folder.appendingPathComponent("out/results.h5").path
         XCTAssertFalse(FileManager.default.fileExists(atPath: results), "no results file from an interrupted run")
         let c = Checkpoint.load(resultsPath: results)
-        XCTAssertNotNil(c.pretraining)
-        XCTAssertNotNil(c.classifier)
+        XCTAssertNotNil(c.snapshot("pretrain"))
+        XCTAssertNotNil(c.snapshot("classifier"))
+        XCTAssertNil(c.snapshot("fine_tune"), "the stage that diverged left no snapshot")
         return c
     }
 
@@ -51,8 +52,8 @@ final class ResumeTests: XCTestCase {
         for (k, v) in want { XCTAssertEqual(got[k]?.map(\.bitPattern), v.map(\.bitPattern), k) }
         // Pretraining and the head were not run again: their timings are the interrupted run's.
         XCTAssertEqual(try seconds(resumed.resultsPath, "pretrain_layer_0"),
-                       saved.pretraining?.result.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
-        XCTAssertEqual(try seconds(resumed.resultsPath, "classifier"), saved.classifier?.timing.seconds)
+                       saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
+        XCTAssertEqual(try seconds(resumed.resultsPath, "classifier"), saved.snapshot("classifier")?.timings.first { $0.stage == "classifier" }?.seconds)
         XCTAssertFalse(FileManager.default.fileExists(atPath: saved.path), "the checkpoint goes when the run completes")
     }
 
@@ -67,7 +68,7 @@ final class ResumeTests: XCTestCase {
             XCTAssertEqual(try arrays(resumed.resultsPath)[k]?.map(\.bitPattern), v.map(\.bitPattern), k)
         }
         XCTAssertNotEqual(try seconds(resumed.resultsPath, "pretrain_layer_0"),
-                          saved.pretraining?.result.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
+                          saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
     }
 
     func testWithoutResumeTheCheckpointIsNotRead() throws {
@@ -75,6 +76,6 @@ final class ResumeTests: XCTestCase {
         let saved = try interrupted(a)
         let again = try run(a, [])
         XCTAssertNotEqual(try seconds(again.resultsPath, "pretrain_layer_0"),
-                          saved.pretraining?.result.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
+                          saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
     }
 }

@@ -36,22 +36,20 @@ public enum Apply {
         guard reader.width == model.width else {
             throw InputError("\(ref): \(reader.width) features per row, but the model in \(results) takes \(model.width)")
         }
-        let net: Network
-        var outWidth: Int
+        let layers: [DenseLayer]
         switch kind {
         case .encode:
-            guard !model.encoder.isEmpty else { throw InputError("\(results): has no encoder (the run had no pretrain: stage)") }
-            net = Runner.network(model.encoder, seed: 0)
-            outWidth = model.encoder.last?.kernel.cols ?? 0
+            guard !model.layers.encoder.isEmpty else { throw InputError("\(results): has no encoder (the run had no pretrain: stage)") }
+            layers = model.layers.encoder
         case .predict:
-            guard !model.head.isEmpty else { throw InputError("\(results): has no classifier head (the run had no classifier: stage)") }
-            net = Runner.network(model.encoder + model.head, seed: 0)
-            outWidth = model.head.last?.kernel.cols ?? 0
+            guard !model.layers.head.isEmpty else { throw InputError("\(results): has no classifier head (the run had no classifier: stage)") }
+            layers = model.layers.classifier
         case .score:
-            guard !model.decoder.isEmpty else { throw InputError("\(results): has no decoder (the run had no pretrain: stage)") }
-            net = Runner.network(model.autoencoderEncoder + model.decoder, seed: 0)
-            outWidth = 1
+            guard !model.layers.decoder.isEmpty else { throw InputError("\(results): has no decoder (the run had no pretrain: stage)") }
+            layers = model.layers.autoencoder
         }
+        let net = InferenceNetwork(layers)
+        let outWidth = kind == .score ? 1 : layers.last?.outputs ?? 0
         let n = reader.rows
         try writeAtomically(output, key: "-o", inputs: [results, ref.file]) { file in
             let root = try file.root
@@ -85,7 +83,7 @@ public enum Apply {
                     try outputs[0].writeRows(start..<end, p.storage)
                     try outputs[1].writeRows(start..<end, argmaxRows(p.storage, classes: p.cols))
                 case .score:
-                    let e = Runner.reconstructionErrors(net, chunk)
+                    let e = net.rowMeanSquaredErrors(chunk)
                     try outputs[0].writeRows(start..<end, e)
                     if let t = model.threshold { try outputs[1].writeRows(start..<end, e.map { UInt8($0 > t ? 1 : 0) }) }
                 }

@@ -21,11 +21,14 @@ struct TrainingData {
     /// With `anomaly.normal_classes`: the training rows of those classes (the
     /// autoencoder's training set), ascending.
     var normalRows: [Int]?
+    /// The rows the autoencoder learns from: every training row, or the normal ones.
+    var autoencoderTrain: Matrix
     var width: Int { train.cols }
 
     /// Reads and checks every dataset the pipeline names, fits the scaler on the
     /// training features, and draws the labeled subset and validation split from `seed`.
     static func load(_ pipeline: Pipeline, needLabels: Bool) throws -> TrainingData {
+        let streams = RandomStreams(seed: pipeline.config.seed)
         let cfg = pipeline.config.data
         let trainReader = try FeatureReader(cfg.train, resolvedPath: pipeline.resolve(cfg.train.file))
         var x = try trainReader.readFeatures()
@@ -67,7 +70,7 @@ struct TrainingData {
             guard nClasses >= 2 else {
                 throw InputError("\(cfg.trainLabels.map(\.description) ?? "labels"): found \(nClasses) class(es); a classifier needs at least 2")
             }
-            var rng = RandomGenerator(seed: pipeline.config.seed).derived(Streams.labeledSubset)
+            var rng = streams.labeledSubset
             let chosen = try selectLabeled(labels, nClasses: nClasses, cfg.labeled, ref: cfg.trainLabels, rng: &rng)
             (labeled, validation) = splitValidation(chosen, labels: labels, nClasses: nClasses,
                                                     fraction: cfg.validationFraction, rng: &rng)
@@ -84,7 +87,8 @@ struct TrainingData {
         }
         return TrainingData(
             train: train, trainLabels: labels, test: test, testLabels: testLabels, scaler: scaler,
-            nClasses: nClasses, labeledIndices: labeled, validationIndices: validation, normalRows: normalRows)
+            nClasses: nClasses, labeledIndices: labeled, validationIndices: validation, normalRows: normalRows,
+            autoencoderTrain: normalRows.map { gather(train, $0) } ?? train)
     }
 
     /// The rows that keep their labels, by `data.labeled`; fewer labeled rows than asked is an error.
@@ -136,19 +140,4 @@ struct TrainingData {
         rng.shuffle(&a)
         return a
     }
-}
-
-/// Independent random streams, one per purpose, all derived from the pipeline's seed,
-/// so changing one stage's epochs does not change another stage's draws.
-enum Streams {
-    static let labeledSubset: UInt64 = 1
-    static let pretrainInit: UInt64 = 2
-    static let pretrainShuffle: UInt64 = 3
-    static let endToEnd: UInt64 = 4
-    static let classifierInit: UInt64 = 5
-    static let classifierShuffle: UInt64 = 6
-    static let fineTune: UInt64 = 7
-    static let pretrainNoise: UInt64 = 8
-    static let endToEndNoise: UInt64 = 9
-    static let rbmSampling: UInt64 = 10
 }

@@ -33,8 +33,8 @@ public enum KerasExport {
             throw InputError("-o: expected a file name ending in .weights.h5 (or .h5), got \(output)")
         }
         let model = try TrainedModel(path: results)
-        var layers = model.encoder.enumerated().map { layer($0.element, "encoder_\($0.offset)") }
-            + model.head.enumerated().map { layer($0.element, "head_\($0.offset)") }
+        var layers = model.layers.encoder.enumerated().map { layer($0.element, "encoder_\($0.offset)") }
+            + model.layers.head.enumerated().map { layer($0.element, "head_\($0.offset)") }
         guard !layers.isEmpty else { throw InputError("\(results): has no encoder or head to export") }
         fold(model.scaler, into: &layers[0])
         try writeAtomically(output, key: "-o", inputs: [results]) { file in
@@ -64,9 +64,9 @@ public enum KerasExport {
             + "the input scaling folded into \(layers[0].name)\n\n" + python(layers, file: output)
     }
 
-    static func layer(_ l: SavedLayer, _ name: String) -> Layer {
+    static func layer(_ l: DenseLayer, _ name: String) -> Layer {
         Layer(name: name, kernel: l.kernel.storage.map(Double.init), rows: l.kernel.rows, cols: l.kernel.cols,
-              bias: l.bias.map(Double.init), activation: l.activation)
+              bias: l.bias.map(Double.init), activation: l.activation.rawValue)
     }
 
     /// Folds x' = (x − a)/s (per feature, or one a and s for all) into the first layer.

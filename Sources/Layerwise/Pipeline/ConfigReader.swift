@@ -88,6 +88,17 @@ final class ConfigReader {
         ConfigReader(path: keyPath(key), node: value(key), diagnostics: diagnostics)
     }
 
+    /// Reports a problem at a nested key (`fine_tune.unfreeze`), at its line when it is in the file.
+    func report(path keys: [String], _ message: String) {
+        var n: Node? = node
+        var last = node
+        for k in keys {
+            n = n?.mapping?.first(where: { $0.key.string == k })?.value
+            if let n { last = n }
+        }
+        diagnostics.report(keys.reduce(path) { $0.isEmpty ? $1 : "\($0).\($1)" }, last, message)
+    }
+
     func report(_ key: String, _ message: String) {
         let n = pairs.first(where: { $0.key == key })?.value ?? node
         diagnostics.report(keyPath(key), n, message)

@@ -70,7 +70,8 @@ extension Pipeline {
     }
 
     /// `--set a.b.c=value`: replaces or inserts the value at the key path; intermediate
-    /// mappings are created on demand.
+    /// mappings are created on demand. `--set a.b=null` removes the key (a stage set to
+    /// null is dropped, as if the file did not have it; a setting returns to its default).
     static func applyOverride(_ text: String, to root: inout Node, diagnostics: Diagnostics) throws {
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
             throw InputError("--set \(text): expected key.path=value")
@@ -97,8 +98,12 @@ extension Pipeline {
         else if let node, node.null == nil {
             throw InputError("--set \(fullPath): '\(key)' is inside a value that is not a mapping")
         }
+        let removes = keys.count == 1 && value.null != nil
         if let i = pairs.firstIndex(where: { $0.0.string == key }) {
-            pairs[i].1 = try setting(value, at: keys.dropFirst(), in: pairs[i].1, fullPath: fullPath)
+            if removes { pairs.remove(at: i) }
+            else { pairs[i].1 = try setting(value, at: keys.dropFirst(), in: pairs[i].1, fullPath: fullPath) }
+        } else if removes {
+            return Node(pairs)
         } else {
             pairs.append((Node(key), try setting(value, at: keys.dropFirst(), in: nil, fullPath: fullPath)))
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// Defaults and ranges of every pipeline key, in one place (SPEC §2).
+/// Defaults and ranges of every pipeline key, in one place (documented in docs/pipeline.md).
 ///
 /// Each `read` takes a `ConfigReader` positioned at its section, reports every problem
 /// it finds and returns a value built from defaults where a key was bad, so one pass
@@ -46,6 +46,18 @@ enum PipelineSchema {
         }
         if anomaly != nil && pretrain == nil {
             r.report("anomaly", "needs a pretrain: stage (scores are the autoencoder's reconstruction errors)")
+        }
+        if let n = fineTune?.unfreezeLast, let depth = pretrain?.layers.count, n > depth {
+            r.report(path: ["fine_tune", "unfreeze"], "\(n) layers asked, the encoder has \(depth)")
+        }
+        if !evaluate.expect.isEmpty && (data.test == nil || data.testLabels == nil) {
+            r.report(path: ["evaluate", "expect"], "needs data.test and data.test_labels to measure")
+        }
+        for e in evaluate.expect where ["roc_auc", "average_precision"].contains(e.metric) && anomaly?.normalClasses == nil {
+            r.report(path: ["evaluate", "expect", e.metric], "is measured only with anomaly.normal_classes (which test rows are anomalies)")
+        }
+        for e in evaluate.expect where ["accuracy", "macro_f1", "log_loss"].contains(e.metric) && classifier == nil {
+            r.report(path: ["evaluate", "expect", e.metric], "is measured only with a classifier: stage")
         }
         return PipelineConfig(
             name: name, seed: UInt64(seed), data: data, pretrain: pretrain, classifier: classifier,

@@ -2,7 +2,7 @@ import Foundation
 import HDF5
 import LinearAlgebra
 
-/// Writes the results file of SPEC §3 under a temporary name in the destination's
+/// Writes the results file (docs/results-format.md) under a temporary name in the destination's
 /// folder and renames it into place only when complete: a killed or failed run never
 /// leaves a half-written file under the final name.
 struct ResultsWriter {
@@ -24,20 +24,6 @@ struct ResultsWriter {
             throw InputError("output.results: cannot write in \(folder.path)")
         }
         try? FileManager.default.removeItem(at: probe)
-    }
-
-    /// A Dense layer at `path`: kernel [in, out], bias [out], the activation on both the group and the bias.
-    static func writeLayer(_ root: H5Group, _ path: String, _ l: SavedLayer) throws {
-        let g = try root.createGroup(path)
-        try g.write("kernel", l.kernel.storage, shape: [l.kernel.rows, l.kernel.cols])
-        let b = try g.write("bias", l.bias, shape: [l.bias.count])
-        try b.setAttribute("activation", l.activation)
-        try g.setAttribute("activation", l.activation)
-    }
-
-    /// `group/layer_0`, `layer_1`, … (read back by `TrainedModel.layers`).
-    static func writeLayers(_ root: H5Group, _ group: String, _ layers: [SavedLayer]) throws {
-        for (i, l) in layers.enumerated() { try writeLayer(root, "\(group)/layer_\(i)", l) }
     }
 
     func write(_ outcome: RunOutcome, created: Date) throws {
@@ -75,7 +61,7 @@ struct ResultsWriter {
         }
 
         try writePreprocessing(root)
-        if save.contains("weights") { try writeModel(root, o) }
+        if save.contains("weights") { try o.model.write(to: try root.group("model")) }
         if save.contains("metrics") { try writeMetrics(root, o) }
         if save.contains("predictions"), let labels = o.predictedLabels, let p = o.probabilities {
             let g = try root.createGroup("predictions/test")
@@ -128,42 +114,6 @@ struct ResultsWriter {
             try g.write("mean", s.mean, shape: [s.mean.count])
             try g.write("std", s.std, shape: [s.std.count])
             try g.setAttribute("formula", "(x - mean) / std")
-        }
-    }
-
-    private func writeModel(_ root: H5Group, _ o: RunOutcome) throws {
-        func layer(_ path: String, _ l: SavedLayer) throws { try ResultsWriter.writeLayer(root, path, l) }
-        func put(_ group: String, _ layers: [SavedLayer]) throws {
-            try ResultsWriter.writeLayers(root, "model/\(group)", layers)
-        }
-        try put("encoder", o.encoder)
-        if o.tiedWeights {
-            for (i, l) in o.decoder.enumerated() {
-                let g = try root.createGroup("model/decoder/layer_\(i)")
-                let enc = o.encoder.count - 1 - i
-                try g.setAttribute("tied_to", "/model/encoder/layer_\(enc)/kernel")
-                try g.setAttribute("activation", l.activation)
-                let b = try g.write("bias", l.bias, shape: [l.bias.count])
-                try b.setAttribute("activation", l.activation)
-            }
-        } else {
-            try put("decoder", o.decoder)
-        }
-        try put("head", o.head)
-        if let lv = o.logVariance {
-            // A VAE: the encoder's last layer is μ; its twin gives log σ².
-            try layer("model/vae/log_var", lv)
-            try root.group("model/vae").setAttribute("latent", "z = mu + exp(0.5 * log_var) * eps; mu = the last encoder layer")
-        }
-        if let pre = o.pretrainedEncoder {
-            // Fine-tuning moved the encoder away from the decoder; reconstructions and
-            // anomaly scores use the autoencoder as pretrained.
-            try put("pretrained_encoder", pre)
-        }
-        if !o.encoder.isEmpty || !o.head.isEmpty {
-            let m = try root.group("model")
-            try m.setAttribute("encoder_layers", Int64(o.encoder.count))
-            try m.setAttribute("head_layers", Int64(o.head.count))
         }
     }
 

@@ -1,11 +1,25 @@
 import LinearAlgebra
+import NeuralNet
 
-/// One Dense layer as saved: `y = activation(x · kernel + bias)`, kernel `[in, out]`
-/// (Keras's layout).
-struct SavedLayer {
-    var kernel: Matrix
-    var bias: [Float]
-    var activation: String
+/// The network as the stages build it up, and as a results file or checkpoint holds it.
+struct ModelLayers: Equatable {
+    var encoder: [DenseLayer] = []
+    /// From the bottleneck outwards: decoder[0] maps the deepest codes back up.
+    var decoder: [DenseLayer] = []
+    /// `model: vae`: the log σ² layer beside the encoder's last (μ) layer.
+    var logVariance: DenseLayer?
+    var head: [DenseLayer] = []
+    /// Set when fine-tuning changed the encoder: the encoder the decoder was trained with.
+    var pretrainedEncoder: [DenseLayer]?
+    /// Decoder kernels are the transposed encoder kernels (stored once, with `tied_to`).
+    var tiedWeights = false
+
+    /// The encoder the decoder belongs to.
+    var autoencoderEncoder: [DenseLayer] { pretrainedEncoder ?? encoder }
+    /// Encoder then decoder: input → reconstruction.
+    var autoencoder: [DenseLayer] { autoencoderEncoder + decoder }
+    /// Encoder then head: input → class probabilities.
+    var classifier: [DenseLayer] { encoder + head }
 }
 
 /// Seconds and throughput of one stage, for `/metrics/timing` and the summary.
@@ -14,23 +28,27 @@ struct StageTiming {
     var seconds: Double
     /// Training samples processed per second (rows × epochs / seconds).
     var samplesPerSecond: Double
+
+    init(stage: String, seconds: Double, samplesPerSecond: Double) {
+        self.stage = stage; self.seconds = seconds; self.samplesPerSecond = samplesPerSecond
+    }
+
+    /// `samples` rows processed in `seconds`.
+    init(stage: String, seconds: Double, samples: Int) {
+        self.init(stage: stage, seconds: seconds, samplesPerSecond: Double(samples) / max(seconds, 1e-9))
+    }
 }
 
-/// Everything a run produced, gathered for the results file and the summary.
+/// A learning curve: one value per epoch, stored at `/metrics/<path>`.
+typealias Curve = (path: String, values: [Float])
+
+/// Everything a run produced, gathered stage by stage for the results file and the summary.
 struct RunOutcome {
-    var encoder: [SavedLayer] = []
-    /// Decoder layers from the bottleneck outwards (index 0 maps the codes back up).
-    var decoder: [SavedLayer] = []
-    /// `model: vae`: the log σ² layer (written to /model/vae/log_var).
-    var logVariance: SavedLayer?
-    var tiedWeights = false
-    /// Set when fine-tuning changed the encoder: the encoder the decoder was trained with.
-    var pretrainedEncoder: [SavedLayer]?
-    var head: [SavedLayer] = []
+    var model = ModelLayers()
     /// Per-epoch curves keyed by their path under `/metrics`, e.g. `pretrain/layer_0/loss`.
-    var curves: [(path: String, values: [Float])] = []
-    var testMetrics: ClassificationMetrics?
+    var curves: [Curve] = []
     var timings: [StageTiming] = []
+    var testMetrics: ClassificationMetrics?
     /// Test-set predictions.
     var predictedLabels: [Int32]?
     var probabilities: Matrix?
@@ -53,7 +71,6 @@ struct AnomalyScores {
     var rocAUC: Double?
     var averagePrecision: Double?
 }
-
 
 extension RunOutcome {
     /// Every scalar test metric by name: accuracy, macro_f1, log_loss (labeled test

@@ -23,8 +23,8 @@ public struct RunReport {
     public var summary: String {
         var rows: [(String, String)] = [("pipeline", pipeline.config.name), ("seed", String(pipeline.config.seed))]
         rows.append(("data", "\(data.train.rows) train, \(data.labeledIndices.count) labeled, \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test"))
-        if !outcome.encoder.isEmpty {
-            rows.append(("encoder", ([data.width] + outcome.encoder.map { $0.kernel.cols }).map(String.init).joined(separator: "-")))
+        if !outcome.model.encoder.isEmpty {
+            rows.append(("encoder", ([data.width] + outcome.model.encoder.map { $0.kernel.cols }).map(String.init).joined(separator: "-")))
         }
         if let m = outcome.testMetrics {
             rows.append(("test accuracy", String(format: "%.4f", m.accuracy)))

@@ -1,7 +1,7 @@
 import Foundation
 import LinearAlgebra
 
-/// A run whose loss became NaN or infinite (SPEC §4 exit code 3).
+/// A run whose loss became NaN or infinite (exit code 3).
 public struct DivergedError: UserFacingError {
     public var stage: String
     public var epoch: Int
@@ -11,61 +11,78 @@ public struct DivergedError: UserFacingError {
     }
 }
 
-/// Shuffled minibatches over a set of rows: gathers each batch's rows into one
-/// reusable buffer so the engine reads a contiguous `[batch, width]` block.
-struct Minibatches {
-    let source: Matrix
-    let rows: [Int]
-    let batchSize: Int
-    /// `[batchSize, source.cols]`, reused by every batch.
-    var buffer: [Float]
-    /// Called after each batch with the rows done so far this epoch (progress bars).
-    var onBatch: ((Int) -> Void)? = nil
+/// The epoch loop every trainer runs: shuffled minibatches, one step per batch, the
+/// epoch's mean loss (a NaN/Inf one stops the run with exit code 3), values measured
+/// after the epoch (validation metrics, free energy, …), the progress line, and an
+/// optional early stop.
+struct EpochLoop {
+    /// Progress label, e.g. `pretrain layer 1/3`.
+    let label: String
+    /// Name in a divergence error, e.g. `pretrain layer_0`.
+    let stage: String
+    let epochs: Int
+    let progress: Progress
 
-    init(source: Matrix, rows: [Int], batchSize: Int) {
-        self.source = source
-        self.rows = rows
-        self.batchSize = min(batchSize, max(rows.count, 1))
-        buffer = [Float](repeating: 0, count: self.batchSize * source.cols)
+    /// What `afterEpoch` reports: named values to print and record, and a reason to stop early.
+    struct EpochEnd {
+        var values: [(String, Float)] = []
+        var stop: String? = nil
     }
 
-    /// Calls `body(batchRows, count)` for every minibatch of one epoch in an order drawn from `rng`.
-    /// `batchRows` are the row indices in this batch (for labels); the features are in `buffer`.
-    mutating func epoch(_ rng: inout RandomGenerator, _ body: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Void) {
-        var order = rows
-        rng.shuffle(&order)
-        let width = source.cols
-        var start = 0
-        while start < order.count {
-            let end = min(start + batchSize, order.count)
-            let slice = order[start..<end]
-            buffer.withUnsafeMutableBufferPointer { dst in
-                source.storage.withUnsafeBufferPointer { src in
-                    for (k, r) in slice.enumerated() {
-                        (dst.baseAddress! + k * width).update(from: src.baseAddress! + r * width, count: width)
-                    }
-                }
-            }
-            let count = end - start
-            buffer.withUnsafeBufferPointer { body(slice, count, UnsafeBufferPointer(rebasing: $0[0..<(count * width)])) }
-            onBatch?(end)
-            start = end
+    struct Result {
+        /// Mean training loss per epoch.
+        var losses: [Float] = []
+        /// The values `afterEpoch` reported, by name, one per epoch.
+        var monitored: [(name: String, values: [Float])] = []
+        var seconds = 0.0
+        /// Rows processed over all epochs.
+        var samples = 0
+
+        /// `prefix/loss` and `prefix/<name>` of every monitored value.
+        func curves(_ prefix: String) -> [Curve] {
+            [(path: "\(prefix)/loss", values: losses)] + monitored.map { (path: "\(prefix)/\($0.name)", values: $0.values) }
         }
-    }
-}
 
-/// The rows `indices` of `m` as a new matrix.
-func gather(_ m: Matrix, _ indices: [Int]) -> Matrix {
-    var out = [Float](repeating: 0, count: indices.count * m.cols)
-    let w = m.cols
-    out.withUnsafeMutableBufferPointer { dst in
-        m.storage.withUnsafeBufferPointer { src in
-            for (k, r) in indices.enumerated() {
-                (dst.baseAddress! + k * w).update(from: src.baseAddress! + r * w, count: w)
+        func timing(_ stage: String) -> StageTiming { StageTiming(stage: stage, seconds: seconds, samples: samples) }
+    }
+
+    /// Runs the epochs. `step(rows, count, features)` trains on one minibatch and returns
+    /// its mean loss; `beforeEpoch(e)` and `afterEpoch(e)` run around epoch e (1-based).
+    func run(_ batches: inout Minibatches, shuffle: inout RandomGenerator,
+             beforeEpoch: (Int) -> Void = { _ in },
+             afterEpoch: (Int) throws -> EpochEnd = { _ in EpochEnd() },
+             step: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Float) throws -> Result {
+        var result = Result()
+        let start = Stopwatch.now()
+        batches.onBatch = progress.tick
+        for epoch in 1...max(epochs, 1) where epochs > 0 {
+            beforeEpoch(epoch)
+            progress.begin(label, epoch, of: epochs, samples: batches.rows.count)
+            let t0 = Stopwatch.now()
+            var sum = 0.0, n = 0
+            batches.epoch(&shuffle) { rows, count, batch in
+                sum += Double(step(rows, count, batch)) * Double(count)
+                n += count
+            }
+            let mean = Float(sum / Double(max(n, 1)))
+            guard mean.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
+            result.losses.append(mean)
+            result.samples += n
+            let rate = Double(n) / Stopwatch.seconds(since: t0)
+            let end = try afterEpoch(epoch)
+            for (k, v) in end.values.enumerated() {
+                guard v.1.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
+                if k < result.monitored.count { result.monitored[k].values.append(v.1) } else { result.monitored.append((v.0, [v.1])) }
+            }
+            progress.epoch(label, epoch, of: epochs, values: [("loss", mean)] + end.values, samplesPerSecond: rate)
+            if let reason = end.stop {
+                progress.note("[\(label)] \(reason)")
+                break
             }
         }
+        result.seconds = Stopwatch.seconds(since: start)
+        return result
     }
-    return Matrix(rows: indices.count, cols: w, storage: out)
 }
 
 /// Monotonic wall-clock time for stage timings and samples/s.
@@ -73,5 +90,12 @@ enum Stopwatch {
     static func now() -> DispatchTime { DispatchTime.now() }
     static func seconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// Runs `body` and returns its result with the seconds it took.
+    static func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let t0 = now()
+        let value = try body()
+        return (value, seconds(since: t0))
     }
 }

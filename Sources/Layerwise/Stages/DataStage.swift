@@ -1,0 +1,18 @@
+import Foundation
+import LinearAlgebra
+
+/// The first stage of every run and of `layerwise validate`: reads and checks every
+/// dataset the pipeline names, scales the features, and draws the labeled subset and the
+/// validation split (see `TrainingData`). The other stages read what it returns.
+struct DataStage {
+    let pipeline: Pipeline
+
+    func run(_ progress: Progress) throws -> (TrainingData, StageTiming) {
+        let cfg = pipeline.config
+        let (data, seconds) = try Stopwatch.measure {
+            try TrainingData.load(pipeline, needLabels: cfg.classifier != nil)
+        }
+        progress.note("data: \(data.train.rows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes")
+        return (data, StageTiming(stage: "data", seconds: seconds, samples: data.train.rows))
+    }
+}

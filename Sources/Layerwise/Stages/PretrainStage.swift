@@ -1,0 +1,73 @@
+import LinearAlgebra
+import NeuralNet
+
+/// Greedy layer-wise pretraining (Bengio et al. 2007; Vincent et al. 2008): layer k is
+/// one shallow autoencoder trained to reconstruct layer k−1's codes, then frozen and
+/// used to encode the data for layer k+1. `model: rbm` stacks RBMs instead (a DBN) and
+/// `model: vae` trains one variational autoencoder whole.
+///
+/// Learns from every training row (labels are not needed), or with
+/// `anomaly.normal_classes` from the normal rows only. Leaves the encoder and decoder in
+/// the outcome; curves `pretrain/layer_k/loss` per layer.
+struct PretrainStage: Stage {
+    let config: PretrainConfig
+    var name: String { "pretrain" }
+
+    func settings(_ config: PipelineConfig) -> String? {
+        var p = self.config
+        p.endToEnd = nil   // its own stage
+        return "pretrain \(p)"
+    }
+
+    func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
+        let x = context.data.autoencoderTrain
+        if config.model == .rbm, let rbm = config.rbm {
+            try runDBN(x, rbm, context, &outcome)
+        } else if config.model == .vae, let vae = config.vae {
+            try runVAE(x, vae, context, &outcome)
+        } else {
+            try runGreedy(x, context, &outcome)
+        }
+    }
+
+    private func runGreedy(_ x: Matrix, _ context: StageContext, _ outcome: inout RunOutcome) throws {
+        var initRNG = context.streams.pretrainInit
+        var shuffleRNG = context.streams.pretrainShuffle
+        var noiseRNG = context.streams.pretrainNoise
+        let activation = Activation(rawValue: config.activation) ?? .relu
+        var codes = x
+        for (k, width) in config.layers.enumerated() {
+            let (outAct, loss) = config.reconstruction(forLayer: k)
+            let ae = ShallowAutoencoder(
+                inputs: codes.cols, hidden: width, activation: activation, outputActivation: outAct, loss: loss,
+                tiedWeights: config.tiedWeights, noise: config.noise.map(\.engine) ?? .none,
+                sparsity: config.sparsity.map { (Float($0.target), Float($0.weight)) },
+                contractiveWeight: config.contractiveWeight.map(Float.init), weightDecay: Float(config.weightDecay),
+                maxBatch: config.batchSize, optimizer: config.optimizer.engine, rng: &initRNG)
+            var batches = Minibatches(source: codes, batchSize: config.batchSize)
+            let loop = EpochLoop(label: "pretrain layer \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
+                                 epochs: config.epochs, progress: context.progress)
+            let r = try loop.run(&batches, shuffle: &shuffleRNG) { _, count, batch in
+                ae.trainStep(input: batch, batch: count, rng: &noiseRNG)
+            }
+            outcome.timings.append(r.timing("pretrain_layer_\(k)"))
+            outcome.curves += r.curves("pretrain/layer_\(k)")
+            outcome.model.encoder.append(DenseLayer(kernel: ae.encoderKernel, bias: ae.encoderBias, activation: activation))
+            outcome.model.decoder.insert(DenseLayer(kernel: ae.decoderKernel, bias: ae.decoderBias, activation: outAct), at: 0)
+            codes = ae.encode(codes)
+        }
+        outcome.model.tiedWeights = config.tiedWeights
+    }
+}
+
+extension PretrainConfig {
+    /// Decoder output and loss of layer `index`: the pipeline's choice at the input
+    /// layer; deeper layers reconstruct codes, with sigmoid + BCE when the codes are
+    /// sigmoid (in (0, 1)), else identity + MSE.
+    func reconstruction(forLayer index: Int) -> (Activation, Loss) {
+        if index == 0 {
+            return (Activation(rawValue: outputActivation) ?? .sigmoid, Loss(rawValue: loss) ?? .bce)
+        }
+        return activation == "sigmoid" ? (.sigmoid, .bce) : (.identity, .mse)
+    }
+}

@@ -1,0 +1,38 @@
+import LinearAlgebra
+
+/// Every random stream of a run, each derived from the pipeline's seed alone.
+///
+/// One stream per purpose, so drawing more numbers in one place (more epochs, a wider
+/// layer) never shifts the numbers drawn anywhere else, and a resumed run draws what an
+/// uninterrupted one would. A stage takes the streams it needs from here; nothing else
+/// in Layerwise makes a `RandomGenerator` from the seed.
+struct RandomStreams {
+    let seed: UInt64
+
+    private func stream(_ id: UInt64) -> RandomGenerator { RandomGenerator(seed: seed).derived(id) }
+
+    /// The labeled subset (`data.labeled`), then the validation split.
+    var labeledSubset: RandomGenerator { stream(1) }
+    /// Initial weights of every pretrained layer (autoencoders, RBMs, the VAE).
+    var pretrainInit: RandomGenerator { stream(2) }
+    /// Minibatch order of pretraining.
+    var pretrainShuffle: RandomGenerator { stream(3) }
+    /// Denoising corruption, the VAE's ε.
+    var pretrainNoise: RandomGenerator { stream(8) }
+    /// Gibbs sampling of the RBMs.
+    var rbmSampling: RandomGenerator { stream(10) }
+    /// Minibatch order of end-to-end training.
+    var endToEndShuffle: RandomGenerator { stream(4) }
+    /// Input corruption of end-to-end training.
+    var endToEndNoise: RandomGenerator { stream(9) }
+    /// Initial weights of the classifier head.
+    var classifierInit: RandomGenerator { stream(5) }
+    /// Minibatch order of the head's training.
+    var classifierShuffle: RandomGenerator { stream(6) }
+    /// Dropout masks of the head's training.
+    var classifierDropout: RandomGenerator { stream(6).derived(1) }
+    /// Minibatch order of fine-tuning.
+    var fineTuneShuffle: RandomGenerator { stream(7) }
+    /// Dropout masks of fine-tuning.
+    var fineTuneDropout: RandomGenerator { stream(7).derived(1) }
+}

@@ -1,0 +1,60 @@
+import LinearAlgebra
+import NeuralNet
+
+/// What every stage of a run sees: the pipeline, the data (read once), the random
+/// streams and the progress printer.
+struct StageContext {
+    let config: PipelineConfig
+    let data: TrainingData
+    let streams: RandomStreams
+    let progress: Progress
+}
+
+/// One step of `layerwise run`, as a value: it reads what the stages before it left in
+/// the outcome (the layers so far) and adds its own (layers, curves, timings,
+/// predictions, scores).
+///
+/// `Runner` runs the list `Stages.list(for:)` in order; its loop alone handles the
+/// checkpoint, so a new stage (a ladder network, a streamed data source) is one more
+/// value in that list.
+protocol Stage {
+    /// Its name in progress lines and in the checkpoint.
+    var name: String { get }
+    /// The settings its result depends on beyond the stages before it, as text for the
+    /// `--resume` fingerprint; nil for a stage that is cheap to run again (not checkpointed).
+    func settings(_ config: PipelineConfig) -> String?
+    func run(_ context: StageContext, _ outcome: inout RunOutcome) throws
+}
+
+enum Stages {
+    /// The stages `config` asks for, in the order they run.
+    static func list(for config: PipelineConfig) -> [any Stage] {
+        var stages: [any Stage] = []
+        if let p = config.pretrain {
+            stages.append(PretrainStage(config: p))
+            if let e = p.endToEnd { stages.append(EndToEndStage(config: e, pretrain: p)) }
+        }
+        if let c = config.classifier {
+            stages.append(ClassifierStage(config: c))
+            if let f = config.fineTune { stages.append(FineTuneStage(config: f, classifier: c)) }
+        }
+        stages.append(EvaluateStage())
+        if let a = config.anomaly { stages.append(AnomalyStage(config: a)) }
+        return stages
+    }
+
+    /// The `--resume` fingerprint of every checkpointed stage: what it and every stage
+    /// before it depend on, with the seed, the training data and the Layerwise version.
+    static func fingerprints(_ stages: [any Stage], _ config: PipelineConfig) -> [(stage: String, fingerprint: String)] {
+        var parts = ["layerwise \(layerwiseVersion)", "seed \(config.seed)", "train \(config.data.train)",
+                     "train_labels \(String(describing: config.data.trainLabels))", "scale \(config.data.scale)",
+                     "normal_classes \(String(describing: config.anomaly?.normalClasses))"]
+        var out: [(stage: String, fingerprint: String)] = []
+        for stage in stages {
+            guard let s = stage.settings(config) else { continue }
+            parts.append(s)
+            out.append((stage.name, parts.joined(separator: "\n")))
+        }
+        return out
+    }
+}

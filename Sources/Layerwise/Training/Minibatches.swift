@@ -1,0 +1,64 @@
+import LinearAlgebra
+
+/// Shuffled minibatches over a set of rows: gathers each batch's rows into one
+/// reusable buffer so the engine reads a contiguous `[batch, width]` block.
+struct Minibatches {
+    let source: Matrix
+    let rows: [Int]
+    let batchSize: Int
+    /// `[batchSize, source.cols]`, reused by every batch.
+    var buffer: [Float]
+    /// Called after each batch with the rows done so far this epoch (progress bars).
+    var onBatch: ((Int) -> Void)? = nil
+
+    init(source: Matrix, rows: [Int], batchSize: Int) {
+        self.source = source
+        self.rows = rows
+        self.batchSize = min(batchSize, max(rows.count, 1))
+        buffer = [Float](repeating: 0, count: self.batchSize * source.cols)
+    }
+
+    /// Every row of `source`.
+    init(source: Matrix, batchSize: Int) {
+        self.init(source: source, rows: Array(0..<source.rows), batchSize: batchSize)
+    }
+
+    /// Calls `body(batchRows, count, features)` for every minibatch of one epoch in an order
+    /// drawn from `rng`. `batchRows` are the row indices in this batch (for labels); the
+    /// features are `[count, width]` in `buffer`.
+    mutating func epoch(_ rng: inout RandomGenerator, _ body: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Void) {
+        var order = rows
+        rng.shuffle(&order)
+        let width = source.cols
+        var start = 0
+        while start < order.count {
+            let end = min(start + batchSize, order.count)
+            let slice = order[start..<end]
+            buffer.withUnsafeMutableBufferPointer { dst in
+                source.storage.withUnsafeBufferPointer { src in
+                    for (k, r) in slice.enumerated() {
+                        (dst.baseAddress! + k * width).update(from: src.baseAddress! + r * width, count: width)
+                    }
+                }
+            }
+            let count = end - start
+            buffer.withUnsafeBufferPointer { body(slice, count, UnsafeBufferPointer(rebasing: $0[0..<(count * width)])) }
+            onBatch?(end)
+            start = end
+        }
+    }
+}
+
+/// The rows `indices` of `m` as a new matrix.
+func gather(_ m: Matrix, _ indices: [Int]) -> Matrix {
+    var out = [Float](repeating: 0, count: indices.count * m.cols)
+    let w = m.cols
+    out.withUnsafeMutableBufferPointer { dst in
+        m.storage.withUnsafeBufferPointer { src in
+            for (k, r) in indices.enumerated() {
+                (dst.baseAddress! + k * w).update(from: src.baseAddress! + r * w, count: w)
+            }
+        }
+    }
+    return Matrix(rows: indices.count, cols: w, storage: out)
+}

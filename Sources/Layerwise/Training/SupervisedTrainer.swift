@@ -1,0 +1,58 @@
+import LinearAlgebra
+import NeuralNet
+
+/// Supervised training of a network on the labeled rows, with optional early stopping
+/// on the validation rows (the best epoch's weights are restored, as Keras's
+/// `EarlyStopping(restore_best_weights=True)`).
+///
+/// Used twice: the head alone on the frozen encoder's codes (the encoder cannot change,
+/// so its codes are computed once instead of every step), then encoder + head together
+/// for fine-tuning.
+struct SupervisedTrainer {
+    let stage: String
+    let epochs: Int
+    let batchSize: Int
+    let earlyStopping: EarlyStopping?
+    let progress: Progress
+
+    /// Trains `net` on rows `train` of `x` with `labels`; validation on rows `validation`.
+    /// Curves: `loss`, and with validation rows `val_loss` and `val_accuracy`.
+    func fit(_ net: Network, x: Matrix, labels: [Int32], train: [Int], validation: [Int], classes: Int,
+             shuffle: inout RandomGenerator, dropout: inout RandomGenerator) throws -> EpochLoop.Result {
+        let valX = gather(x, validation)
+        let valY = validation.map { labels[$0] }
+        var batches = Minibatches(source: x, rows: train, batchSize: batchSize)
+        var best: (score: Float, epoch: Int, layers: [DenseLayer])? = nil
+        var sinceBest = 0
+        var labelBuffer = [Int32](repeating: 0, count: batchSize)
+        let loop = EpochLoop(label: stage, stage: stage, epochs: epochs, progress: progress)
+        let result = try loop.run(&batches, shuffle: &shuffle, afterEpoch: { epoch in
+            guard !validation.isEmpty else { return EpochLoop.EpochEnd() }
+            let m = ClassificationMetrics(probabilities: net.predict(valX).storage, labels: valY, classes: classes)
+            var end = EpochLoop.EpochEnd(values: [("val_loss", Float(m.logLoss)), ("val_accuracy", Float(m.accuracy))])
+            guard let es = earlyStopping else { return end }
+            let score = es.metric == .valLoss ? Float(m.logLoss) : -Float(m.accuracy)
+            if best.map({ score < $0.score }) ?? true {
+                best = (score, epoch, net.denseLayers)
+                sinceBest = 0
+            } else {
+                sinceBest += 1
+            }
+            if sinceBest >= es.patience {
+                end.stop = "early stop after epoch \(epoch): no better \(es.metric.rawValue) for \(es.patience) epochs"
+            }
+            return end
+        }) { rows, count, batch in
+            for (k, r) in rows.enumerated() { labelBuffer[k] = labels[r] }
+            return labelBuffer.withUnsafeBufferPointer { lb in
+                net.trainStep(input: batch, batch: count, target: .labels(UnsafeBufferPointer(rebasing: lb[0..<count])),
+                              loss: .crossEntropy, rng: &dropout)
+            }
+        }
+        if let best {
+            for (i, l) in best.layers.enumerated() { net.setKernel(i, l.kernel); net.setBias(i, l.bias) }
+            progress.note("[\(stage)] restored the weights of epoch \(best.epoch)")
+        }
+        return result
+    }
+}
