@@ -106,12 +106,14 @@ final class DBNPipelineTests: XCTestCase {
 
     func testRBMDefaultsFollowHintonsGuide() throws {
         let p = try XCTUnwrap(try parse(dbn, ["pretrain.rbm={}", "pretrain.end_to_end={epochs: 1}"]).config.pretrain)
-        XCTAssertEqual(p.activation, "sigmoid")
+        XCTAssertEqual(p.activation, .sigmoid)
         XCTAssertEqual(p.weightDecay, 0.0002)
-        XCTAssertEqual(p.rbm, RBMSettings(cdSteps: 1, persistent: false, visible: .bernoulli, learningRate: 0.1,
-                                          momentum: 0.9, initialMomentum: 0.5, initialMomentumEpochs: 5))
+        XCTAssertEqual(p.model, .rbm(RBMSettings(cdSteps: 1, persistent: false, visible: .bernoulli, learningRate: 0.1,
+                                          momentum: 0.9, initialMomentum: 0.5, initialMomentumEpochs: 5)))
         XCTAssertEqual(p.endToEnd?.weightDecay, 0)
-        let gaussian = try XCTUnwrap(try parse(dbn, ["data.scale=standardize"]).config.pretrain?.rbm)
+        guard case .rbm(let gaussian)? = try parse(dbn, ["data.scale=standardize"]).config.pretrain?.model else {
+            return XCTFail("model: rbm reads as .rbm")
+        }
         XCTAssertEqual(gaussian.visible, .gaussian)
     }
 

@@ -31,8 +31,8 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(p.config.data.train, DatasetRef(file: "d.h5", dataset: "/train/images"))
         XCTAssertEqual(p.config.data.scale, .unit)
         XCTAssertEqual(p.config.pretrain?.layers, [32, 8])
-        XCTAssertEqual(p.config.pretrain?.outputActivation, "sigmoid")
-        XCTAssertEqual(p.config.pretrain?.loss, "bce")
+        XCTAssertEqual(p.config.pretrain?.outputActivation, .sigmoid)
+        XCTAssertEqual(p.config.pretrain?.loss, .bce)
         XCTAssertEqual(p.config.pretrain?.optimizer.learningRate, 0.001)
         XCTAssertEqual(p.config.classifier?.hidden, [64])
         XCTAssertNil(p.config.fineTune)
@@ -41,7 +41,7 @@ final class PipelineConfigTests: XCTestCase {
 
     func testDenoisingDefaultsToMaskingNoise() throws {
         let p = try parse(minimal + "\n", ["pretrain.model=denoising"])
-        XCTAssertEqual(p.config.pretrain?.noise, NoiseSettings(kind: .masking, level: 0.2))
+        XCTAssertEqual(p.config.pretrain?.model, .denoising(NoiseSettings(kind: .masking, level: 0.2)))
     }
 
     func testUnknownKeyNamesPathLineAndSuggestion() {

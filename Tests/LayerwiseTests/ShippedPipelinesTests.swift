@@ -13,7 +13,7 @@ final class ShippedPipelinesTests: XCTestCase {
         for name in files {
             let runs = try Pipeline.loadAll(file: folder.appendingPathComponent(name).path, overrides: [])
             XCTAssertFalse(runs.isEmpty, name)
-            if let m = runs.first?.config.pretrain?.model.rawValue { models.insert(m) }
+            if let m = runs.first?.config.pretrain?.model.kind.rawValue { models.insert(m) }
             if name == "fashion-mnist-anomaly.yaml" {
                 XCTAssertEqual(runs.count, 10, "one run per normal class")
                 XCTAssertEqual(Set(runs.compactMap { $0.config.anomaly?.normalClasses }), Set((0..<10).map { [$0] }))

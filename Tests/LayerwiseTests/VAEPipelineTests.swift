@@ -61,7 +61,7 @@ final class VAEPipelineTests: XCTestCase {
 
     func testVAESchema() throws {
         let p = try Pipeline.parse(TinyData.vaePipeline, file: "p.yaml", baseDirectory: URL(fileURLWithPath: "/tmp"), overrides: ["pretrain.vae={}"])
-        XCTAssertEqual(p.config.pretrain?.vae, VAESettings(beta: 1, klWarmupEpochs: 0))
+        XCTAssertEqual(p.config.pretrain?.model, .vae(VAESettings(beta: 1, klWarmupEpochs: 0)))
         XCTAssertEqual(problems(["pretrain.vae.beta=-1"]), ["pretrain.vae.beta"])
         XCTAssertEqual(problems(["pretrain.vae.warmup=3"]), ["pretrain.vae.warmup"])
         XCTAssertEqual(problems(["pretrain.end_to_end={epochs: 2}"]), ["pretrain.end_to_end"])

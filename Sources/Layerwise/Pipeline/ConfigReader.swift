@@ -121,6 +121,12 @@ final class ConfigReader {
         return def
     }
 
+    /// `choice` over an enum's raw values.
+    func choice<T: RawRepresentable>(_ key: String, _ options: [T], default def: T) -> T where T.RawValue == String {
+        let s = choice(key, options.map(\.rawValue), default: def.rawValue)
+        return options.first { $0.rawValue == s } ?? def
+    }
+
     func int(_ key: String, default def: Int, min lo: Int? = nil, max hi: Int? = nil) -> Int {
         guard let v = value(key) else { return def }
         guard let i = v.int, v.scalar?.style == .plain || v.scalar?.style == .any else {

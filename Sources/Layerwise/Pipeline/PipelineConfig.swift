@@ -1,5 +1,7 @@
-/// The typed pipeline file (SPEC §2): one struct per stage, defaults and ranges in
-/// `PipelineSchema.swift`. An absent optional stage is `nil` and skipped.
+import NeuralNet
+
+/// The typed pipeline file (keys in docs/pipeline.md): one struct per stage, defaults
+/// and ranges in `PipelineSchema.swift`. An absent optional stage is `nil` and skipped.
 public struct PipelineConfig: Sendable {
     public var name: String
     public var seed: UInt64
@@ -48,8 +50,43 @@ public struct DataConfig: Sendable {
     public var validationFraction: Double
 }
 
+/// The names `pretrain.model` takes.
 public enum AutoencoderModel: String, Sendable, CaseIterable {
     case basic, denoising, sparse, contractive, rbm, vae
+}
+
+/// `pretrain.model` with the settings that belong to it.
+public enum PretrainModel: Sendable, Equatable {
+    case basic
+    /// Trained to reconstruct the clean input from a corrupted one (Vincent et al. 2008).
+    case denoising(NoiseSettings)
+    /// A KL penalty pulls each unit's mean activation towards a target rate (Ng's sparse autoencoder).
+    case sparse(SparsitySettings)
+    /// The squared Frobenius norm of the encoder's Jacobian, weighted (Rifai et al. 2011).
+    case contractive(weight: Double)
+    /// Restricted Boltzmann machines stacked into a Deep Belief Network.
+    case rbm(RBMSettings)
+    /// One variational autoencoder trained whole.
+    case vae(VAESettings)
+
+    public var kind: AutoencoderModel {
+        switch self {
+        case .basic: return .basic
+        case .denoising: return .denoising
+        case .sparse: return .sparse
+        case .contractive: return .contractive
+        case .rbm: return .rbm
+        case .vae: return .vae
+        }
+    }
+}
+
+/// `pretrain.sparsity:` — settings of `model: sparse`.
+public struct SparsitySettings: Sendable, Equatable {
+    /// The mean activation ρ each hidden unit is pulled towards.
+    public var target: Double
+    /// Weight β of the KL(ρ ‖ ρ̂) penalty.
+    public var weight: Double
 }
 
 /// `pretrain.vae:` — settings of `model: vae`.
@@ -97,18 +134,13 @@ public struct NoiseSettings: Sendable, Equatable {
 
 public struct PretrainConfig: Sendable {
     public var layers: [Int]
-    public var model: AutoencoderModel
-    public var activation: String
+    public var model: PretrainModel
+    public var activation: Activation
     /// Decoder output of the first (input-facing) layer; deeper layers reconstruct the
     /// previous codes with `identity` + MSE (or sigmoid + BCE when codes are sigmoid).
-    public var outputActivation: String
-    public var loss: String
+    public var outputActivation: Activation
+    public var loss: Loss
     public var tiedWeights: Bool
-    public var noise: NoiseSettings?
-    public var sparsity: (target: Double, weight: Double)?
-    public var contractiveWeight: Double?
-    public var rbm: RBMSettings?
-    public var vae: VAESettings?
     public var weightDecay: Double
     public var optimizer: OptimizerSettings
     public var epochs: Int
@@ -132,7 +164,7 @@ public struct EarlyStopping: Sendable, Equatable {
 
 public struct ClassifierConfig: Sendable {
     public var hidden: [Int]
-    public var activation: String
+    public var activation: Activation
     public var dropout: Double
     public var optimizer: OptimizerSettings
     public var epochs: Int

@@ -34,7 +34,7 @@ struct ClassifierStage: Stage {
 
     /// `hidden` widths with the classifier's activation, then softmax over the classes.
     func headSpecs(inputs: Int, classes: Int) -> [DenseSpec] {
-        let act = Activation(rawValue: config.activation) ?? .relu
+        let act = config.activation
         var specs: [DenseSpec] = []
         var width = inputs
         for h in config.hidden { specs.append(DenseSpec(inputs: width, outputs: h, activation: act)); width = h }

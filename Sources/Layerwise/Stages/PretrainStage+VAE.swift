@@ -17,7 +17,7 @@ extension PretrainStage {
         let (outAct, loss) = config.reconstruction(forLayer: 0)
         let vae = VariationalAutoencoder(
             inputs: x.cols, hidden: Array(config.layers.dropLast()), latent: config.layers.last ?? 1,
-            activation: Activation(rawValue: config.activation) ?? .relu, outputActivation: outAct, loss: loss,
+            activation: config.activation, outputActivation: outAct, loss: loss,
             beta: Float(settings.beta), maxBatch: config.batchSize, optimizer: config.optimizer.engine,
             weightDecay: Float(config.weightDecay), rng: &initRNG)
         var batches = Minibatches(source: x, batchSize: config.batchSize)

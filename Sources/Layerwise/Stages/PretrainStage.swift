@@ -21,12 +21,10 @@ struct PretrainStage: Stage {
 
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
         let x = context.data.autoencoderTrain
-        if config.model == .rbm, let rbm = config.rbm {
-            try runDBN(x, rbm, context, &outcome)
-        } else if config.model == .vae, let vae = config.vae {
-            try runVAE(x, vae, context, &outcome)
-        } else {
-            try runGreedy(x, context, &outcome)
+        switch config.model {
+        case .rbm(let settings): try runDBN(x, settings, context, &outcome)
+        case .vae(let settings): try runVAE(x, settings, context, &outcome)
+        case .basic, .denoising, .sparse, .contractive: try runGreedy(x, context, &outcome)
         }
     }
 
@@ -34,15 +32,21 @@ struct PretrainStage: Stage {
         var initRNG = context.streams.pretrainInit
         var shuffleRNG = context.streams.pretrainShuffle
         var noiseRNG = context.streams.pretrainNoise
-        let activation = Activation(rawValue: config.activation) ?? .relu
+        let activation = config.activation
+        var noise = NoiseConfig.none, sparsity: (Float, Float)? = nil, contractive: Float? = nil
+        switch config.model {
+        case .denoising(let n): noise = n.engine
+        case .sparse(let s): sparsity = (Float(s.target), Float(s.weight))
+        case .contractive(let weight): contractive = Float(weight)
+        case .basic, .rbm, .vae: break
+        }
         var codes = x
         for (k, width) in config.layers.enumerated() {
             let (outAct, loss) = config.reconstruction(forLayer: k)
             let ae = ShallowAutoencoder(
                 inputs: codes.cols, hidden: width, activation: activation, outputActivation: outAct, loss: loss,
-                tiedWeights: config.tiedWeights, noise: config.noise.map(\.engine) ?? .none,
-                sparsity: config.sparsity.map { (Float($0.target), Float($0.weight)) },
-                contractiveWeight: config.contractiveWeight.map(Float.init), weightDecay: Float(config.weightDecay),
+                tiedWeights: config.tiedWeights, noise: noise, sparsity: sparsity,
+                contractiveWeight: contractive, weightDecay: Float(config.weightDecay),
                 maxBatch: config.batchSize, optimizer: config.optimizer.engine, rng: &initRNG)
             var batches = Minibatches(source: codes, batchSize: config.batchSize)
             let loop = EpochLoop(label: "pretrain layer \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
@@ -65,9 +69,7 @@ extension PretrainConfig {
     /// layer; deeper layers reconstruct codes, with sigmoid + BCE when the codes are
     /// sigmoid (in (0, 1)), else identity + MSE.
     func reconstruction(forLayer index: Int) -> (Activation, Loss) {
-        if index == 0 {
-            return (Activation(rawValue: outputActivation) ?? .sigmoid, Loss(rawValue: loss) ?? .bce)
-        }
-        return activation == "sigmoid" ? (.sigmoid, .bce) : (.identity, .mse)
+        if index == 0 { return (outputActivation, loss) }
+        return activation == .sigmoid ? (.sigmoid, .bce) : (.identity, .mse)
     }
 }
