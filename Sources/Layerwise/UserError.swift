@@ -3,7 +3,7 @@ import HDF5
 
 /// Errors a user can cause or act on, and the process exit code each maps to.
 ///
-/// SPEC §4: 0 success; 1 a failed expectation (`evaluate.expect`); 2 bad usage,
+/// Exit codes: 0 success; 1 a failed expectation (`evaluate.expect`); 2 bad usage,
 /// bad pipeline file or bad data; 3 a run that diverged. Every such error prints
 /// as one line on stderr beginning with `error:`.
 public protocol UserFacingError: Error, CustomStringConvertible {

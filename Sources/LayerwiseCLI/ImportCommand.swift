@@ -1,7 +1,7 @@
 import ArgumentParser
 import Layerwise
 
-/// `layerwise import idx|csv|npy`: converts common formats into SPEC §1's input layout.
+/// `layerwise import idx|csv|npy`: converts common formats into the input layout (features `[N, D]`, labels `[N]`).
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",

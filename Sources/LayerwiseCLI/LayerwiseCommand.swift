@@ -3,7 +3,7 @@ import Foundation
 import Layerwise
 
 /// `layerwise`: the root command. Each subcommand parses its arguments and calls
-/// one library function; errors become one `error:` line and an exit code (SPEC §4).
+/// one library function; errors become one `error:` line and an exit code.
 @main
 struct LayerwiseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

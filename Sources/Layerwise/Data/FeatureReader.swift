@@ -2,7 +2,7 @@ import Foundation
 import HDF5
 
 /// Reads a features dataset `[N, D]` (or `[N, H, W]`, `[N, H, W, C]`, flattened to
-/// `[N, D]`) and a labels dataset `[N]` from HDF5, with the checks SPEC §1 promises:
+/// `[N, D]`) and a labels dataset `[N]` from HDF5, with the checks docs/pipeline.md describes:
 /// each failure names the file and dataset.
 struct FeatureReader {
     /// Rows read per hyperslab, so a large file is never converted in one piece.

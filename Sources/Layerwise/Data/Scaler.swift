@@ -1,4 +1,4 @@
-/// The preprocessing of SPEC §2 `data.scale`, fitted on the training features and
+/// The preprocessing of `data.scale`, fitted on the training features and
 /// applied unchanged to test data and to new data (`encode`, `predict`, `score`).
 public struct Scaler: Sendable, Equatable {
     public var kind: ScaleKind

@@ -3,7 +3,7 @@ import Foundation
 import HDF5
 
 /// Reads IDX files (the MNIST / Fashion-MNIST format), plain or gzip-compressed, and
-/// writes them in SPEC §1's input layout.
+/// writes them in the input layout (features `[N, D]`, labels `[N]`).
 ///
 /// An IDX file is a big-endian header — two zero bytes, a type code (0x08 = uint8),
 /// the number of dimensions — then each dimension as a big-endian uint32, then the

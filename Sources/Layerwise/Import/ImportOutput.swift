@@ -1,7 +1,7 @@
 import Foundation
 import HDF5
 
-/// Where and how an importer writes: one group of SPEC §1's input layout in an HDF5
+/// Where and how an importer writes: one group of the input layout (docs/pipeline.md, "Input data") in an HDF5
 /// file, written atomically (`writeAtomically`: a temporary file in the same folder,
 /// renamed when complete, removed on any error).
 ///

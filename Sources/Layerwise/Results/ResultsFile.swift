@@ -1,6 +1,6 @@
 import HDF5
 
-/// Opening a file that `layerwise run` wrote (SPEC §3), for the commands that read one.
+/// Opening a file that `layerwise run` wrote (docs/results-format.md), for the commands that read one.
 enum ResultsFile {
     /// The root group, or an error naming the file when it lacks `format = "layerwise-results"`.
     static func open(_ path: String) throws -> H5Group {

@@ -7,7 +7,7 @@ public struct RunReport {
     let outcome: RunOutcome
     let data: TrainingData
 
-    /// 0, or 1 when an `evaluate.expect` gate was missed (SPEC §4).
+    /// 0, or 1 when an `evaluate.expect` gate was missed.
     public var exitCode: Int32 { outcome.expectationFailures.isEmpty ? 0 : 1 }
 
     public var expectationFailures: [String] { outcome.expectationFailures }
