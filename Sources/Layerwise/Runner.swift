@@ -31,8 +31,9 @@ public enum Runner {
         let destination = pipeline.resolve(expand(cfg.output.results, cfg, created))
         try ResultsWriter.checkWritable(destination)
 
-        let (data, dataTiming) = try DataStage(pipeline: pipeline).run(progress)
-        let context = StageContext(config: cfg, data: data, streams: RandomStreams(seed: cfg.seed), progress: progress)
+        let dataStage = DataStage(pipeline: pipeline)
+        let (data, dataTiming) = try dataStage.run(progress)
+        let context = StageContext(config: cfg, data: data, streams: dataStage.streams, progress: progress)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
         var outcome = try runStages(Stages.list(for: cfg), context, &checkpoint, resume: options.resume)
         outcome.timings.insert(dataTiming, at: 0)

@@ -26,9 +26,8 @@ struct TrainingData {
     var width: Int { train.cols }
 
     /// Reads and checks every dataset the pipeline names, fits the scaler on the
-    /// training features, and draws the labeled subset and validation split from `seed`.
-    static func load(_ pipeline: Pipeline, needLabels: Bool) throws -> TrainingData {
-        let streams = RandomStreams(seed: pipeline.config.seed)
+    /// training features, and draws the labeled subset and validation split from `streams`.
+    static func load(_ pipeline: Pipeline, needLabels: Bool, streams: RandomStreams) throws -> TrainingData {
         let cfg = pipeline.config.data
         let trainReader = try FeatureReader(cfg.train, resolvedPath: pipeline.resolve(cfg.train.file))
         var x = try trainReader.readFeatures()
