@@ -116,6 +116,16 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(auc.first?.line, 10)
     }
 
+    func testAMisspeltStageGetsADidYouMeanAndNoKnockOnErrors() {
+        let yaml = minimal.replacingOccurrences(of: "classifier: {}", with: "classifer: {epochs: 2}\nfine_tune: {}")
+        let ps = problems(yaml)
+        XCTAssertEqual(ps.map(\.keyPath), ["classifer"], "fine_tune's 'needs a classifier' would only repeat it")
+        XCTAssertEqual(ps.first?.message, "unknown key 'classifer' (did you mean 'classifier'?)")
+        XCTAssertEqual(ps.first?.line, 6)
+        let pretrain = problems(minimal.replacingOccurrences(of: "pretrain:", with: "pretrian:"))
+        XCTAssertEqual(pretrain.map(\.message), ["unknown key 'pretrian' (did you mean 'pretrain'?)"])
+    }
+
     func testCrossStageChecks() {
         XCTAssertTrue(problems("data: {train: 'a.h5:/x', train_labels: 'a.h5:/y'}\nclassifier: {}\nfine_tune: {}\n")
             .contains { $0.keyPath == "fine_tune" })

@@ -198,6 +198,9 @@ final class ConfigReader {
     }
 
     /// Reports every key the schema never asked for, with the closest known key.
+    /// Keys given that the schema has not asked for (so far).
+    var unknownKeys: [String] { keys.filter { !known.contains($0) } }
+
     func finish() {
         for (key, keyNode, _) in pairs where !known.contains(key) {
             diagnostics.report(keyPath(key), keyNode,
@@ -223,9 +226,14 @@ private func format(_ x: Double) -> String {
 
 /// " (did you mean 'x'?)" for the closest candidate within a small edit distance.
 func suggestion(_ word: String, _ candidates: [String]) -> String {
+    closest(word, candidates).map { " (did you mean '\($0)'?)" } ?? ""
+}
+
+/// The candidate `word` is most likely a misspelling of, if any is close enough.
+func closest(_ word: String, _ candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return "" }
-    return " (did you mean '\(best.0)'?)"
+    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
+    return best.0
 }
 
 /// Levenshtein distance, for "did you mean …?".

@@ -31,7 +31,22 @@ enum PipelineSchema {
         if r.value("matrix") != nil {
             r.report("matrix", "a sweep runs through `layerwise run`; this entry point takes one pipeline")
         }
+        // Every stage name is a known key, so a misspelt stage gets a "did you mean"; a stage
+        // that is only misspelt is not also reported as missing by the checks below.
+        let stages = ["pretrain", "classifier", "fine_tune", "anomaly"]
+        for s in stages where !r.has(s) { _ = r.value(s) }
+        let misspelt = Set(r.unknownKeys.compactMap { closest($0, stages) })
         r.finish()
+        let config = PipelineConfig(
+            name: name, seed: UInt64(seed), data: data, pretrain: pretrain, classifier: classifier,
+            fineTune: fineTune, anomaly: anomaly, evaluate: evaluate, output: output)
+        if misspelt.isEmpty { checkAcrossSections(r, config) }
+        return config
+    }
+
+    /// What one section needs from another, each reported at the key it concerns.
+    static func checkAcrossSections(_ r: ConfigReader, _ c: PipelineConfig) {
+        let (data, pretrain, classifier, fineTune, anomaly, evaluate) = (c.data, c.pretrain, c.classifier, c.fineTune, c.anomaly, c.evaluate)
         if fineTune != nil && classifier == nil {
             r.report("fine_tune", "needs a classifier: stage (the head to train with the encoder)")
         }
@@ -62,9 +77,6 @@ enum PipelineSchema {
         for e in evaluate.expect where ["accuracy", "macro_f1", "log_loss"].contains(e.metric) && classifier == nil {
             r.report(path: ["evaluate", "expect", e.metric], "is measured only with a classifier: stage")
         }
-        return PipelineConfig(
-            name: name, seed: UInt64(seed), data: data, pretrain: pretrain, classifier: classifier,
-            fineTune: fineTune, anomaly: anomaly, evaluate: evaluate, output: output)
     }
 
     // MARK: data
