@@ -13,6 +13,25 @@ struct LayerwiseCommand: ParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, EncodeCommand.self, PredictCommand.self, ScoreCommand.self,
                       InspectCommand.self, ImportCommand.self, CompareCommand.self, ExportCommand.self, ReportCommand.self]
     )
+
+    /// As ArgumentParser's, except that a usage error (an unknown option, a missing
+    /// argument, a bad value) exits with 2 like every other input error, not sysexits' 64.
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let usage = fullMessage(for: error).split(separator: "\n").dropFirst().joined(separator: "\n")
+            FileHandle.standardError.write(Data("error: \(message(for: error))\n\(usage)\n".utf8))
+            Foundation.exit(2)
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Runs `body`, turning a thrown error into `error: …` on stderr and its exit code.
