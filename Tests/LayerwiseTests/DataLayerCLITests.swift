@@ -135,7 +135,9 @@ final class DataLayerCLITests: XCTestCase {
             return path
         }
         let cases: [(String, [String])] = [
-            (try pipeline("d.h5", "/train/images", "/train/lables"), ["d.h5", "/train/lables", "doesn't exist"]),
+            (try pipeline("d.h5", "/train/images", "/train/lables"),
+             // The pipeline key at its line, and what the file holds instead.
+             ["d.h5", "/train/lables", ":4:17: data.train_labels: ", "no such dataset", "it holds /train/float_labels [10], /train/images [10, 4], /train/labels [10]"]),
             (try pipeline("d.h5", "/train/images", "/train/float_labels"), ["d.h5", "/train/float_labels", "float32"]),
             (try pipeline("text.h5", "/train/images", "/train/labels"), ["text.h5", "not an HDF5 file"]),
             (try pipeline("cut.h5", "/train/images", "/train/labels"), ["cut.h5", "truncated"]),

@@ -17,10 +17,31 @@ struct FeatureReader {
         self.ref = ref
         self.path = resolvedPath
         guard FileManager.default.fileExists(atPath: resolvedPath) else {
-            throw InputError("\(ref.file): no such file (looked for \(resolvedPath))")
+            throw InputError("\(ref.origin.map { "\($0): " } ?? "")\(ref.file): no such file (looked for \(resolvedPath))")
         }
         file = try H5File.open(resolvedPath)
-        dataset = try file.root.dataset(ref.dataset)
+        let root = try file.root
+        guard root.exists(ref.dataset) else {
+            let held = (try? Self.datasets(in: root)) ?? []
+            let list = held.prefix(12).map { "\($0.path) \($0.shape)" }.joined(separator: ", ")
+            throw InputError("\(ref.named): no such dataset in \(ref.file); it holds "
+                             + (held.isEmpty ? "no datasets" : list + (held.count > 12 ? ", …" : "")))
+        }
+        dataset = try root.dataset(ref.dataset)
+    }
+
+    /// Every dataset under `group`, depth first, with its shape.
+    static func datasets(in group: H5Group) throws -> [(path: String, shape: [Int])] {
+        var out: [(path: String, shape: [Int])] = []
+        for child in try group.children() {
+            let path = group.path == "/" ? "/\(child.name)" : "\(group.path)/\(child.name)"
+            switch child.kind {
+            case .group: out += try datasets(in: try group.group(child.name))
+            case .dataset: out.append((path, try group.dataset(child.name).shape))
+            default: break
+            }
+        }
+        return out
     }
 
     var rows: Int { dataset.shape.first ?? 0 }
@@ -32,12 +53,12 @@ struct FeatureReader {
     func checkFeatures() throws {
         let shape = dataset.shape
         guard (2...4).contains(shape.count) else {
-            throw InputError("\(ref): expected features of shape [N, D], [N, H, W] or [N, H, W, C], got \(shape)")
+            throw InputError("\(ref.named): expected features of shape [N, D], [N, H, W] or [N, H, W, C], got \(shape)")
         }
         guard numericTypes.contains(dataset.elementType) else {
-            throw InputError("\(ref): expected a numeric element type (uint8, int*, float32, float64), got \(dataset.elementType.rawValue)")
+            throw InputError("\(ref.named): expected a numeric element type (uint8, int*, float32, float64), got \(dataset.elementType.rawValue)")
         }
-        guard rows > 0, width > 0 else { throw InputError("\(ref): the dataset is empty (shape \(shape))") }
+        guard rows > 0, width > 0 else { throw InputError("\(ref.named): the dataset is empty (shape \(shape))") }
     }
 
     /// Reads rows `range` flattened to Float, failing on NaN or infinity with the row.
@@ -52,7 +73,7 @@ struct FeatureReader {
             let chunk = try dataset.readRows(start..<end, as: Float.self)
             if let bad = chunk.firstIndex(where: { !$0.isFinite }) {
                 let row = start + bad / width
-                throw InputError("\(ref): row \(row), column \(bad % width) is \(chunk[bad]); features must be finite numbers")
+                throw InputError("\(ref.named): row \(row), column \(bad % width) is \(chunk[bad]); features must be finite numbers")
             }
             out.append(contentsOf: chunk)
             start = end
@@ -64,19 +85,19 @@ struct FeatureReader {
     func readLabels(expectedRows: Int) throws -> [Int32] {
         let shape = dataset.shape
         guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
-            throw InputError("\(ref): expected labels of shape [N], got \(shape)")
+            throw InputError("\(ref.named): expected labels of shape [N], got \(shape)")
         }
         guard integerTypes.contains(dataset.elementType) else {
-            throw InputError("\(ref): expected integer labels, got element type \(dataset.elementType.rawValue)")
+            throw InputError("\(ref.named): expected integer labels, got element type \(dataset.elementType.rawValue)")
         }
         guard rows == expectedRows else {
-            throw InputError("\(ref): \(rows) labels for \(expectedRows) feature rows")
+            throw InputError("\(ref.named): \(rows) labels for \(expectedRows) feature rows")
         }
         let values = try dataset.read(as: Int64.self)
         var out = [Int32](repeating: 0, count: values.count)
         for (i, v) in values.enumerated() {
             guard v >= -1, v < 65_536 else {
-                throw InputError("\(ref): label \(v) at index \(i) is out of range; expected -1 (unlabeled) or a class 0..<C")
+                throw InputError("\(ref.named): label \(v) at index \(i) is out of range; expected -1 (unlabeled) or a class 0..<C")
             }
             out[i] = Int32(v)
         }

@@ -48,7 +48,7 @@ struct TrainingData {
             let r = try FeatureReader(ref, resolvedPath: pipeline.resolve(ref.file))
             try r.checkFeatures()
             guard r.width == width else {
-                throw InputError("\(ref): \(r.width) features per row, but \(cfg.train) has \(width)")
+                throw InputError("\(ref.named): \(r.width) features per row, but \(cfg.train) has \(width)")
             }
             var t = try r.readFeatures()
             scaler.apply(&t, width: width)
@@ -57,7 +57,7 @@ struct TrainingData {
                 testLabels = try FeatureReader(lref, resolvedPath: pipeline.resolve(lref.file))
                     .readLabels(expectedRows: r.rows)
                 if let bad = testLabels?.firstIndex(where: { $0 < 0 }) {
-                    throw InputError("\(lref): test label at index \(bad) is -1; every test row needs a class")
+                    throw InputError("\(lref.named): test label at index \(bad) is -1; every test row needs a class")
                 }
             }
         }

@@ -32,8 +32,13 @@ final class Diagnostics {
 
     init(file: String) { self.file = file }
 
+    /// Whether the value at `path` (or a mapping around it) was given by `--set`.
+    func isOverridden(_ path: String) -> Bool {
+        overridden.contains { path == $0 || path.hasPrefix($0 + ".") }
+    }
+
     func report(_ path: String, _ node: Node?, _ message: String) {
-        let mark = overridden.contains(path) ? nil : node?.mark
+        let mark = isOverridden(path) ? nil : node?.mark
         problems.append(ConfigProblem(
             file: file, keyPath: path, line: mark?.line, column: mark?.column, message: message))
     }
@@ -119,6 +124,13 @@ final class ConfigReader {
         if options.contains(s) { return s }
         report(key, "'\(s)' is not one of \(options.joined(separator: ", "))" + suggestion(s, options))
         return def
+    }
+
+    /// `file:line:column: key.path` of `value` under `key` (`file (--set): key.path` for an override).
+    func origin(_ key: String, _ value: Node) -> String {
+        let p = keyPath(key)
+        guard !diagnostics.isOverridden(p), let mark = value.mark else { return "\(diagnostics.file) (--set): \(p)" }
+        return "\(diagnostics.file):\(mark.line):\(mark.column): \(p)"
     }
 
     /// `choice` over an enum's raw values.

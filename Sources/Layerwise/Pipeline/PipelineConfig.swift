@@ -19,7 +19,20 @@ public struct PipelineConfig: Sendable {
 public struct DatasetRef: Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var dataset: String
+    /// Where the pipeline names it, e.g. `p.yaml:5:10: data.train`, for messages about the data.
+    public var origin: String?
+
+    public init(file: String, dataset: String, origin: String? = nil) {
+        self.file = file
+        self.dataset = dataset
+        self.origin = origin
+    }
+
     public var description: String { "\(file):\(dataset)" }
+    /// The reference with the pipeline key and line that give it, when known.
+    public var named: String { origin.map { "\($0): \(description)" } ?? description }
+
+    public static func == (a: DatasetRef, b: DatasetRef) -> Bool { a.file == b.file && a.dataset == b.dataset }
 }
 
 public enum ScaleKind: String, Sendable, CaseIterable {

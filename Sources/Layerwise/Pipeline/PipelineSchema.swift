@@ -110,20 +110,21 @@ enum PipelineSchema {
             if required { r.diagnostics.report(r.keyPath(key), r.node, "missing: expected file.h5:/path/to/dataset") }
             return nil
         }
+        let origin = r.origin(key, v)
         if v.mapping != nil {
             let m = r.section(key)
             let file = m.string("file") ?? ""
             let ds = m.string("dataset") ?? ""
             m.finish()
             if file.isEmpty || ds.isEmpty { r.report(key, "needs both file: and dataset:"); return nil }
-            return DatasetRef(file: file, dataset: ds.hasPrefix("/") ? ds : "/" + ds)
+            return DatasetRef(file: file, dataset: ds.hasPrefix("/") ? ds : "/" + ds, origin: origin)
         }
         guard let s = v.scalar?.string, let colon = s.lastIndex(of: ":"), colon != s.startIndex,
               s.index(after: colon) != s.endIndex else {
             r.report(key, "expected file.h5:/path/to/dataset, got \(describe(v))"); return nil
         }
         let ds = String(s[s.index(after: colon)...])
-        return DatasetRef(file: String(s[..<colon]), dataset: ds.hasPrefix("/") ? ds : "/" + ds)
+        return DatasetRef(file: String(s[..<colon]), dataset: ds.hasPrefix("/") ? ds : "/" + ds, origin: origin)
     }
 
     static func readLabeled(_ r: ConfigReader) -> LabeledSelection {
