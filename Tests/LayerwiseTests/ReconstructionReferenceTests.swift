@@ -35,8 +35,11 @@ final class ReconstructionReferenceTests: XCTestCase {
         let report = try Runner.run(pipelineFile: path, options: RunOptions(overrides: c.overrides, threads: 1, quiet: true))
         let root = try H5File.open(report.resultsPath).root
         XCTAssertEqual(root.exists("model/pretrained_encoder"), c.pretrainedEncoder, "layout", file: file, line: line)
-        for l in 0..<2 {   // a tied layer names its kernel instead of storing one
-            XCTAssertEqual((try? root.group("model/decoder/layer_\(l)").attribute("tied_to")) != nil, c.tied, "tied_to", file: file, line: line)
+        for l in 0..<2 {   // a tied layer names its kernel instead of storing one: the transposed kernel of
+            // encoder layer 1 − l, in the encoder the decoder was trained with
+            let tiedTo = try? root.group("model/decoder/layer_\(l)").attribute("tied_to")
+            let encoder = c.pretrainedEncoder ? "pretrained_encoder" : "encoder"
+            XCTAssertEqual(tiedTo, c.tied ? .string("/model/\(encoder)/layer_\(1 - l)/kernel") : nil, "tied_to", file: file, line: line)
             XCTAssertEqual(root.exists("model/decoder/layer_\(l)/kernel"), !c.tied, "kernel", file: file, line: line)
         }
         var args = ["anomaly", report.resultsPath, "--train", "\(data):/train/images", "--test", "\(data):/test/images",
