@@ -97,6 +97,15 @@ final class ReconstructionReferenceTests: XCTestCase {
                        percentile: 95, pretrainedEncoder: false, tied: true))
     }
 
+    /// Tied weights and then fine-tuning: the decoder was trained tied to the pretrained
+    /// encoder, and reconstructions and anomaly scores use that one (as `score` does), so a
+    /// reader following each decoder layer's `tied_to` must be sent to
+    /// /model/pretrained_encoder, not to the fine-tuned /model/encoder.
+    func testTiedWeightsThenFineTuning() throws {
+        try check(Case(overrides: ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0"],
+                       percentile: 95, pretrainedEncoder: true, tied: true))
+    }
+
     /// Standardized features (per-feature mean and std in /model/preprocessing), tanh
     /// layers, identity output and MSE, one-class training on classes 0, 1, 7 (training
     /// errors over those rows only), and the contamination rule: 0.1 → 90th percentile.
