@@ -2,8 +2,8 @@
 # Installs what Layerwise needs on a fresh Debian machine (idempotent; quick when
 # everything is already there). `--test` adds what the test suite uses to check
 # files with other tools: h5dump (hdf5-tools), chromium (renders the HTML report),
-# the Fashion-MNIST IDX source (dataset-fashion-mnist), h5py, and Keras with the jax
-# backend (from PyPI).
+# the Fashion-MNIST IDX source (dataset-fashion-mnist), h5py, scikit-learn (reference
+# metrics in the tests) and Keras with the jax backend (from PyPI).
 set -euo pipefail
 
 packages=(libhdf5-dev libopenblas-dev pkgconf zlib1g-dev)
@@ -23,7 +23,8 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--test" ]] && command -v python3 >/dev/null; then
-  python3 -c "import h5py, yaml" 2>/dev/null || python3 -m pip install -q h5py pyyaml || echo "bootstrap: h5py not installed; interop tests will be skipped"
+  python3 -c "import h5py, yaml, sklearn" 2>/dev/null || python3 -m pip install -q h5py pyyaml scikit-learn \
+    || { echo "bootstrap: could not install h5py, pyyaml and scikit-learn from PyPI (the reference tests need them)" >&2; exit 1; }
   # Keras (jax backend) loads `layerwise export keras` files in KerasExportTests.
   KERAS_BACKEND=jax python3 -c "import keras, jax" 2>/dev/null \
     || python3 -m pip install -q "keras==3.15.1" "jax==0.10.2" \

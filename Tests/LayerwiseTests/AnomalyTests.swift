@@ -40,7 +40,8 @@ final class AnomalyTests: XCTestCase {
         let path = try TinyData.writePipeline(pipeline, into: folder)
         let report = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true))
         let auc = try XCTUnwrap(report.metrics["roc_auc"])
-        XCTAssertGreaterThan(auc, 0.8)
+        // Measured 0.9929–0.9976 over seeds 0–7 (0.9972 at its seed 1): a point under the worst.
+        XCTAssertGreaterThan(auc, 0.98)
         let g = try H5File.open(report.resultsPath).root.group("anomaly")
         XCTAssertEqual(try g.attribute("normal_classes"), .ints([1]))
         XCTAssertEqual(try g.attribute("roc_auc"), .double(auc))

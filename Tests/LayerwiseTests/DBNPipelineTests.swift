@@ -25,8 +25,11 @@ final class DBNPipelineTests: XCTestCase {
     func testDBNStackSavesCurvesAndTransposedDecoder() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        // RBMs need many small updates: 10 epochs of 32-row batches on the 600 rows.
-        let f = try run(folder, dbn, ["pretrain.epochs=10", "pretrain.batch_size=32", "classifier.epochs=40"])
+        // RBMs need many small updates: 10 epochs of 32-row batches on the 600 rows. A
+        // 784-64-32 stack and a head at learning rate 0.01: the tiny pipeline's 8 sigmoid
+        // codes top out at 23–40 % by seed.
+        let f = try run(folder, dbn, ["pretrain.epochs=10", "pretrain.batch_size=32", "classifier.epochs=40",
+                                      "pretrain.layers=[64, 32]", "classifier.optimizer={name: adam, learning_rate: 0.01}"])
         let root = try f.root
         for k in 0..<2 {
             let loss = try matrix(f, "metrics/pretrain/layer_\(k)/loss").values
@@ -63,10 +66,13 @@ final class DBNPipelineTests: XCTestCase {
         for row in [0, 57, 199] {
             let x = (0..<784).map { Double(images[row * 784 + $0]) / 255 }
             let want = layer(layer(x, w0, b0), w1, b1)
-            for j in 0..<8 { XCTAssertEqual(Double(codes.values[row * 8 + j]), want[j], accuracy: 1e-4, "row \(row) code \(j)") }
+            XCTAssertEqual(codes.shape, [200, 32])
+            for j in 0..<32 { XCTAssertEqual(Double(codes.values[row * 32 + j]), want[j], accuracy: 1e-4, "row \(row) code \(j)") }
         }
         guard case .double(let accuracy) = try root.group("metrics/test").attribute("accuracy") else { return XCTFail("accuracy") }
-        XCTAssertGreaterThan(accuracy, 0.3, "a DBN encoder + head beats chance (0.1) clearly")
+        // Chance is 0.1; this run measured 0.47–0.665 over seeds 0–11 (0.585 at its seed 3):
+        // the floor is 5 points under the worst.
+        XCTAssertGreaterThan(accuracy, 0.42, "a DBN encoder + head")
     }
 
     func testUnrolledDBNTrainsEndToEndAndPersistentCDRuns() throws {

@@ -78,15 +78,17 @@ final class PipelineRunTests: XCTestCase {
     func testPretrainingLowersReconstructionLossAndTheClassifierLearns() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        let (report, f) = try run(folder, ["pretrain.epochs=6", "classifier.epochs=40", "fine_tune.epochs=0"])
+        // A 784-64-32 encoder: the tiny pipeline's 8-unit code tops out at 27–51 % by seed.
+        let (report, f) = try run(folder, ["pretrain.layers=[64, 32]", "pretrain.epochs=6", "classifier.epochs=40", "fine_tune.epochs=0"])
         for layer in 0..<2 {
             let loss = try floats(f, "metrics/pretrain/layer_\(layer)/loss")
             XCTAssertLessThan(loss.last ?? .infinity, loss.first ?? 0, "layer \(layer): \(loss)")
         }
         let e2e = try floats(f, "metrics/end_to_end/loss")
         XCTAssertLessThan(e2e.last ?? .infinity, try floats(f, "metrics/pretrain/layer_0/loss").first ?? 0)
-        // 10 balanced classes: chance is 0.10.
-        XCTAssertGreaterThan(report.metrics["accuracy"] ?? 0, 0.35)
+        // 10 balanced classes: chance is 0.10. This run (200 test rows, 160 labels) measured
+        // 0.56–0.61 over seeds 0–11 (0.61 at its seed 3): the floor is 4 points under the worst.
+        XCTAssertGreaterThan(report.metrics["accuracy"] ?? 0, 0.52)
     }
 
     func testFrozenEncoderIsUntouchedByHeadTrainingAndFineTuningChangesIt() throws {

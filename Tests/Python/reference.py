@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Independent reference numbers for a Layerwise results file, for the Swift tests.
+
+Computed here with numpy and scikit-learn in float64, from the stored inputs only
+(the test data, the stored weights and preprocessing), never from the numbers the
+run derived from them. Prints one JSON object on stdout.
+
+  reference.py metrics RESULTS.h5
+      accuracy, macro F1, log loss and confusion matrix (scikit-learn) from
+      /predictions/test/probability and /data/test_labels.
+  reference.py anomaly RESULTS.h5 --train FILE.h5:/ds --test FILE.h5:/ds
+                       [--train-labels FILE.h5:/ds] [--percentile Q]
+      per-row mean squared reconstruction errors of the training and test rows
+      through the stored autoencoder (preprocessing, encoder the decoder was trained
+      with, decoder), numpy's percentile of the training errors, and the stored
+      reconstruction rows recomputed.
+"""
+import argparse
+import json
+import sys
+
+import h5py
+import numpy as np
+
+
+def dataset(ref):
+    path, _, ds = ref.rpartition(":")
+    with h5py.File(path, "r") as f:
+        return f[ds][:]
+
+
+def activation(name, z):
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, 0.01 * z)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "identity":
+        return z
+    if name == "softmax":
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    raise SystemExit(f"unknown activation {name!r}")
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def layers(f, group):
+    """[(kernel [in, out] float64, bias, activation)] of group/layer_0, layer_1, …;
+    a layer with `tied_to` and no kernel uses the named dataset transposed."""
+    out = []
+    while f"{group}/layer_{len(out)}" in f:
+        g = f[f"{group}/layer_{len(out)}"]
+        if "kernel" in g:
+            k = g["kernel"][:].astype(np.float64)
+        else:
+            k = f[text(g.attrs["tied_to"])][:].astype(np.float64).T
+        out.append((k, g["bias"][:].astype(np.float64), text(g.attrs["activation"])))
+    return out
+
+
+def forward(net, x):
+    for k, b, act in net:
+        x = activation(act, x @ k + b)
+    return x
+
+
+def scale(f, x):
+    g = f["model/preprocessing"]
+    kind = text(g.attrs["scale"])
+    x = x.astype(np.float64).reshape(len(x), -1)
+    if kind == "unit":
+        return (x - g.attrs["min"]) / (g.attrs["max"] - g.attrs["min"])
+    if kind == "standardize":
+        return (x - g["mean"][:].astype(np.float64)) / g["std"][:].astype(np.float64)
+    return x
+
+
+def metrics(args):
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss
+
+    with h5py.File(args.results, "r") as f:
+        p = f["predictions/test/probability"][:].astype(np.float64)
+        y = f["data/test_labels"][:]
+    classes = list(range(p.shape[1]))
+    pred = p.argmax(axis=1)   # first maximum on ties, as Layerwise
+    print(json.dumps({
+        "accuracy": accuracy_score(y, pred),
+        "macro_f1": f1_score(y, pred, average="macro"),
+        "micro_f1": f1_score(y, pred, average="micro"),
+        "log_loss": log_loss(y, p, labels=classes),
+        "confusion_matrix": confusion_matrix(y, pred, labels=classes).tolist(),
+        "predicted": pred.tolist(),
+        "min_true_probability": float(p[np.arange(len(y)), y].min()),
+    }))
+
+
+def anomaly(args):
+    with h5py.File(args.results, "r") as f:
+        enc = "model/pretrained_encoder" if "model/pretrained_encoder" in f else "model/encoder"
+        ae = layers(f, enc) + layers(f, "model/decoder")
+        train = scale(f, dataset(args.train))
+        if args.train_labels:
+            normal = f["anomaly"].attrs["normal_classes"]
+            train = train[np.isin(dataset(args.train_labels), normal)]
+        test = scale(f, dataset(args.test))
+        idx = f["reconstructions/test"].attrs["test_indices"] if "reconstructions/test" in f else []
+
+        def errors(x):
+            return ((forward(ae, x) - x) ** 2).mean(axis=1)
+
+        train_error = errors(train)
+        out = {
+            "train_error": train_error.tolist(),
+            "test_error": errors(test).tolist(),
+            "reconstructions": forward(ae, test[idx]).ravel().tolist(),
+            "reconstruction_inputs": test[idx].ravel().tolist(),
+        }
+        if args.percentile is not None:
+            # numpy's default ("linear", type 7): Layerwise documents the same rule.
+            out["threshold"] = float(np.percentile(train_error, args.percentile, method="linear"))
+            # The same rule on the errors the run stored, to check the rule apart from the errors.
+            stored = f["anomaly/train_error"][:].astype(np.float64)
+            out["threshold_of_stored_errors"] = float(np.percentile(stored, args.percentile, method="linear"))
+    print(json.dumps(out))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("metrics")
+    m.add_argument("results")
+    a = sub.add_parser("anomaly")
+    a.add_argument("results")
+    a.add_argument("--train", required=True)
+    a.add_argument("--test", required=True)
+    a.add_argument("--train-labels")
+    a.add_argument("--percentile", type=float)
+    args = ap.parse_args()
+    {"metrics": metrics, "anomaly": anomaly}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
