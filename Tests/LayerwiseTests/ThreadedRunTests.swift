@@ -49,8 +49,8 @@ final class ThreadedRunTests: XCTestCase {
             XCTAssertTrue($0 is DivergedError, "\($0)")
         }
         let checkpoint = Checkpoint.load(resultsPath: a.appendingPathComponent("out/results.h5").path)
-        XCTAssertNotNil(checkpoint.pretraining)
-        XCTAssertNotNil(checkpoint.classifier)
+        XCTAssertNotNil(checkpoint.snapshot("pretrain"))
+        XCTAssertNotNil(checkpoint.snapshot("classifier"))
         let resumed = try run(a, [], resume: true)
         try TinyData.write(into: b)
         let fresh = try run(b, [])
@@ -59,6 +59,6 @@ final class ThreadedRunTests: XCTestCase {
         guard case .double(let s) = try H5File.open(resumed.resultsPath).root.group("metrics/timing").attribute("classifier_seconds") else {
             return XCTFail("classifier timing")
         }
-        XCTAssertEqual(s, checkpoint.classifier?.timing.seconds)
+        XCTAssertEqual(s, checkpoint.snapshot("classifier")?.timings.first { $0.stage == "classifier" }?.seconds)
     }
 }
