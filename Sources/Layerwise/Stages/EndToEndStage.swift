@@ -13,11 +13,9 @@ struct EndToEndStage: Stage {
 
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
         let x = context.data.autoencoderTrain
-        let layers = outcome.model.autoencoder
         var rng = context.streams.endToEndShuffle
         var noiseRNG = context.streams.endToEndNoise
-        let net = Network(layers: layers.map(\.spec), maxBatch: config.batchSize, rng: &rng)
-        for (i, l) in layers.enumerated() { net.setKernel(i, l.kernel); net.setBias(i, l.bias) }
+        let net = Network(layers: outcome.model.autoencoder, maxBatch: config.batchSize)
         net.configure(optimizer: config.optimizer.engine, weightDecay: Float(config.weightDecay))
         let (_, loss) = pretrain.reconstruction(forLayer: 0)
         let noise = config.noise?.engine ?? NoiseConfig.none
