@@ -229,8 +229,12 @@ public struct Expectation: Sendable, Equatable, CustomStringConvertible {
 
 public struct EvaluateConfig: Sendable {
     public static let allMetrics = ["accuracy", "macro_f1", "log_loss", "confusion_matrix"]
+    /// Metrics of the labels-only baseline (`baseline: labels_only`) that gates can use.
+    public static let baselineMetrics = ["baseline_accuracy", "accuracy_gain"]
     public var metrics: [String]
     public var expect: [Expectation]
+    /// `baseline: labels_only`: also train the classifier network from scratch on the labeled rows alone.
+    public var labelsOnlyBaseline: Bool
 }
 
 public struct OutputConfig: Sendable {

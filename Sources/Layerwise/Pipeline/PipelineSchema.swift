@@ -77,6 +77,12 @@ enum PipelineSchema {
         for e in evaluate.expect where ["accuracy", "macro_f1", "log_loss"].contains(e.metric) && classifier == nil {
             r.report(path: ["evaluate", "expect", e.metric], "is measured only with a classifier: stage")
         }
+        for e in evaluate.expect where EvaluateConfig.baselineMetrics.contains(e.metric) && !evaluate.labelsOnlyBaseline {
+            r.report(path: ["evaluate", "expect", e.metric], "is measured only with evaluate.baseline: labels_only")
+        }
+        if evaluate.labelsOnlyBaseline && (classifier == nil || data.test == nil || data.testLabels == nil) {
+            r.report(path: ["evaluate", "baseline"], "needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)")
+        }
     }
 
     // MARK: data
@@ -228,6 +234,7 @@ enum PipelineSchema {
         let metrics = r.stringList("metrics", default: EvaluateConfig.allMetrics, options: EvaluateConfig.allMetrics)
         var expect: [Expectation] = []
         let scalarMetrics = EvaluateConfig.allMetrics.filter { $0 != "confusion_matrix" } + ["roc_auc", "average_precision"]
+            + EvaluateConfig.baselineMetrics
         if r.has("expect") {
             let e = r.section("expect")
             for key in e.keys {
@@ -239,8 +246,9 @@ enum PipelineSchema {
             for m in scalarMetrics where !e.keys.contains(m) { _ = e.value(m) }
             e.finish()
         } else { _ = r.value("expect") }
+        let baseline = r.choice("baseline", ["labels_only", "none"], default: "none") == "labels_only"
         r.finish()
-        return EvaluateConfig(metrics: metrics, expect: expect)
+        return EvaluateConfig(metrics: metrics, expect: expect, labelsOnlyBaseline: baseline)
     }
 
     static func parseExpectation(metric: String, _ text: String) -> Expectation? {

@@ -105,6 +105,11 @@ public enum HTMLReport {
         html += "<section><h2>Run</h2><table>" + rows.map { "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td>\(SVG.escape($0.1))</td></tr>" }.joined() + "</table></section>"
         var metrics: [(String, H5AttributeValue)] = []
         if root.exists("metrics/test") { metrics += try attributes(root.group("metrics/test")).map { ("test \($0.0)", $0.1) } }
+        if root.exists("metrics/baseline") {
+            // The same network on the labels alone, and what the unlabeled data bought.
+            metrics += try attributes(root.group("metrics/baseline")).filter { $0.0 != "description" }
+                .map { ($0.0 == "accuracy_gain" ? "accuracy gain over labels only" : "labels-only \($0.0)", $0.1) }
+        }
         if root.exists("anomaly") {
             metrics += try attributes(root.group("anomaly")).filter { ["roc_auc", "average_precision", "threshold"].contains($0.0) }
                 .map { ("anomaly \($0.0)", $0.1) }

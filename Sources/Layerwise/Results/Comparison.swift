@@ -48,6 +48,7 @@ public struct Comparison {
     }
 
     static let leading = ["pipeline", "seed", "encoder", "n_labeled", "test/accuracy", "test/macro_f1", "test/log_loss",
+                          "baseline/accuracy", "baseline/accuracy_gain", "baseline/macro_f1", "baseline/log_loss",
                           "anomaly/roc_auc", "anomaly/average_precision", "anomaly/threshold"]
 
     /// Leading rows first in their fixed order; then curves, then timings, each alphabetical.
@@ -92,6 +93,10 @@ public struct Comparison {
         if root.exists("metrics/test") {
             let g = try root.group("metrics/test")
             for a in try g.attributeNames() { put("test/\(a)", try? g.attribute(a)) }
+        }
+        if root.exists("metrics/baseline") {
+            let g = try root.group("metrics/baseline")
+            for a in try g.attributeNames() where a != "description" { put("baseline/\(a)", try? g.attribute(a)) }
         }
         if root.exists("anomaly") {
             let g = try root.group("anomaly")

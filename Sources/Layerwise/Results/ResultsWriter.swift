@@ -132,6 +132,15 @@ struct ResultsWriter {
             let c = t.confusion.count
             try g.write("confusion_matrix", t.confusion.flatMap { $0 }, shape: [c, c])
         }
+        if let b = o.baselineMetrics {
+            // The same network trained on the labels alone; the gain is what the unlabeled data bought.
+            let g = try m.createGroup("baseline")
+            try g.setAttribute("accuracy", b.accuracy)
+            try g.setAttribute("macro_f1", b.macroF1)
+            try g.setAttribute("log_loss", b.logLoss)
+            try g.setAttribute("description", "the classifier network trained from scratch on the labeled rows alone, same settings")
+            if let t = o.testMetrics { try g.setAttribute("accuracy_gain", t.accuracy - b.accuracy) }
+        }
         let timing = try m.createGroup("timing")
         for t in o.timings {
             try timing.setAttribute("\(t.stage)_seconds", t.seconds)

@@ -49,6 +49,8 @@ struct RunOutcome {
     var curves: [Curve] = []
     var timings: [StageTiming] = []
     var testMetrics: ClassificationMetrics?
+    /// The labels-only baseline's test metrics (`evaluate.baseline: labels_only`).
+    var baselineMetrics: ClassificationMetrics?
     /// Test-set predictions.
     var predictedLabels: [Int32]?
     var probabilities: Matrix?
@@ -74,10 +76,15 @@ struct AnomalyScores {
 
 extension RunOutcome {
     /// Every scalar test metric by name: accuracy, macro_f1, log_loss (labeled test
-    /// data and a classifier), roc_auc, average_precision (anomaly with normal_classes).
+    /// data and a classifier), baseline_accuracy and accuracy_gain (over the labels-only
+    /// baseline), roc_auc, average_precision (anomaly with normal_classes).
     var metricValues: [String: Double] {
         var out: [String: Double] = [:]
         if let m = testMetrics { out = ["accuracy": m.accuracy, "macro_f1": m.macroF1, "log_loss": m.logLoss] }
+        if let b = baselineMetrics {
+            out["baseline_accuracy"] = b.accuracy
+            if let m = testMetrics { out["accuracy_gain"] = m.accuracy - b.accuracy }
+        }
         if let auc = anomaly?.rocAUC { out["roc_auc"] = auc }
         if let ap = anomaly?.averagePrecision { out["average_precision"] = ap }
         return out

@@ -31,6 +31,10 @@ public struct RunReport {
             rows.append(("test macro_f1", String(format: "%.4f", m.macroF1)))
             rows.append(("test log_loss", String(format: "%.4f", m.logLoss)))
         }
+        if let b = outcome.baselineMetrics, let m = outcome.testMetrics {
+            rows.append(("labels-only accuracy", String(format: "%.4f (the same network without the unlabeled data)", b.accuracy)))
+            rows.append(("accuracy gain", String(format: "%+.2f points", 100 * (m.accuracy - b.accuracy))))
+        }
         if let a = outcome.anomaly {
             let flagged = a.testError.map { $0.filter { $0 > a.threshold }.count } ?? a.trainError.filter { $0 > a.threshold }.count
             rows.append(("anomaly threshold", String(format: "%.5f (%@); %d flagged", a.threshold, a.rule, flagged)))

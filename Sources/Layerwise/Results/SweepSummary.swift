@@ -23,21 +23,31 @@ public struct SweepSummary {
         }.map(\.element)
     }
 
+    /// With `evaluate.baseline: labels_only`, a column of the gain over the labels-only baseline.
+    var showsGain: Bool { reports.contains { $0.metrics["accuracy_gain"] != nil } }
+
+    func gain(_ r: RunReport) -> String {
+        r.metrics["accuracy_gain"].map { String(format: "%+.2f", 100 * $0) } ?? "—"
+    }
+
     public var table: String {
-        var lines = ["rank  \(metric.padding(toLength: 9, withPad: " ", startingAt: 0))  run"]
+        var lines = ["rank  \(metric.padding(toLength: 9, withPad: " ", startingAt: 0))  " + (showsGain ? "gain     " : "") + "run"]
         for (i, r) in ranked.enumerated() {
             let v = r.metrics[metric].map { String(format: "%.4f", $0) } ?? "—"
             lines.append(String(format: "%4d  ", i + 1) + v.padding(toLength: 9, withPad: " ", startingAt: 0)
-                         + "  " + r.assignment.joined(separator: " ") + "  " + r.resultsPath)
+                         + "  " + (showsGain ? gain(r).padding(toLength: 9, withPad: " ", startingAt: 0) : "")
+                         + r.assignment.joined(separator: " ") + "  " + r.resultsPath)
         }
         return lines.joined(separator: "\n")
     }
 
     public var markdown: String {
-        var md = "| rank | \(metric) | run | results |\n|---|---|---|---|\n"
+        var md = showsGain ? "| rank | \(metric) | gain over labels only (points) | run | results |\n|---|---|---|---|---|\n"
+                           : "| rank | \(metric) | run | results |\n|---|---|---|---|\n"
         for (i, r) in ranked.enumerated() {
             let v = r.metrics[metric].map { String(format: "%.4f", $0) } ?? "—"
-            md += "| \(i + 1) | \(v) | \(r.assignment.map { "`\($0)`" }.joined(separator: " ")) | \(r.resultsPath) |\n"
+            md += "| \(i + 1) | \(v) | " + (showsGain ? "\(gain(r)) | " : "")
+                + "\(r.assignment.map { "`\($0)`" }.joined(separator: " ")) | \(r.resultsPath) |\n"
         }
         return md
     }

@@ -37,6 +37,7 @@ enum Stages {
         if let c = config.classifier {
             stages.append(ClassifierStage(config: c))
             if let f = config.fineTune { stages.append(FineTuneStage(config: f, classifier: c)) }
+            if config.evaluate.labelsOnlyBaseline { stages.append(BaselineStage(classifier: c)) }
         }
         stages.append(EvaluateStage())
         if let a = config.anomaly { stages.append(AnomalyStage(config: a)) }
