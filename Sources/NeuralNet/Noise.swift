@@ -13,6 +13,15 @@ public enum NoiseConfig: Equatable, Sendable {
 
     var isNone: Bool { self == .none }
 
+    /// The input a training step sees: `x` itself without noise, else its corrupted
+    /// copy, written into `scratch` (`n` values).
+    func corrupted(_ x: UnsafePointer<Float>, into scratch: UnsafeMutablePointer<Float>, _ n: Int,
+                   _ rng: inout RandomGenerator) -> UnsafePointer<Float> {
+        if isNone { return x }
+        apply(x, scratch, n, &rng)
+        return UnsafePointer(scratch)
+    }
+
     /// Writes the corrupted copy of `x[0..<n]` into `out`.
     func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, _ rng: inout RandomGenerator) {
         switch self {
