@@ -6,8 +6,9 @@ import LinearAlgebra
 ///
 /// Parameters, gradients and optimizer moments live in one `ParameterStore`, the forward
 /// pass is `DenseStack`'s (shared with `InferenceNetwork`); every activation and delta
-/// buffer is sized for `maxBatch` once, so a training step allocates nothing. A step is forward → loss → backward → update; gradients are
-/// written (not accumulated) by each step's backward pass, so no zeroing is needed.
+/// buffer is sized for `maxBatch` once, so a training step allocates nothing. A step is
+/// forward → loss → backward → update; gradients are written (not accumulated) by each
+/// step's backward pass, so no zeroing is needed.
 public final class Network {
     public let specs: [DenseSpec]
     public let maxBatch: Int

@@ -138,15 +138,7 @@ public final class RBM {
     /// out[i] = 1 with probability p[i], else 0 (see the type's comment for the draw).
     static func sampleBernoulli(_ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                                 _ rng: inout RandomGenerator) {
-        var i = 0
-        while i < n {
-            var bits = rng.next()
-            for _ in 0..<min(4, n - i) {
-                out[i] = Float(bits & 0xFFFF) < p[i] * 65_536 ? 1 : 0
-                bits >>= 16
-                i += 1
-            }
-        }
+        forEachUniform16(n, &rng) { i, u in out[i] = Float(u) < p[i] * 65_536 ? 1 : 0 }
     }
 
     // MARK: Training
