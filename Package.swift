@@ -4,10 +4,11 @@ import PackageDescription
 // MARK: - Targets, dependencies pointing one way
 //
 //   CHDF5 ─► HDF5 ─────────────────────────┐
-//   CBLAS, CKernels ─► LinearAlgebra ─► NeuralNet ─► Layerwise ─► LayerwiseCLI (`layerwise`)
+//   CBLAS ─► CKernels ─► LinearAlgebra ─► NeuralNet ─► Layerwise ─► LayerwiseCLI (`layerwise`)
 //
-// Only `HDF5` sees `CHDF5`; only `LinearAlgebra` sees `CBLAS`; the element-wise
-// kernels in `CKernels` serve `LinearAlgebra` and `NeuralNet`.
+// Only `HDF5` sees `CHDF5`; `CBLAS` (OpenBLAS's cblas.h) is seen by `CKernels`, whose
+// pool splits every `cblas_sgemm`, and by `LinearAlgebra`; the element-wise kernels in
+// `CKernels` serve `LinearAlgebra` and `NeuralNet`.
 
 // Element-wise kernels must vectorize: `sqrtf` blocks it unless errno is off.
 let fastMath: [CSetting] = [.unsafeFlags(["-O3", "-ffast-math", "-fno-math-errno"])]
@@ -37,7 +38,7 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "CKernels", cSettings: fastMath),
+        .target(name: "CKernels", dependencies: ["CBLAS"], cSettings: fastMath),
 
         // MARK: Libraries
         .target(name: "HDF5", dependencies: ["CHDF5"]),

@@ -167,6 +167,7 @@ typedef struct {
     size_t n;
     int rows, cols, act;
     float f0;
+    double (*loss)(const float *, const float *, float *, size_t, float);
     double partial[64];
 } ew_job;
 
@@ -226,26 +227,26 @@ void lw_activation_backward(float *d, const float *y, int rows, int cols, int ac
     else lw_parallel(activation_backward_part, &j);
 }
 
-static void bce_part(void *p, int part, int parts) {
+// An element-wise loss of outputs a against targets t: writes d, returns the loss sum.
+typedef double (*loss_fn)(const float *a, const float *t, float *d, size_t n, float scale);
+
+static void loss_part(void *p, int part, int parts) {
     ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
-    j->partial[part] = bce_logits_serial(j->a + b, j->b + b, j->x + b, e - b, j->f0);
+    j->partial[part] = j->loss(j->a + b, j->b + b, j->x + b, e - b, j->f0);
 }
-double lw_bce_logits(const float *z, const float *t, float *dz, size_t n, float scale) {
-    if (serial(n)) return bce_logits_serial(z, t, dz, n, scale);
-    ew_job j = { .a = z, .b = t, .x = dz, .n = n, .f0 = scale };
-    lw_parallel(bce_part, &j);
+// Splits `loss` over the pool in contiguous pieces; the piece sums are added in part order.
+static double split_loss(loss_fn loss, const float *a, const float *t, float *d, size_t n, float scale) {
+    if (serial(n)) return loss(a, t, d, n, scale);
+    ew_job j = { .a = a, .b = t, .x = d, .n = n, .f0 = scale, .loss = loss };
+    lw_parallel(loss_part, &j);
     return sum_parts(&j);
 }
 
-static void mse_part(void *p, int part, int parts) {
-    ew_job *j = p; ELEMS_OF(j, part, parts, b, e);
-    j->partial[part] = mse_serial(j->a + b, j->b + b, j->x + b, e - b, j->f0);
+double lw_bce_logits(const float *z, const float *t, float *dz, size_t n, float scale) {
+    return split_loss(bce_logits_serial, z, t, dz, n, scale);
 }
 double lw_mse(const float *y, const float *t, float *dy, size_t n, float scale) {
-    if (serial(n)) return mse_serial(y, t, dy, n, scale);
-    ew_job j = { .a = y, .b = t, .x = dy, .n = n, .f0 = scale };
-    lw_parallel(mse_part, &j);
-    return sum_parts(&j);
+    return split_loss(mse_serial, y, t, dy, n, scale);
 }
 
 static void xent_part(void *p, int part, int parts) {

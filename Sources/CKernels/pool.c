@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "CKernels.h"
 #include "internal.h"
+#include <cblas.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sched.h>
@@ -128,12 +129,6 @@ void lw_part_range(size_t n, size_t align, int part, int parts, size_t *begin, s
 
 // MARK: Matrix products
 
-// OpenBLAS's row-major cblas_sgemm, declared here so this C target needs no include
-// path of its own (LinearAlgebra links OpenBLAS through the CBLAS system target).
-// CBLAS enums are ints: RowMajor 101, NoTrans 111, Trans 112; blasint is int here.
-extern void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a,
-                        int lda, const float *b, int ldb, float beta, float *c, int ldc);
-
 void lw_sgemm1(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                   int ldb, float beta, float *c, int ldc) {
     if (m <= 0 || n <= 0) return;
@@ -145,7 +140,8 @@ void lw_sgemm1(int ta, int tb, int m, int n, int k, float alpha, const float *a,
         else for (int r = 0; r < m; r++) memset(c + (size_t)r * ldc, 0, sizeof(float) * (size_t)n);
         beta = 1.0f;
     }
-    cblas_sgemm(101, ta ? 112 : 111, tb ? 112 : 111, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda,
+                b, ldb, beta, c, ldc);
 }
 
 typedef struct {

@@ -1,6 +1,7 @@
 /// A Float buffer allocated once and freed with its owner. The engine's hot loops use
 /// raw pointers into these, which avoids Swift's per-access exclusivity checks on
-/// arrays held in classes (31.8 ms vs 0.39 ms per step, FACTS.md).
+/// arrays held in classes: with such arrays a training step measured 31.8 ms, with
+/// these pointers 0.39 ms.
 final class FloatBuffer {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int

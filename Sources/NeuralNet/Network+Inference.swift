@@ -5,26 +5,7 @@ import LinearAlgebra
 extension Network {
     /// The last layer's output `[rows, outputs]` for `x` `[rows, inputs]`, or the
     /// activation of layer `upTo` (e.g. the bottleneck codes of an autoencoder).
-    public func predict(_ x: Matrix, upTo layer: Int? = nil) -> Matrix {
-        precondition(x.cols == specs[0].inputs, "predict: \(x.cols) features, the network takes \(specs[0].inputs)")
-        let top = layer ?? (specs.count - 1)
-        precondition(top >= 0 && top < specs.count, "predict: layer \(top) outside 0..<\(specs.count)")
-        let width = specs[top].outputs
-        var result = Matrix(rows: x.rows, cols: width)
-        var rng = RandomGenerator(seed: 0)   // unused: no dropout or noise at inference
-        x.storage.withUnsafeBufferPointer { src in
-            result.storage.withUnsafeMutableBufferPointer { dst in
-                var start = 0
-                while start < x.rows {
-                    let n = min(maxBatch, x.rows - start)
-                    forward(src.baseAddress! + start * x.cols, batch: n, training: false, rng: &rng, upTo: top)
-                    (dst.baseAddress! + start * width).update(from: outputs[top].pointer, count: n * width)
-                    start += n
-                }
-            }
-        }
-        return result
-    }
+    public func predict(_ x: Matrix, upTo layer: Int? = nil) -> Matrix { stack.predict(x, upTo: layer) }
 
     /// Mean evaluation loss of `x` `[rows, inputs]` against `values` `[rows, outputs]`
     /// (MSE, BCE: mean over all elements). No update, no dropout or noise, and no

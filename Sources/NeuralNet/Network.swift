@@ -4,29 +4,23 @@ import LinearAlgebra
 /// A stack of Dense layers, `y_l = act_l(y_{l−1} · kernel_l + bias_l)`, kernel `[in, out]`
 /// as in Keras.
 ///
-/// Parameters, gradients and optimizer moments each live in one allocation made at
-/// init; every activation and delta buffer is sized for `maxBatch` once, so a training
-/// step allocates nothing. A step is forward → loss → backward → update; gradients are
-/// written (not accumulated) by each step's backward pass, so no zeroing is needed.
+/// Parameters, gradients and optimizer moments live in one `ParameterStore`, the forward
+/// pass is `DenseStack`'s (shared with `InferenceNetwork`); every activation and delta
+/// buffer is sized for `maxBatch` once, so a training step allocates nothing. A step is
+/// forward → loss → backward → update; gradients are written (not accumulated) by each
+/// step's backward pass, so no zeroing is needed.
 public final class Network {
     public let specs: [DenseSpec]
     public let maxBatch: Int
     public let dropout: Float
     public var layerCount: Int { specs.count }
 
-    /// Offsets of each layer's kernel and bias in `params` / `grads`.
-    private let kernelOffset: [Int]
-    private let biasOffset: [Int]
-    private let params: FloatBuffer
-    private let grads: FloatBuffer
-    private var optimizer: Optimizer
-    private var weightDecay: Float = 0
-    private var frozen: [Bool]
-
+    /// Parameters, gradients and optimizer state; layer l is group l (kernel 2l, bias 2l + 1).
+    let store: ParameterStore
+    /// The forward pass over `store`'s weights, shared with `InferenceNetwork`.
+    let stack: DenseStack
     /// y_l, `[maxBatch, out_l]` each (post-activation, after dropout in training).
-    let outputs: [FloatBuffer]
-    /// Logits of the last layer `[maxBatch, out_last]` (losses are fused on logits).
-    private let logits: FloatBuffer
+    var outputs: [FloatBuffer] { stack.outputs }
     /// Dropout scale (0 or 1/(1−p)) of each hidden layer.
     private let masks: [FloatBuffer]
     /// Ping-pong deltas `[maxBatch, max width]`.
@@ -35,106 +29,89 @@ public final class Network {
     /// The corrupted input `[maxBatch, in_0]` when training with input noise.
     private let noisy: FloatBuffer
 
-    /// - Parameters:
-    ///   - layers: consecutive layers (`layers[i].outputs == layers[i+1].inputs`).
-    ///   - maxBatch: the largest batch `trainStep` and `predict` process at once.
-    ///   - rng: draws every kernel by its layer's `initializer`, first layer first.
-    ///   - dropout: inverted dropout after every layer but the last, training only.
-    public init(layers: [DenseSpec], maxBatch: Int, rng: inout RandomGenerator, dropout: Float = 0) {
-        precondition(!layers.isEmpty, "Network needs at least one layer")
-        precondition(maxBatch > 0, "maxBatch must be positive")
-        for i in 1..<max(layers.count, 1) where i < layers.count {
-            precondition(layers[i - 1].outputs == layers[i].inputs, "layer \(i) takes \(layers[i].inputs) inputs, layer \(i - 1) gives \(layers[i - 1].outputs)")
-        }
+    /// Zero weights; every buffer sized for `maxBatch` rows.
+    private init(specs layers: [DenseSpec], maxBatch: Int, dropout: Float) {
+        let weights = Weights(dense: layers)
+        stack = DenseStack(layers, maxBatch: maxBatch, weights: weights)
+        store = ParameterStore(weights, groups: layers.indices.map { (2 * $0)..<(2 * $0 + 2) },
+                               decayed: layers.indices.map { 2 * $0 }, optimizer: .defaultAdam)
         specs = layers
         self.maxBatch = maxBatch
         self.dropout = dropout
-        var k: [Int] = [], b: [Int] = [], total = 0
-        for l in layers {
-            k.append(total); total += l.inputs * l.outputs
-            b.append(total); total += l.outputs
-        }
-        kernelOffset = k
-        biasOffset = b
-        params = FloatBuffer(total)
-        grads = FloatBuffer(total)
-        optimizer = Optimizer(.defaultAdam, count: total)
-        frozen = Array(repeating: false, count: layers.count)
-        outputs = layers.map { FloatBuffer(maxBatch * $0.outputs) }
-        logits = FloatBuffer(maxBatch * (layers.last?.outputs ?? 0))
         masks = dropout > 0 ? layers.dropLast().map { FloatBuffer(maxBatch * $0.outputs) } : []
         let widest = layers.map { max($0.inputs, $0.outputs) }.max() ?? 0
         deltaA = FloatBuffer(maxBatch * widest)
         deltaB = FloatBuffer(maxBatch * widest)
         noisy = FloatBuffer(maxBatch * layers[0].inputs)
-        for (i, l) in layers.enumerated() {
-            l.initializer.fill(params[k[i]], inputs: l.inputs, outputs: l.outputs, rng: &rng)
+    }
+
+    /// A network with freshly drawn weights.
+    ///
+    /// - Parameters:
+    ///   - layers: consecutive layers (`layers[i].outputs == layers[i+1].inputs`).
+    ///   - maxBatch: the largest batch `trainStep` and `predict` process at once.
+    ///   - rng: draws every kernel by its layer's `initializer`, first layer first.
+    ///   - dropout: inverted dropout after every layer but the last, training only.
+    public convenience init(layers: [DenseSpec], maxBatch: Int, rng: inout RandomGenerator, dropout: Float = 0) {
+        self.init(specs: layers, maxBatch: maxBatch, dropout: dropout)
+        for (l, s) in layers.enumerated() {
+            s.initializer.fill(stack.kernel(l), inputs: s.inputs, outputs: s.outputs, rng: &rng)
         }
+    }
+
+    /// A trainable network holding copies of `layers`' weights; it draws no random numbers.
+    public convenience init(layers: [DenseLayer], maxBatch: Int = 256, dropout: Float = 0) {
+        self.init(specs: layers.map(\.spec), maxBatch: maxBatch, dropout: dropout)
+        denseLayers = layers
     }
 
     // MARK: Parameters
 
-    public func kernel(_ layer: Int) -> Matrix {
-        let s = specs[layer]
-        return Matrix(rows: s.inputs, cols: s.outputs,
-                      storage: Array(UnsafeBufferPointer(start: params[kernelOffset[layer]], count: s.inputs * s.outputs)))
+    /// The current weights, layer by layer; setting copies them in (same shapes and activations).
+    public var denseLayers: [DenseLayer] {
+        get { specs.indices.map(stack.layer) }
+        set {
+            precondition(newValue.count == specs.count, "\(newValue.count) layers for a network of \(specs.count)")
+            for (l, layer) in newValue.enumerated() { stack.setLayer(l, layer) }
+        }
     }
 
-    public func bias(_ layer: Int) -> [Float] {
-        Array(UnsafeBufferPointer(start: params[biasOffset[layer]], count: specs[layer].outputs))
-    }
-
-    public func setKernel(_ layer: Int, _ m: Matrix) {
-        let s = specs[layer]
-        precondition(m.rows == s.inputs && m.cols == s.outputs, "kernel \(layer) is \(s.inputs)×\(s.outputs), got \(m.rows)×\(m.cols)")
-        m.storage.withUnsafeBufferPointer { params[kernelOffset[layer]].update(from: $0.baseAddress!, count: m.storage.count) }
-    }
-
-    public func setBias(_ layer: Int, _ b: [Float]) {
-        precondition(b.count == specs[layer].outputs, "bias \(layer) has \(specs[layer].outputs) values, got \(b.count)")
-        b.withUnsafeBufferPointer { params[biasOffset[layer]].update(from: $0.baseAddress!, count: b.count) }
-    }
+    public func kernel(_ layer: Int) -> Matrix { store.weights.matrix(2 * layer) }
+    public func bias(_ layer: Int) -> [Float] { store.weights.array(2 * layer + 1) }
+    public func setKernel(_ layer: Int, _ m: Matrix) { store.weights.set(2 * layer, m) }
+    public func setBias(_ layer: Int, _ b: [Float]) { store.weights.set(2 * layer + 1, b) }
 
     /// A frozen layer computes no gradient and is never updated (its bytes stay
     /// identical); backward stops at the lowest unfrozen layer.
-    public func setFrozen(_ layer: Int, _ isFrozen: Bool) { frozen[layer] = isFrozen }
+    public func setFrozen(_ layer: Int, _ isFrozen: Bool) { store.setFrozen(layer, isFrozen) }
 
     /// A fresh optimizer (state reset) and L2 weight decay on kernels (PyTorch's
     /// `weight_decay`: g += λ·w, i.e. loss + λ/2·‖w‖²).
     public func configure(optimizer config: OptimizerConfig, weightDecay: Float = 0) {
-        optimizer = Optimizer(config, count: params.count)
-        self.weightDecay = weightDecay
+        store.configure(config)
+        store.weightDecay = weightDecay
     }
+
+    /// All parameters as one flat array (layer by layer: kernel, bias), for tests and checkpoints.
+    public var parameterValues: [Float] {
+        get { store.parameterValues }
+        set { store.parameterValues = newValue }
+    }
+
+    /// Gradients of the last backward pass, in the layout of `parameterValues`.
+    public var gradientValues: [Float] { store.gradientValues }
 
     // MARK: Forward
 
-    /// Forward pass over `batch` rows of `input`; the result is in `outputs.last`.
-    /// `fusedLoss`: the loss reads the last layer's logits (BCE, cross-entropy), so its
-    /// activation is not computed here.
+    /// Forward pass over `batch` rows of `input` (see `DenseStack.forward`), with
+    /// inverted dropout on the hidden layers when training.
     func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator,
-                         upTo last: Int? = nil, fusedLoss: Bool = false) {
-        let top = last ?? (specs.count - 1)
-        var x = input
-        for l in 0...top {
-            let s = specs[l]
-            let isLast = l == specs.count - 1
-            let out = isLast ? logits.pointer : outputs[l].pointer
-            // The last layer's activation is left to the fused loss, or applied to a copy
-            // so the logits stay available.
-            lw_dense_forward(x, params[kernelOffset[l]], 0, params[biasOffset[l]], out, Int32(batch), Int32(s.inputs),
-                             Int32(s.outputs), isLast ? Int32(LW_IDENTITY) : s.activation.code, Activation.leak)
-            if isLast {
-                if !fusedLoss {
-                    lw_activate_copy(out, outputs[l].pointer, Int32(batch), Int32(s.outputs), s.activation.code, Activation.leak)
-                }
-            } else {
-                if training && dropout > 0 {
-                    let m = masks[l].pointer, keep = 1 - dropout, scale = 1 / keep
-                    for i in 0..<(batch * s.outputs) { m[i] = rng.uniform() < keep ? scale : 0 }
-                    lw_multiply(out, m, batch * s.outputs)
-                }
-            }
-            x = UnsafePointer(outputs[l].pointer)
+                 upTo last: Int? = nil, fusedLoss: Bool = false) {
+        guard training && dropout > 0 else { return stack.forward(input, batch: batch, upTo: last, fusedLoss: fusedLoss) }
+        stack.forward(input, batch: batch, upTo: last, fusedLoss: fusedLoss) { l, y, n in
+            let m = masks[l].pointer, keep = 1 - dropout, scale = 1 / keep
+            for i in 0..<n { m[i] = rng.uniform() < keep ? scale : 0 }
+            lw_multiply(y, m, n)
         }
     }
 
@@ -161,14 +138,7 @@ public final class Network {
     }
 
     /// One optimizer step on the gradients of the layers from `lowest` up (frozen ones excepted).
-    func applyGradients(from lowest: Int) {
-        guard lowest < specs.count else { return }
-        optimizer.beginStep()
-        for l in lowest..<specs.count where !frozen[l] {
-            optimizer.update(params.pointer, grads.pointer, offset: kernelOffset[l],
-                             count: specs[l].inputs * specs[l].outputs + specs[l].outputs)
-        }
-    }
+    func applyGradients(from lowest: Int) { store.update(from: lowest) }
 
     /// Forward, loss and backward without updating: fills the gradients of every
     /// trainable layer and returns the mean loss and the lowest trainable layer.
@@ -176,13 +146,7 @@ public final class Network {
                           noise: NoiseConfig, training: Bool, rng: inout RandomGenerator) -> (Float, Int) {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         guard let inputBase = input.baseAddress else { return (0, specs.count) }
-        let x0: UnsafePointer<Float>
-        if noise.isNone {
-            x0 = inputBase
-        } else {
-            noise.apply(inputBase, noisy.pointer, batch * specs[0].inputs, &rng)
-            x0 = UnsafePointer(noisy.pointer)
-        }
+        let x0 = noise.corrupted(inputBase, into: noisy.pointer, batch * specs[0].inputs, &rng)
         forward(x0, batch: batch, training: training, rng: &rng, fusedLoss: loss != .mse)
 
         var total = outputLoss(batch: batch, target: target, loss: loss)
@@ -204,7 +168,7 @@ public final class Network {
     func backward(_ x0: UnsafePointer<Float>, batch: Int, training: Bool,
                   inputGradient: UnsafeMutablePointer<Float>? = nil) -> Int {
         let L = specs.count - 1
-        let lowestTrainable = frozen.firstIndex(of: false) ?? specs.count
+        let lowestTrainable = store.lowestTrainable
         let lowest = inputGradient == nil ? lowestTrainable : 0
         guard lowest <= L else { return lowestTrainable }
         var d = deltaA, next = deltaB
@@ -218,19 +182,19 @@ public final class Network {
                 act = s.activation.code
             }
             let xIn: UnsafePointer<Float> = l == 0 ? x0 : UnsafePointer(outputs[l - 1].pointer)
-            if !frozen[l] {
+            if !store.frozen[l] {
                 // dZ = dY ⊙ act'(y);  dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
-                lw_dense_backward_params(d.pointer, outputs[l].pointer, xIn, grads[kernelOffset[l]], grads[biasOffset[l]],
+                lw_dense_backward_params(d.pointer, outputs[l].pointer, xIn, store.gradient(2 * l), store.gradient(2 * l + 1),
                                          Int32(batch), Int32(s.inputs), Int32(s.outputs), act, Activation.leak)
             } else {
                 lw_activation_backward(d.pointer, outputs[l].pointer, Int32(batch), Int32(s.outputs), act, Activation.leak)
             }
             if l > lowest {
                 // dY_{l−1} = dZ · Wᵀ  [batch, in]
-                BLAS.gemm(d.pointer, params[kernelOffset[l]], next.pointer, m: batch, n: s.inputs, k: s.outputs, transB: true)
+                BLAS.gemm(d.pointer, stack.kernel(l), next.pointer, m: batch, n: s.inputs, k: s.outputs, transB: true)
                 swap(&d, &next)
             } else if let inputGradient {
-                BLAS.gemm(d.pointer, params[kernelOffset[l]], inputGradient, m: batch, n: s.inputs, k: s.outputs, transB: true)
+                BLAS.gemm(d.pointer, stack.kernel(l), inputGradient, m: batch, n: s.inputs, k: s.outputs, transB: true)
             }
         }
         return lowestTrainable
@@ -238,13 +202,8 @@ public final class Network {
 
     /// Adds the L2 term's gradient to the trainable layers' kernels; returns its value.
     func weightDecayTerm(from lowest: Int) -> Double {
-        guard weightDecay > 0, lowest < specs.count else { return 0 }
         var total = 0.0
-        for l in lowest..<specs.count where !frozen[l] {
-            let count = specs[l].inputs * specs[l].outputs
-            total += Double(weightDecay) / 2 * lw_sum_squares(params[kernelOffset[l]], count)
-            lw_add_scaled(grads[kernelOffset[l]], params[kernelOffset[l]], count, weightDecay)
-        }
+        store.addWeightDecay(from: lowest, to: &total)
         return total
     }
 
@@ -262,32 +221,18 @@ public final class Network {
         case (.crossEntropy, .labels(let labels)):
             precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
             precondition(labels.count >= batch, "\(labels.count) labels for \(batch) rows")
-            return lw_softmax_xent(logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
+            return lw_softmax_xent(stack.logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
                                    Int32(batch), Int32(outSpec.outputs), 1 / Float(batch)) / Double(batch)
-        case (.bce, .values(let t)):
-            precondition(outSpec.activation == .sigmoid, "BCE needs a sigmoid output layer")
+        case (.bce, .values(let t)), (.mse, .values(let t)):
+            loss.checkReconstruction(outputActivation: outSpec.activation, model: "Network")
             precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
-            return lw_bce_logits(logits.pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(count)) / Double(count)
-        case (.mse, .values(let t)):
-            precondition(outSpec.activation != .softmax, "MSE with softmax output is not supported")
-            precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
-            let total = lw_mse(outputs[L].pointer, t.baseAddress!, deltaA.pointer, n, 1 / Float(count)) / Double(count)
-            lw_activation_backward(deltaA.pointer, outputs[L].pointer, Int32(batch), Int32(outSpec.outputs),
-                                   outSpec.activation.code, Activation.leak)
-            return total
+            return loss.reconstructionSum(logits: stack.logits.pointer, output: outputs[L].pointer, target: t.baseAddress!,
+                                          gradient: deltaA.pointer, rows: batch, cols: outSpec.outputs,
+                                          activation: outSpec.activation, scale: 1 / Float(count)) / Double(count)
         default:
             preconditionFailure("loss \(loss) does not fit this target")
         }
     }
-
-    /// All parameters as one flat array (layer by layer: kernel, bias), for tests and checkpoints.
-    public var parameterValues: [Float] {
-        get { params.values }
-        set { params.values = newValue }
-    }
-
-    /// Gradients of the last backward pass, in the layout of `parameterValues`.
-    public var gradientValues: [Float] { grads.values }
 
     /// Takes hidden layer l's dropout back out of its delta and stored output, so the
     /// activation's derivative sees the unmasked y.

@@ -17,7 +17,8 @@ public enum OptimizerConfig: Equatable, Sendable {
 /// Optimizer state for one parameter buffer: first and second moments, each one
 /// allocation made once.
 final class Optimizer {
-    let config: OptimizerConfig
+    /// Settings may change between steps (an RBM's momentum schedule); the state stays.
+    var config: OptimizerConfig
     private let first: FloatBuffer
     private let second: FloatBuffer
     private var step: Int64 = 0

@@ -38,18 +38,17 @@ public final class RBM {
     public let cdSteps: Int
     public let persistent: Bool
     public let maxBatch: Int
-    public var learningRate: Float
-    public var momentum: Float
-    public var weightDecay: Float
+    public var learningRate: Float { didSet { retune() } }
+    public var momentum: Float { didSet { retune() } }
+    /// The weight cost λ: λ·W is added to W's gradient.
+    public var weightDecay: Float {
+        get { store.weightDecay }
+        set { store.weightDecay = newValue }
+    }
 
-    // Layout in params/grads/velocity: W, b (visible), c (hidden).
-    private let w = 0
-    private let bv: Int
-    private let bh: Int
-    private let params: FloatBuffer
-    private let grads: FloatBuffer
-    private let velocity: FloatBuffer
-    private var steps = 0
+    // Tensors of the store: W, b (visible), c (hidden); the optimizer is SGD with momentum.
+    private let w = 0, bv = 1, bh = 2
+    private let store: ParameterStore
 
     private let p0: FloatBuffer      // p(h | v⁰)          [maxBatch, hidden]
     private let hs: FloatBuffer      // sampled hidden      [maxBatch, hidden]
@@ -70,21 +69,21 @@ public final class RBM {
         self.maxBatch = maxBatch
         self.learningRate = learningRate
         self.momentum = momentum
-        self.weightDecay = weightDecay
-        bv = visible * hidden
-        bh = bv + visible
-        let total = bh + hidden
-        params = FloatBuffer(total)
-        grads = FloatBuffer(total)
-        velocity = FloatBuffer(total)
         p0 = FloatBuffer(maxBatch * hidden)
         hs = FloatBuffer(maxBatch * hidden)
         vk = FloatBuffer(maxBatch * visible)
         pk = FloatBuffer(maxBatch * hidden)
         chain = FloatBuffer(maxBatch * visible)
+        store = ParameterStore(Weights(shapes: [(visible, hidden), (1, visible), (1, hidden)]), decayed: [w],
+                               optimizer: .sgd(learningRate: learningRate, momentum: momentum, nesterov: false),
+                               weightDecay: weightDecay)
         // Guide §8: weights from N(0, 0.01²), hidden biases 0.
-        for i in 0..<(visible * hidden) { params[w][i] = 0.01 * rng.normal() }
+        let weights = store[w]
+        for i in 0..<(visible * hidden) { weights[i] = 0.01 * rng.normal() }
     }
+
+    /// The momentum schedule changes the settings between epochs; the velocity stays.
+    private func retune() { store.retune(.sgd(learningRate: learningRate, momentum: momentum, nesterov: false)) }
 
     /// Visible biases from the data (guide §8): log(pᵢ/(1 − pᵢ)) of each unit's mean
     /// pᵢ for Bernoulli units (clamped to [0.001, 0.999]), the mean for Gaussian ones.
@@ -93,60 +92,53 @@ public final class RBM {
         guard x.rows > 0 else { return }
         var mean = [Double](repeating: 0, count: visible)
         for r in 0..<x.rows { for i in 0..<visible { mean[i] += Double(x[r, i]) } }
+        let bias = store[bv]
         for i in 0..<visible {
             let m = mean[i] / Double(x.rows)
             switch visibleUnits {
             case .bernoulli:
                 let p = min(max(m, 0.001), 0.999)
-                params[bv][i] = Float(log(p / (1 - p)))
+                bias[i] = Float(log(p / (1 - p)))
             case .gaussian:
-                params[bv][i] = Float(m)
+                bias[i] = Float(m)
             }
         }
     }
 
     // MARK: Weights
 
-    public var kernel: Matrix { Matrix(rows: visible, cols: hidden, storage: Array(UnsafeBufferPointer(start: params[w], count: visible * hidden))) }
-    public var hiddenBias: [Float] { Array(UnsafeBufferPointer(start: params[bh], count: hidden)) }
-    public var visibleBias: [Float] { Array(UnsafeBufferPointer(start: params[bv], count: visible)) }
+    public var kernel: Matrix { store.weights.matrix(w) }
+    public var hiddenBias: [Float] { store.weights.array(bh) }
+    public var visibleBias: [Float] { store.weights.array(bv) }
     /// Activation of E[v | h]: the decoder's output activation.
     public var visibleActivation: Activation { visibleUnits == .bernoulli ? .sigmoid : .identity }
 
     /// W, b, c as one flat array (for tests).
     public var parameterValues: [Float] {
-        get { params.values }
-        set { params.values = newValue }
+        get { store.parameterValues }
+        set { store.parameterValues = newValue }
     }
     /// The gradient estimate of the last step (for tests).
-    public var gradientValues: [Float] { grads.values }
+    public var gradientValues: [Float] { store.gradientValues }
     /// PCD's fantasy particles, the visible state the next negative chain starts from (for tests).
     var fantasyParticles: [Float] { chain.values }
 
     // MARK: Conditionals
 
     private func hiddenProbabilities(_ v: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, batch: Int) {
-        lw_dense_forward(v, params[w], 0, params[bh], out, Int32(batch), Int32(visible), Int32(hidden),
+        lw_dense_forward(v, store[w], 0, store[bh], out, Int32(batch), Int32(visible), Int32(hidden),
                          Int32(LW_SIGMOID), 0)
     }
 
     private func visibleMeans(_ h: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, batch: Int) {
-        lw_dense_forward(h, params[w], 1, params[bv], out, Int32(batch), Int32(hidden), Int32(visible),
+        lw_dense_forward(h, store[w], 1, store[bv], out, Int32(batch), Int32(hidden), Int32(visible),
                          visibleActivation.code, 0)
     }
 
     /// out[i] = 1 with probability p[i], else 0 (see the type's comment for the draw).
     static func sampleBernoulli(_ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                                 _ rng: inout RandomGenerator) {
-        var i = 0
-        while i < n {
-            var bits = rng.next()
-            for _ in 0..<min(4, n - i) {
-                out[i] = Float(bits & 0xFFFF) < p[i] * 65_536 ? 1 : 0
-                bits >>= 16
-                i += 1
-            }
-        }
+        forEachUniform16(n, &rng) { i, u in out[i] = Float(u) < p[i] * 65_536 ? 1 : 0 }
     }
 
     // MARK: Training
@@ -157,8 +149,7 @@ public final class RBM {
     @discardableResult
     public func trainStep(input: UnsafeBufferPointer<Float>, batch: Int, rng: inout RandomGenerator) -> Float {
         let error = gradients(input: input, batch: batch, rng: &rng)
-        lw_sgd(params.pointer, grads.pointer, velocity.pointer, params.count, learningRate, momentum, 0, steps == 0 ? 1 : 0)
-        steps += 1
+        store.update()
         return error
     }
 
@@ -196,11 +187,11 @@ public final class RBM {
 
         // ∂W = (vᵏᵀpᵏ − v⁰ᵀp⁰)/B + λW; ∂b = mean(vᵏ − v⁰); ∂c = mean(pᵏ − p⁰).
         let inv = 1 / Float(batch)
-        BLAS.gemm(vk.pointer, pk.pointer, grads[w], m: visible, n: hidden, k: batch, transA: true, alpha: inv)
-        BLAS.gemm(v0, p0.pointer, grads[w], m: visible, n: hidden, k: batch, transA: true, alpha: -inv, beta: 1)
-        if weightDecay > 0 { lw_add_scaled(grads[w], params[w], visible * hidden, weightDecay) }
-        columnMeanDifference(vk.pointer, v0, grads[bv], rows: batch, cols: visible)
-        columnMeanDifference(pk.pointer, p0.pointer, grads[bh], rows: batch, cols: hidden)
+        BLAS.gemm(vk.pointer, pk.pointer, store.gradient(w), m: visible, n: hidden, k: batch, transA: true, alpha: inv)
+        BLAS.gemm(v0, p0.pointer, store.gradient(w), m: visible, n: hidden, k: batch, transA: true, alpha: -inv, beta: 1)
+        store.addWeightDecayGradients()
+        columnMeanDifference(vk.pointer, v0, store.gradient(bv), rows: batch, cols: visible)
+        columnMeanDifference(pk.pointer, p0.pointer, store.gradient(bh), rows: batch, cols: hidden)
         return Float(error / Double(nv))
     }
 
@@ -223,12 +214,13 @@ public final class RBM {
         precondition(x.cols == visible, "RBM takes \(visible) features, got \(x.cols)")
         var out = [Double](repeating: 0, count: x.rows)
         let pre = x.mapRowChunks(of: maxBatch, width: hidden) { v, o, n in
-            lw_dense_forward(v, params[w], 0, params[bh], o, Int32(n), Int32(visible), Int32(hidden), Int32(LW_IDENTITY), 0)
+            lw_dense_forward(v, store[w], 0, store[bh], o, Int32(n), Int32(visible), Int32(hidden), Int32(LW_IDENTITY), 0)
         }
+        let bias = store[bv]
         for r in 0..<x.rows {
             var f = 0.0
             for i in 0..<visible {
-                let v = Double(x[r, i]), b = Double(params[bv][i])
+                let v = Double(x[r, i]), b = Double(bias[i])
                 f += visibleUnits == .bernoulli ? -b * v : 0.5 * (v - b) * (v - b)
             }
             for j in 0..<hidden {

@@ -24,17 +24,12 @@ public final class ShallowAutoencoder {
     public let noise: NoiseConfig
     public let sparsity: (target: Float, weight: Float)?
     public let contractiveWeight: Float?
-    public let weightDecay: Float
     public let maxBatch: Int
 
-    // Layout in params/grads: W₁, b₁, [W₂ when untied], b₂.
-    private let w1 = 0
-    private let b1: Int
-    private let w2: Int
+    // Tensors of the store: W₁, b₁, [W₂ when untied], b₂.
+    private let w1 = 0, b1 = 1, w2 = 2
     private let b2: Int
-    private let params: FloatBuffer
-    private let grads: FloatBuffer
-    private let optimizer: Optimizer
+    private let store: ParameterStore
 
     private let noisy: FloatBuffer   // x̃   [maxBatch, in]
     private let h: FloatBuffer       // h    [maxBatch, hidden]
@@ -49,26 +44,16 @@ public final class ShallowAutoencoder {
                 contractiveWeight: Float?, weightDecay: Float, maxBatch: Int, optimizer: OptimizerConfig,
                 initializer: Initializer = .default, rng: inout RandomGenerator) {
         precondition(inputs > 0 && hidden > 0 && maxBatch > 0, "autoencoder \(inputs)-\(hidden)-\(inputs), maxBatch \(maxBatch)")
-        precondition(loss != .bce || outputActivation == .sigmoid, "BCE needs a sigmoid output")
-        precondition(loss != .crossEntropy && outputActivation != .softmax, "an autoencoder reconstructs values")
-        self.inputs = inputs
-        self.hidden = hidden
-        self.activation = activation
-        self.outputActivation = outputActivation
-        self.loss = loss
-        self.tiedWeights = tiedWeights
-        self.noise = noise
-        self.sparsity = sparsity
-        self.contractiveWeight = contractiveWeight
-        self.weightDecay = weightDecay
-        self.maxBatch = maxBatch
-        b1 = inputs * hidden
-        w2 = b1 + hidden
-        b2 = tiedWeights ? w2 : w2 + hidden * inputs
-        let total = b2 + inputs
-        params = FloatBuffer(total)
-        grads = FloatBuffer(total)
-        self.optimizer = Optimizer(optimizer, count: total)
+        loss.checkReconstruction(outputActivation: outputActivation, model: "ShallowAutoencoder")
+        (self.inputs, self.hidden, self.maxBatch) = (inputs, hidden, maxBatch)
+        (self.activation, self.outputActivation, self.loss) = (activation, outputActivation, loss)
+        (self.tiedWeights, self.noise) = (tiedWeights, noise)
+        (self.sparsity, self.contractiveWeight) = (sparsity, contractiveWeight)
+        let decoder = tiedWeights ? [] : [(rows: hidden, cols: inputs)]
+        let weights = Weights(shapes: [(inputs, hidden), (1, hidden)] + decoder + [(1, inputs)])
+        b2 = tiedWeights ? 2 : 3
+        store = ParameterStore(weights, decayed: tiedWeights ? [w1] : [w1, w2], optimizer: optimizer,
+                               weightDecay: weightDecay)
         noisy = FloatBuffer(maxBatch * inputs)
         h = FloatBuffer(maxBatch * hidden)
         z = FloatBuffer(maxBatch * inputs)
@@ -76,36 +61,39 @@ public final class ShallowAutoencoder {
         dz = FloatBuffer(maxBatch * inputs)
         dh = FloatBuffer(maxBatch * hidden)
         colStats = FloatBuffer(2 * hidden)
-        initializer.fill(params[w1], inputs: inputs, outputs: hidden, rng: &rng)
+        initializer.fill(store[w1], inputs: inputs, outputs: hidden, rng: &rng)
         if !tiedWeights {
-            initializer.fill(params[w2], inputs: hidden, outputs: inputs, rng: &rng)
+            initializer.fill(store[w2], inputs: hidden, outputs: inputs, rng: &rng)
         }
     }
 
     // MARK: Weights
 
-    public var encoderKernel: Matrix { matrix(w1, inputs, hidden) }
-    public var encoderBias: [Float] { Array(UnsafeBufferPointer(start: params[b1], count: hidden)) }
-    public var decoderKernel: Matrix { tiedWeights ? encoderKernel.transposed : matrix(w2, hidden, inputs) }
-    public var decoderBias: [Float] { Array(UnsafeBufferPointer(start: params[b2], count: inputs)) }
+    public var weightDecay: Float { store.weightDecay }
+    public var encoderKernel: Matrix { store.weights.matrix(w1) }
+    public var encoderBias: [Float] { store.weights.array(b1) }
+    public var decoderKernel: Matrix { tiedWeights ? encoderKernel.transposed : store.weights.matrix(w2) }
+    public var decoderBias: [Float] { store.weights.array(b2) }
 
-    private func matrix(_ offset: Int, _ r: Int, _ c: Int) -> Matrix {
-        Matrix(rows: r, cols: c, storage: Array(UnsafeBufferPointer(start: params[offset], count: r * c)))
+    /// Encoder then decoder as Dense layers (the decoder's kernel is W₁ᵀ with tied weights).
+    public var denseLayers: (encoder: DenseLayer, decoder: DenseLayer) {
+        (DenseLayer(kernel: encoderKernel, bias: encoderBias, activation: activation),
+         DenseLayer(kernel: decoderKernel, bias: decoderBias, activation: outputActivation))
     }
 
     /// Parameters as one flat array (for tests).
     public var parameterValues: [Float] {
-        get { params.values }
-        set { params.values = newValue }
+        get { store.parameterValues }
+        set { store.parameterValues = newValue }
     }
     /// Gradients of the last step (for tests).
-    public var gradientValues: [Float] { grads.values }
+    public var gradientValues: [Float] { store.gradientValues }
 
     // MARK: Forward
 
     /// h = act(x · W₁ + b₁) for `batch` rows into `h`.
     private func encode(_ x: UnsafePointer<Float>, batch: Int) {
-        lw_dense_forward(x, params[w1], 0, params[b1], h.pointer, Int32(batch), Int32(inputs), Int32(hidden),
+        lw_dense_forward(x, store[w1], 0, store[b1], h.pointer, Int32(batch), Int32(inputs), Int32(hidden),
                          activation.code, Activation.leak)
     }
 
@@ -113,7 +101,7 @@ public final class ShallowAutoencoder {
     /// works on z alone, so it skips a pass of exponentials).
     private func decode(batch: Int, output: Bool = true) {
         // Tied: W₂ = W₁ᵀ, read in place as the transpose of W₁ [in, hidden].
-        lw_dense_forward(h.pointer, params[tiedWeights ? w1 : w2], tiedWeights ? 1 : 0, params[b2], z.pointer,
+        lw_dense_forward(h.pointer, store[tiedWeights ? w1 : w2], tiedWeights ? 1 : 0, store[b2], z.pointer,
                          Int32(batch), Int32(hidden), Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
         if output {
             lw_activate_copy(z.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
@@ -148,16 +136,8 @@ public final class ShallowAutoencoder {
 
     /// Sum of the reconstruction loss over `batch` rows; writes ∂(mean loss)/∂z into `dz`.
     private func reconstructionLoss(target: UnsafePointer<Float>, batch: Int) -> Double {
-        let n = batch * inputs
-        let scale = 1 / Float(n)
-        switch loss {
-        case .bce:
-            return lw_bce_logits(z.pointer, target, dz.pointer, n, scale)
-        default:
-            let s = lw_mse(y.pointer, target, dz.pointer, n, scale)
-            lw_activation_backward(dz.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
-            return s
-        }
+        loss.reconstructionSum(logits: z.pointer, output: y.pointer, target: target, gradient: dz.pointer, rows: batch,
+                               cols: inputs, activation: outputActivation, scale: 1 / Float(batch * inputs))
     }
 
     // MARK: Training
@@ -167,8 +147,7 @@ public final class ShallowAutoencoder {
     @discardableResult
     public func trainStep(input: UnsafeBufferPointer<Float>, batch: Int, rng: inout RandomGenerator) -> Float {
         let value = lossAndGradients(input: input, batch: batch, noise: noise, rng: &rng)
-        optimizer.beginStep()
-        optimizer.update(params.pointer, grads.pointer, offset: 0, count: params.count)
+        store.update()
         return value
     }
 
@@ -178,11 +157,7 @@ public final class ShallowAutoencoder {
                           rng: inout RandomGenerator) -> Float {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         guard let x = input.baseAddress else { return 0 }
-        let xt: UnsafePointer<Float>
-        if noise.isNone { xt = x } else {
-            noise.apply(x, noisy.pointer, batch * inputs, &rng)
-            xt = UnsafePointer(noisy.pointer)
-        }
+        let xt = noise.corrupted(x, into: noisy.pointer, batch * inputs, &rng)
         encode(xt, batch: batch)
         decode(batch: batch, output: loss != .bce)
         let recon = reconstructionLoss(target: x, batch: batch) / Double(batch * inputs)
@@ -194,12 +169,12 @@ public final class ShallowAutoencoder {
         var extra = 0.0
         // Decoder: ∂W₂ = hᵀ·dz, ∂b₂ = Σ dz, ∂h = dz·W₂ᵀ (tied: dz·W₁).
         if !tiedWeights {
-            lw_dense_backward_params(dz.pointer, y.pointer, h.pointer, grads[w2], grads[b2], Int32(batch), Int32(hidden),
-                                     Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
-            BLAS.gemm(dz.pointer, params[w2], dh.pointer, m: batch, n: hidden, k: inputs, transB: true)
+            lw_dense_backward_params(dz.pointer, y.pointer, h.pointer, store.gradient(w2), store.gradient(b2),
+                                     Int32(batch), Int32(hidden), Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
+            BLAS.gemm(dz.pointer, store[w2], dh.pointer, m: batch, n: hidden, k: inputs, transB: true)
         } else {
-            BLAS.gemm(dz.pointer, params[w1], dh.pointer, m: batch, n: hidden, k: inputs)
-            lw_column_sums(dz.pointer, grads[b2], Int32(batch), Int32(inputs))
+            BLAS.gemm(dz.pointer, store[w1], dh.pointer, m: batch, n: hidden, k: inputs)
+            lw_column_sums(dz.pointer, store.gradient(b2), Int32(batch), Int32(inputs))
         }
 
         // Sparsity: β·Σⱼ KL(ρ‖ρ̂ⱼ); ∂/∂h_bj = (β/B)·(−ρ/ρ̂ⱼ + (1−ρ)/(1−ρ̂ⱼ)).
@@ -225,7 +200,7 @@ public final class ShallowAutoencoder {
             s.update(repeating: 0, count: hidden)
             g2.update(repeating: 0, count: hidden)
             for i in 0..<inputs {
-                let row = params[w1] + i * hidden
+                let row = store[w1] + i * hidden
                 for j in 0..<hidden { s[j] += row[j] * row[j] }
             }
             var pen = 0.0
@@ -244,27 +219,20 @@ public final class ShallowAutoencoder {
         }
 
         // Encoder: through the activation, ∂W₁ = x̃ᵀ·dA (+ dzᵀ·h when tied), ∂b₁ = Σ dA.
-        lw_dense_backward_params(dh.pointer, h.pointer, xt, grads[w1], grads[b1], Int32(batch), Int32(inputs),
-                                 Int32(hidden), activation.code, Activation.leak)
+        lw_dense_backward_params(dh.pointer, h.pointer, xt, store.gradient(w1), store.gradient(b1), Int32(batch),
+                                 Int32(inputs), Int32(hidden), activation.code, Activation.leak)
         if tiedWeights {
-            BLAS.gemm(dz.pointer, h.pointer, grads[w1], m: inputs, n: hidden, k: batch, transA: true, beta: 1)
+            BLAS.gemm(dz.pointer, h.pointer, store.gradient(w1), m: inputs, n: hidden, k: batch, transA: true, beta: 1)
         }
         if let g2 = meanG2, let lambda = contractiveWeight {
             // ∂/∂W₁ᵢⱼ of the penalty through sⱼ: 2λ·W₁ᵢⱼ·(1/B)·Σ_b g_bj².
             let scale = 2 * lambda / Float(batch)
             for i in 0..<inputs {
-                let w = params[w1] + i * hidden, g = grads[w1] + i * hidden
+                let w = store[w1] + i * hidden, g = store.gradient(w1) + i * hidden
                 for j in 0..<hidden { g[j] += scale * g2[j] * w[j] }
             }
         }
-        if weightDecay > 0 {
-            extra += Double(weightDecay) / 2 * lw_sum_squares(params[w1], inputs * hidden)
-            lw_add_scaled(grads[w1], params[w1], inputs * hidden, weightDecay)
-            if !tiedWeights {
-                extra += Double(weightDecay) / 2 * lw_sum_squares(params[w2], inputs * hidden)
-                lw_add_scaled(grads[w2], params[w2], inputs * hidden, weightDecay)
-            }
-        }
+        store.addWeightDecay(to: &extra)
         return extra
     }
 }

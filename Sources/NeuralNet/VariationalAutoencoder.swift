@@ -35,8 +35,7 @@ public final class VariationalAutoencoder {
                 loss: Loss, beta: Float, maxBatch: Int, optimizer: OptimizerConfig, weightDecay: Float = 0,
                 rng: inout RandomGenerator) {
         precondition(inputs > 0 && latent > 0 && maxBatch > 0, "VAE \(inputs)-\(hidden)-\(latent)")
-        precondition(loss != .bce || outputActivation == .sigmoid, "BCE needs a sigmoid output")
-        precondition(loss != .crossEntropy && outputActivation != .softmax, "a VAE reconstructs values")
+        loss.checkReconstruction(outputActivation: outputActivation, model: "VariationalAutoencoder")
         self.inputs = inputs
         self.latent = latent
         self.loss = loss
@@ -140,27 +139,19 @@ public final class VariationalAutoencoder {
     // MARK: Weights, as Dense layers
 
     /// Encoder hidden layers then the μ layer (the first `latent` columns of the stats layer).
-    public var encoderLayers: [(kernel: Matrix, bias: [Float], activation: Activation)] {
-        let top = encoder.layerCount - 1
-        var layers = (0..<top).map { (encoder.kernel($0), encoder.bias($0), encoder.specs[$0].activation) }
-        let (w, b) = statsColumns(0..<latent)
-        layers.append((w, b, .identity))
-        return layers
-    }
+    public var encoderLayers: [DenseLayer] { encoder.denseLayers.dropLast() + [statsColumns(0..<latent)] }
 
-    /// The log σ² layer (the last `latent` columns of the stats layer).
-    public var logVarianceLayer: (kernel: Matrix, bias: [Float]) { statsColumns(latent..<(2 * latent)) }
+    /// The log σ² layer (the last `latent` columns of the stats layer), identity.
+    public var logVarianceLayer: DenseLayer { statsColumns(latent..<(2 * latent)) }
 
-    public var decoderLayers: [(kernel: Matrix, bias: [Float], activation: Activation)] {
-        (0..<decoder.layerCount).map { (decoder.kernel($0), decoder.bias($0), decoder.specs[$0].activation) }
-    }
+    public var decoderLayers: [DenseLayer] { decoder.denseLayers }
 
-    private func statsColumns(_ cols: Range<Int>) -> (Matrix, [Float]) {
+    private func statsColumns(_ cols: Range<Int>) -> DenseLayer {
         let top = encoder.layerCount - 1
         let w = encoder.kernel(top), b = encoder.bias(top)
         var out = Matrix(rows: w.rows, cols: cols.count)
         for r in 0..<w.rows { for (c, j) in cols.enumerated() { out[r, c] = w[r, j] } }
-        return (out, Array(b[cols]))
+        return DenseLayer(kernel: out, bias: Array(b[cols]), activation: .identity)
     }
 
     /// Both networks' parameters, encoder first (for tests).

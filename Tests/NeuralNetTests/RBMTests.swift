@@ -133,6 +133,10 @@ final class RBMTests: XCTestCase {
             var g = referenceGradients(v0, p, units, k: k, chain: &chain, &refRNG)
             for i in 0..<(nv * nh) { g[i] += Double(decay) * params[i] }
             let flat = v0.flatMap { $0 }.map(Float.init)
+            // A momentum and learning-rate schedule: new settings, the velocity kept.
+            let stepMu: Float = step < 2 ? mu : 0.5, stepLR: Float = step < 3 ? lr : 0.02
+            rbm.momentum = stepMu
+            rbm.learningRate = stepLR
             flat.withUnsafeBufferPointer { _ = rbm.trainStep(input: $0, batch: batch, rng: &rng) }
             let got = rbm.gradientValues
             if let chain {
@@ -146,8 +150,8 @@ final class RBMTests: XCTestCase {
             }
             // SGD with momentum, PyTorch's form: buf ← μ·buf + g (buf = g at first); θ ← θ − lr·buf.
             for i in params.indices {
-                velocity[i] = step == 0 ? g[i] : Double(mu) * velocity[i] + g[i]
-                params[i] -= Double(lr) * velocity[i]
+                velocity[i] = step == 0 ? g[i] : Double(stepMu) * velocity[i] + g[i]
+                params[i] -= Double(stepLR) * velocity[i]
             }
             let now = rbm.parameterValues
             for i in params.indices { XCTAssertEqual(Double(now[i]), params[i], accuracy: 1e-5, "parameter \(i) after step \(step)") }

@@ -49,7 +49,7 @@ extension GradientCheckTests {
         let terms = x.withUnsafeBufferPointer { vae.lossAndGradients(input: $0, batch: batch, rng: &rng) }
 
         // Encoder statistics through the saved layers, in Double.
-        func dense(_ v: [Double], _ l: (kernel: Matrix, bias: [Float], activation: Activation)) -> [Double] {
+        func dense(_ v: [Double], _ l: DenseLayer) -> [Double] {
             (0..<l.kernel.cols).map { j in
                 let a = Double(l.bias[j]) + v.indices.reduce(0.0) { $0 + v[$1] * Double(l.kernel[$1, j]) }
                 switch l.activation {
@@ -60,12 +60,13 @@ extension GradientCheckTests {
             }
         }
         let enc = vae.encoderLayers, lv = vae.logVarianceLayer
+        XCTAssertEqual(lv.activation, .identity)
         var kl = 0.0, recon = 0.0
         for b in 0..<batch {
             var h = (0..<6).map { Double(x[b * 6 + $0]) }
             for l in enc.dropLast() { h = dense(h, l) }
             let mu = dense(h, enc[enc.count - 1])
-            let logVar = dense(h, (lv.kernel, lv.bias, .identity))
+            let logVar = dense(h, lv)
             var z = [Double](repeating: 0, count: 3)
             for j in 0..<3 {
                 let term: Double = 1 + logVar[j] - mu[j] * mu[j] - exp(logVar[j])

@@ -4,8 +4,10 @@ import NeuralNet
 
 /// malloc-family calls per steady-state step on every training path the pipeline uses,
 /// not only the three timed networks: dropout, each input noise, cross-entropy on labels,
-/// MSE, a frozen encoder, tied weights with the sparsity and contractive penalties, weight
-/// decay, and each optimizer. Each path takes 3 warm-up steps, then 10 counted ones.
+/// MSE, a frozen encoder, a network built from saved layers (end to end), a persistent
+/// Gaussian RBM whose momentum changes every step, tied weights with the sparsity and
+/// contractive penalties, weight decay, and each optimizer. Each path takes 3 warm-up
+/// steps, then 10 counted ones.
 func allocationAudit(batch: Int) -> [(String, Double)] {
     var rng = RandomGenerator(seed: 2)
     let x = (0..<(batch * 784)).map { _ in rng.uniform() }
@@ -57,6 +59,21 @@ func allocationAudit(batch: Int) -> [(String, Double)] {
         count("autoencoder mse \(noise)") { xb, _ in
             e2e.trainStep(input: xb, batch: batch, target: .values(xb), loss: .mse, noise: noise, rng: &rng)
         }
+    }
+    // The end-to-end path: a network built from saved layers, weight decay, masking noise.
+    var layerRNG = RandomGenerator(seed: 3)
+    let saved = Network(layers: [DenseSpec(inputs: 784, outputs: 128, activation: .relu),
+                                 DenseSpec(inputs: 128, outputs: 784, activation: .sigmoid)], maxBatch: batch, rng: &layerRNG)
+    let fromLayers = Network(layers: saved.denseLayers, maxBatch: batch)
+    fromLayers.configure(optimizer: .defaultAdam, weightDecay: 1e-4)
+    count("network from layers, bce + weight decay + masking") { xb, _ in
+        fromLayers.trainStep(input: xb, batch: batch, target: .values(xb), loss: .bce, noise: .masking(level: 0.2), rng: &rng)
+    }
+    let pcd = RBM(visible: 784, hidden: 128, visibleUnits: .gaussian, cdSteps: 2, persistent: true, learningRate: 0.01,
+                  momentum: 0.5, weightDecay: 2e-4, maxBatch: batch, rng: &rng)
+    count("rbm pcd-2 gaussian, momentum schedule") { xb, _ in
+        pcd.momentum = pcd.momentum == 0.5 ? 0.9 : 0.5
+        pcd.trainStep(input: xb, batch: batch, rng: &rng)
     }
     let penalised = ShallowAutoencoder(inputs: 784, hidden: 128, activation: .sigmoid, outputActivation: .sigmoid,
                                        loss: .bce, tiedWeights: true, noise: .masking(level: 0.2),

@@ -1,10 +1,10 @@
 #ifndef LAYERWISE_CKERNELS_H
 #define LAYERWISE_CKERNELS_H
 // Element-wise kernels of the training engine, compiled with -O3 -ffast-math so that
-// loops vectorize (Swift's scalar expf costs ~1.5 ns per element; see FACTS.md).
-// exp is a polynomial (lw_expf in kernels.c) so loops containing it vectorize without
-// calls into libm. Every function works on caller-owned buffers and allocates nothing; large ones are
-// split over the thread pool of pool.c.
+// loops vectorize (Swift's scalar expf costs about 1.5 ns per element). exp is a
+// polynomial (lw_expf in internal.h) so loops containing it vectorize without calls
+// into libm. Every function works on caller-owned buffers and allocates nothing;
+// large ones are split over the thread pool of pool.c.
 #include <stddef.h>
 #include <stdint.h>
 
