@@ -43,9 +43,8 @@ extension PretrainStage {
         }
         outcome.timings.append(r.timing("pretrain_vae"))
         outcome.curves += r.curves("pretrain/vae")
-        outcome.model.encoder = vae.encoderLayers.map { DenseLayer(kernel: $0.kernel, bias: $0.bias, activation: $0.activation) }
-        outcome.model.decoder = vae.decoderLayers.map { DenseLayer(kernel: $0.kernel, bias: $0.bias, activation: $0.activation) }
-        let lv = vae.logVarianceLayer
-        outcome.model.logVariance = DenseLayer(kernel: lv.kernel, bias: lv.bias, activation: .identity)
+        outcome.model.encoder = vae.encoderLayers
+        outcome.model.decoder = vae.decoderLayers
+        outcome.model.logVariance = vae.logVarianceLayer
     }
 }

@@ -56,8 +56,9 @@ struct PretrainStage: Stage {
             }
             outcome.timings.append(r.timing("pretrain_layer_\(k)"))
             outcome.curves += r.curves("pretrain/layer_\(k)")
-            outcome.model.encoder.append(DenseLayer(kernel: ae.encoderKernel, bias: ae.encoderBias, activation: activation))
-            outcome.model.decoder.insert(DenseLayer(kernel: ae.decoderKernel, bias: ae.decoderBias, activation: outAct), at: 0)
+            let (encoder, decoder) = ae.denseLayers
+            outcome.model.encoder.append(encoder)
+            outcome.model.decoder.insert(decoder, at: 0)
             codes = ae.encode(codes)
         }
         outcome.model.tiedWeights = config.tiedWeights

@@ -50,7 +50,7 @@ struct SupervisedTrainer {
             }
         }
         if let best {
-            for (i, l) in best.layers.enumerated() { net.setKernel(i, l.kernel); net.setBias(i, l.bias) }
+            net.denseLayers = best.layers
             progress.note("[\(stage)] restored the weights of epoch \(best.epoch)")
         }
         return result
