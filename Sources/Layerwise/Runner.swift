@@ -33,10 +33,15 @@ public enum Runner {
 
         let dataStage = DataStage(pipeline: pipeline)
         let (data, dataTiming) = try dataStage.run(progress)
-        let context = StageContext(config: cfg, data: data, streams: dataStage.streams, progress: progress)
+        // Epochs not set in the pipeline are chosen from the data (see `TrainingPlan`).
+        let (planned, plan) = TrainingPlan.make(cfg, data)
+        for line in plan.notes { progress.note(line) }
+        for line in plan.warnings { progress.note("warning: " + line) }
+        let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
-        var outcome = try runStages(Stages.list(for: cfg), context, &checkpoint, resume: options.resume)
+        var outcome = try runStages(Stages.list(for: planned), context, &checkpoint, resume: options.resume)
         outcome.timings.insert(dataTiming, at: 0)
+        outcome.warnings = plan.warnings
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
 
         try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
@@ -104,6 +109,9 @@ public enum Runner {
         }
         if let t = data.test { lines.append("  test: \(pipeline.config.data.test?.description ?? "") — \(t.rows) rows") }
         if let p = pipeline.config.pretrain { lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))") }
+        let plan = TrainingPlan.make(pipeline.config, data).1
+        lines += plan.notes.map { "  " + $0 }
+        lines += plan.warnings.map { "  warning: " + $0 }
         return lines.joined(separator: "\n")
     }
 

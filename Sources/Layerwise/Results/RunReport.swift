@@ -43,6 +43,7 @@ public struct RunReport {
         }
         rows.append(("time total", String(format: "%.2f s", outcome.timings.reduce(0) { $0 + $1.seconds })))
         rows.append(("results", resultsPath))
+        for w in outcome.warnings { rows.append(("warning", w)) }
         for f in outcome.expectationFailures { rows.append(("EXPECTATION", f)) }
         let w = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
@@ -51,7 +52,7 @@ public struct RunReport {
     public var json: String {
         var obj: [String: Any] = [
             "pipeline": pipeline.config.name, "seed": pipeline.config.seed, "results": resultsPath,
-            "metrics": metrics, "expectations_failed": outcome.expectationFailures,
+            "metrics": metrics, "expectations_failed": outcome.expectationFailures, "warnings": outcome.warnings,
             "timing_seconds": Dictionary(outcome.timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: { a, _ in a }),
             "n_train": data.train.rows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0,
         ]
