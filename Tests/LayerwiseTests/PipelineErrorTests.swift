@@ -65,9 +65,9 @@ final class PipelineErrorTests: XCTestCase {
 
     func testLabelsOutOfRange() throws {
         try TinyData.write(into: folder) { _, y in y[17] = 12_000_000 }
-        try expectFailure({ $0 }, mentions: ["tiny.h5:/train/labels", "index 17"])
+        try expectFailure({ $0 }, mentions: ["tiny.h5:/train/labels", "label 12000000 at row 17 is out of range"])
         try TinyData.write(into: folder) { _, y in y[5] = -3 }
-        try expectFailure({ $0 }, mentions: ["index 5"])
+        try expectFailure({ $0 }, mentions: ["label -3 at row 5"])
     }
 
     func testLabelsOfTheWrongElementType() throws {
@@ -75,8 +75,9 @@ final class PipelineErrorTests: XCTestCase {
             let root = try H5File.create(folder.appendingPathComponent("floaty.h5").path).root
             try root.write("y", [Float](repeating: 1.5, count: 600), shape: [600])
         }
+        // Floats are labels only when whole (the rule of LabelValue).
         try expectFailure({ $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: floaty.h5:/y") },
-                          mentions: ["floaty.h5:/y", "expected integer labels", "float32"])
+                          mentions: ["p.yaml:5:17: data.train_labels: floaty.h5:/y", "label 1.5 at row 0 is not a whole number"])
     }
 
     func testFeaturesAndLabelsOfDifferentLengths() throws {
