@@ -34,7 +34,7 @@ public enum Runner {
         let dataStage = DataStage(pipeline: pipeline)
         let (data, dataTiming) = try dataStage.run(progress)
         // Epochs not set in the pipeline are chosen from the data (see `TrainingPlan`).
-        let (planned, plan) = TrainingPlan.make(cfg, data)
+        let (planned, plan) = TrainingPlan.make(pipeline, data)
         for line in plan.notes { progress.note(line) }
         for line in plan.warnings { progress.note("warning: " + line) }
         let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress)
@@ -109,7 +109,7 @@ public enum Runner {
         }
         if let t = data.test { lines.append("  test: \(pipeline.config.data.test?.description ?? "") — \(t.rows) rows") }
         if let p = pipeline.config.pretrain { lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))") }
-        let plan = TrainingPlan.make(pipeline.config, data).1
+        let plan = TrainingPlan.make(pipeline, data).1
         lines += plan.notes.map { "  " + $0 }
         lines += plan.warnings.map { "  warning: " + $0 }
         return lines.joined(separator: "\n")

@@ -80,12 +80,15 @@ final class TrainingDefaultsTests: XCTestCase {
                                         "--set", "pretrain.end_to_end.epochs=0", "--set", "fine_tune.epochs=400"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stderr, "")
-        let pretrain = "warning: pretrain.epochs: 3 epochs × 2 batches of 256 = 6 optimizer steps per layer, fewer than the 1000 Layerwise trains when pretrain.epochs is not set"
-        let head = "warning: classifier.epochs: 7 epochs × 2 batches of 64 = 14 optimizer steps, fewer than the 500"
+        let pretrain = "p.yaml (--set): pretrain.epochs: 3 epochs × 2 batches of 256 = 6 optimizer steps per layer, fewer than the 1000 Layerwise trains when pretrain.epochs is not set"
+        let head = "p.yaml (--set): classifier.epochs: 7 epochs × 2 batches of 64 = 14 optimizer steps, fewer than the 500"
         XCTAssertTrue(r.stdout.contains(pretrain), r.stdout)
         XCTAssertTrue(r.stdout.contains(head), r.stdout)
         // 0 epochs skips a stage on purpose; 400 epochs are 800 steps, enough.
         XCTAssertFalse(r.stdout.contains("end_to_end.epochs:"), r.stdout)
+        // Set in the file, the warning names its line.
+        let (inFile, _) = try run(unset.replacingOccurrences(of: "classifier: {}", with: "classifier:\n  epochs: 7"), ["--quiet"])
+        XCTAssertTrue(inFile.stdout.contains("p.yaml:11:11: classifier.epochs: 7 epochs × 2 batches of 64 = 14 optimizer steps"), inFile.stdout)
         XCTAssertFalse(r.stdout.contains("fine_tune.epochs"), r.stdout)
         XCTAssertEqual(r.stdout.components(separatedBy: "warning").count - 1, 2 * 2, "each at its stage and in the summary: \(r.stdout)")
         let f = try XCTUnwrap(file)
@@ -94,12 +97,12 @@ final class TrainingDefaultsTests: XCTestCase {
 
         // --quiet keeps them (in the summary), --json lists them.
         let (quiet, _) = try run(unset, ["--quiet", "--set", "pretrain.epochs=3"])
-        XCTAssertTrue(quiet.stdout.contains("warning  ") && quiet.stdout.contains("pretrain.epochs: 3 epochs"), quiet.stdout)
+        XCTAssertTrue(quiet.stdout.contains("warning  ") && quiet.stdout.contains("p.yaml (--set): pretrain.epochs: 3 epochs"), quiet.stdout)
         let (json, _) = try run(unset, ["--json", "--set", "pretrain.epochs=3"])
         let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let warnings = try XCTUnwrap(obj["warnings"] as? [String])
         XCTAssertEqual(warnings.count, 1)
-        XCTAssertTrue(warnings[0].hasPrefix("pretrain.epochs: 3 epochs × 2 batches of 256 = 6 optimizer steps"), warnings[0])
+        XCTAssertTrue(warnings[0].contains("p.yaml (--set): pretrain.epochs: 3 epochs × 2 batches of 256 = 6 optimizer steps"), warnings[0])
     }
 
     func testValidationRowsOnlyForEarlyStoppingOrWhenAsked() throws {

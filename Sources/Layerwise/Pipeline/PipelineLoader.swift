@@ -14,6 +14,12 @@ public struct Pipeline: Sendable {
     /// For a run of a `matrix:`, its `key=value` assignments and the sweep's base name.
     public var matrixAssignment: [String] = []
     public var matrixBaseName: String?
+    /// Where each key is given (`file:line:column: key.path` or `file (--set): key.path`).
+    var origins: [String: String] = [:]
+
+    /// `key` with where it is given, for a message about its value found after parsing
+    /// (`p.yaml:12:11: pretrain.layers`); a key left to its default is named alone.
+    public func origin(_ key: String) -> String { origins[key] ?? key }
 
     /// An absolute path for `path` as written in the pipeline file.
     public func resolve(_ path: String) -> String {
@@ -66,7 +72,9 @@ extension Pipeline {
         let config = PipelineSchema.read(ConfigReader(path: "", node: root, diagnostics: diagnostics), defaultName: defaultName)
         if !diagnostics.problems.isEmpty { throw PipelineError(problems: diagnostics.problems) }
         let yaml = (try? Yams.serialize(node: root)) ?? text
-        return Pipeline(config: config, file: file, baseDirectory: baseDirectory, resolvedYAML: yaml)
+        var pipeline = Pipeline(config: config, file: file, baseDirectory: baseDirectory, resolvedYAML: yaml)
+        pipeline.origins = diagnostics.origins
+        return pipeline
     }
 
     /// `--set a.b.c=value`: replaces or inserts the value at the key path; intermediate

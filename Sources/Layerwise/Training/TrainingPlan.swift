@@ -26,6 +26,8 @@ struct TrainingPlan {
         /// Whether `epochs` was chosen by the rule (the key was not set).
         var chosen: Bool
         var minimum: Int
+        /// Where the key is set (`p.yaml:20:11: classifier.epochs`), for the warning.
+        var origin: String
 
         var batchesPerEpoch: Int { rows == 0 ? 0 : (rows + min(batchSize, rows) - 1) / min(batchSize, rows) }
         var steps: Int { epochs * batchesPerEpoch }
@@ -40,7 +42,7 @@ struct TrainingPlan {
         /// Set below the minimum (and not 0, which skips the stage on purpose).
         var warning: String? {
             guard !chosen, epochs > 0, steps < minimum else { return nil }
-            return "\(key): \(epochs) epochs × \(batches) = \(steps) optimizer steps\(perLayer ? " per layer" : ""), "
+            return "\(origin): \(epochs) epochs × \(batches) = \(steps) optimizer steps\(perLayer ? " per layer" : ""), "
                 + "fewer than the \(minimum) Layerwise trains when \(key) is not set, so the stage may be undertrained"
                 + " (leave the key out, raise it, or lower the batch size)"
         }
@@ -58,12 +60,13 @@ struct TrainingPlan {
     var warnings: [String] { entries.compactMap(\.warning) }
 
     /// `config` with every unset `epochs` chosen from the data, and the plan that says so.
-    static func make(_ config: PipelineConfig, _ data: TrainingData) -> (PipelineConfig, TrainingPlan) {
-        var c = config
+    static func make(_ pipeline: Pipeline, _ data: TrainingData) -> (PipelineConfig, TrainingPlan) {
+        var c = pipeline.config
         var plan = TrainingPlan()
         func entry(_ key: String, _ stage: String, _ epochs: inout Int, fromData: Bool, rows: Int, batch: Int) {
             let minimum = minimumSteps[stage] ?? 0
-            var e = Entry(key: key, epochs: epochs, rows: rows, batchSize: batch, chosen: fromData, minimum: minimum)
+            var e = Entry(key: key, epochs: epochs, rows: rows, batchSize: batch, chosen: fromData, minimum: minimum,
+                          origin: pipeline.origin(key))
             if fromData && e.batchesPerEpoch > 0 {
                 e.epochs = max(epochs, (minimum + e.batchesPerEpoch - 1) / e.batchesPerEpoch)
                 epochs = e.epochs
