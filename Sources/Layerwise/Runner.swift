@@ -85,6 +85,7 @@ public enum Runner {
         var reports: [RunReport] = []
         for (i, p) in pipelines.enumerated() {
             progress.note("run \(i + 1)/\(pipelines.count): \(p.matrixAssignment.joined(separator: " "))")
+            for n in p.notes { progress.note(n) }
             reports.append(try run(p, options: options))
         }
         var named = first.config
@@ -103,6 +104,9 @@ public enum Runner {
         guard let pipeline = pipelines.first else { return "\(pipelineFile): nothing to run" }
         let (data, _) = try DataStage(pipeline: pipeline).run(quiet)
         var lines = ["\(pipelineFile): ok" + (pipelines.count > 1 ? " (\(pipelines.count) runs in the matrix)" : "")]
+        for p in pipelines where !p.notes.isEmpty {
+            lines += p.notes.map { "  [\(p.matrixAssignment.joined(separator: " "))] \($0)" }
+        }
         lines.append("  train: \(pipeline.config.data.train) — \(data.train.rows) rows × \(data.width) features")
         if data.nClasses > 0 {
             lines.append("  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation")
