@@ -17,12 +17,15 @@ struct ResultsWriter {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw InputError("output.results: cannot create the folder \(folder.path)")
+            throw InputError("output.results: cannot create the folder \(folder.path): \(fileProblem(error).reason)")
         }
+        try checkNotAFolder(destination, key: "output.results", example: "results.h5")
         let probe = folder.appendingPathComponent(".layerwise-write-test-\(getpid())")
-        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
-            throw InputError("output.results: cannot write in \(folder.path)")
+        let fd = open(probe.path, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw InputError("output.results: cannot write in \(folder.path): \(systemReason(errno))")
         }
+        close(fd)
         try? FileManager.default.removeItem(at: probe)
     }
 
