@@ -31,6 +31,7 @@ public enum Runner {
         let destination = pipeline.resolve(expand(cfg.output.results, cfg, created))
         try ResultsWriter.checkWritable(destination)
 
+        if let note = ResultsWriter.replacementNote(destination) { progress.note(note) }
         let dataStage = DataStage(pipeline: pipeline)
         let (data, dataTiming) = try dataStage.run(progress)
         // Epochs not set in the pipeline are chosen from the data (see `TrainingPlan`).
@@ -44,9 +45,9 @@ public enum Runner {
         outcome.warnings = plan.warnings
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
 
-        try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
+        let previous = try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
         checkpoint.remove()
-        return RunReport(pipeline: pipeline, resultsPath: destination, outcome: outcome, data: data)
+        return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: previous, outcome: outcome, data: data)
     }
 
     /// The stages in order, each checkpointed when it has settings to fingerprint; with

@@ -8,8 +8,12 @@ import HDF5
 /// With `startingFrom` an existing file, the temporary file starts as its copy (for
 /// adding a group to a file that already holds others). `inputs` are the files the
 /// command reads: writing over one of them is refused (`checkNotAnInput`).
+///
+/// `keepPrevious`: a file already at `destination` is kept under this name (replacing an
+/// older one there) at the moment the new file takes its place; returns whether it was.
+@discardableResult
 func writeAtomically(_ destination: String, startingFrom existing: String? = nil, key: String, inputs: [String] = [],
-                     _ body: (H5File) throws -> Void) throws {
+                     keepPrevious previous: String? = nil, _ body: (H5File) throws -> Void) throws -> Bool {
     let fm = FileManager.default
     let url = URL(fileURLWithPath: destination)
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
@@ -35,10 +39,19 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
         }
         try body(file)
         try file.flush()
+        var kept = false
+        if let previous, fm.fileExists(atPath: destination) {
+            // A hard link keeps the old file under its new name while `destination` still
+            // names it, so there is no moment without a file at `destination`.
+            unlink(previous)
+            kept = link(destination, previous) == 0
+            if !kept { kept = (try? fm.copyItem(atPath: destination, toPath: previous)) != nil }
+        }
         // rename(2) replaces an existing file atomically: readers see the old or the new file, never half of one.
         guard rename(temp, destination) == 0 else {
             throw InputError("\(key): cannot move the finished file into place at \(destination): \(systemReason(errno))")
         }
+        return kept
     } catch var error as H5Error where error.file == temp {
         // Name the file the user asked for, not our temporary one.
         try? fm.removeItem(atPath: temp)

@@ -4,6 +4,8 @@ import Foundation
 public struct RunReport {
     let pipeline: Pipeline
     public let resultsPath: String
+    /// Where the results file this run replaced is kept (nil: there was none).
+    public let previousResults: String?
     let outcome: RunOutcome
     let data: TrainingData
 
@@ -43,6 +45,7 @@ public struct RunReport {
         }
         rows.append(("time total", String(format: "%.2f s", outcome.timings.reduce(0) { $0 + $1.seconds })))
         rows.append(("results", resultsPath))
+        if let previousResults { rows.append(("replaced", "the earlier results file, kept as \(previousResults)")) }
         for w in outcome.warnings { rows.append(("warning", w)) }
         for f in outcome.expectationFailures { rows.append(("EXPECTATION", f)) }
         let w = rows.map(\.0.count).max() ?? 0
@@ -57,6 +60,7 @@ public struct RunReport {
             "n_train": data.train.rows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0,
         ]
         if let a = outcome.anomaly { obj["anomaly_threshold"] = Double(a.threshold) }
+        if let previousResults { obj["previous_results"] = previousResults }
         let d = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: d, as: UTF8.self)
     }
