@@ -116,7 +116,7 @@ final class PipelineErrorTests: XCTestCase {
         let path = try TinyData.writePipeline(TinyData.pipeline + "\nevaluate: {expect: {accuracy: \">= 0.999\"}}\n", into: folder)
         let r = try CLI.run(["run", path, "--quiet", "--set", "pretrain.epochs=1", "--set", "classifier.epochs=1", "--set", "fine_tune.epochs=0"])
         XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stdout.contains("accuracy >= 0.999 failed"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("accuracy >= 0.999: FAILED (accuracy = 0."), r.stdout)
         XCTAssertTrue(r.stderr.hasPrefix("error: evaluate.expect: accuracy >= 0.999 failed: accuracy = 0."), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.h5").path))
     }
