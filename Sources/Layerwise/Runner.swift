@@ -31,17 +31,23 @@ public enum Runner {
         let destination = pipeline.resolve(expand(cfg.output.results, cfg, created))
         try ResultsWriter.checkWritable(destination)
 
+        if let note = ResultsWriter.replacementNote(destination) { progress.note(note) }
         let dataStage = DataStage(pipeline: pipeline)
         let (data, dataTiming) = try dataStage.run(progress)
-        let context = StageContext(config: cfg, data: data, streams: dataStage.streams, progress: progress)
+        // Epochs not set in the pipeline are chosen from the data (see `TrainingPlan`).
+        let (planned, plan) = TrainingPlan.make(pipeline, data)
+        for line in plan.notes { progress.note(line) }
+        for line in plan.warnings { progress.note("warning: " + line) }
+        let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
-        var outcome = try runStages(Stages.list(for: cfg), context, &checkpoint, resume: options.resume)
+        var outcome = try runStages(Stages.list(for: planned), context, &checkpoint, resume: options.resume)
         outcome.timings.insert(dataTiming, at: 0)
+        outcome.warnings = plan.warnings
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
 
-        try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
+        let previous = try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
         checkpoint.remove()
-        return RunReport(pipeline: pipeline, resultsPath: destination, outcome: outcome, data: data)
+        return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: previous, outcome: outcome, data: data)
     }
 
     /// The stages in order, each checkpointed when it has settings to fingerprint; with
@@ -80,6 +86,7 @@ public enum Runner {
         var reports: [RunReport] = []
         for (i, p) in pipelines.enumerated() {
             progress.note("run \(i + 1)/\(pipelines.count): \(p.matrixAssignment.joined(separator: " "))")
+            for n in p.notes { progress.note(n) }
             reports.append(try run(p, options: options))
         }
         var named = first.config
@@ -98,12 +105,18 @@ public enum Runner {
         guard let pipeline = pipelines.first else { return "\(pipelineFile): nothing to run" }
         let (data, _) = try DataStage(pipeline: pipeline).run(quiet)
         var lines = ["\(pipelineFile): ok" + (pipelines.count > 1 ? " (\(pipelines.count) runs in the matrix)" : "")]
+        for p in pipelines where !p.notes.isEmpty {
+            lines += p.notes.map { "  [\(p.matrixAssignment.joined(separator: " "))] \($0)" }
+        }
         lines.append("  train: \(pipeline.config.data.train) — \(data.train.rows) rows × \(data.width) features")
         if data.nClasses > 0 {
             lines.append("  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation")
         }
         if let t = data.test { lines.append("  test: \(pipeline.config.data.test?.description ?? "") — \(t.rows) rows") }
         if let p = pipeline.config.pretrain { lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))") }
+        let plan = TrainingPlan.make(pipeline, data).1
+        lines += plan.notes.map { "  " + $0 }
+        lines += plan.warnings.map { "  warning: " + $0 }
         return lines.joined(separator: "\n")
     }
 

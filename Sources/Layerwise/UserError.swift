@@ -24,10 +24,46 @@ public struct InputError: UserFacingError {
 /// Maps any error to the line printed after `error:` and the exit code.
 ///
 /// Errors from the libraries below (HDF5, YAML) describe themselves; anything a
-/// user can trigger is exit code 2 unless it says otherwise.
+/// user can trigger is exit code 2 unless it says otherwise. Foundation's file errors
+/// never print as themselves ("NSCocoaErrorDomain error 512"): they become the path and
+/// the system's reason (`fileProblem`).
 public func exitStatus(for error: Error) -> (message: String, code: Int32) {
     if let e = error as? UserFacingError { return (e.description, e.exitCode) }
     if let e = error as? H5Error { return (e.description, 2) }
-    // Foundation's errors (a file that cannot be read or moved) describe themselves here.
-    return (error.localizedDescription, 2)
+    let (path, reason) = fileProblem(error)
+    return (path.map { "\($0): \(reason)" } ?? reason, 2)
+}
+
+/// A Foundation (or any NSError) file error as the path it concerns and a reason a user
+/// can act on, from the underlying POSIX error when there is one.
+func fileProblem(_ error: Error) -> (path: String?, reason: String) {
+    let ns = error as NSError
+    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return (path, systemReason(Int32(underlying.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return (path, systemReason(Int32(ns.code))) }
+    switch CocoaError.Code(rawValue: ns.code) {
+    case .fileNoSuchFile, .fileReadNoSuchFile: return (path, "no such file or folder")
+    case .fileReadNoPermission, .fileWriteNoPermission: return (path, "permission denied")
+    case .fileWriteOutOfSpace: return (path, "the disk is full")
+    case .fileWriteVolumeReadOnly: return (path, "the file system is read-only")
+    case .fileWriteFileExists: return (path, "already exists")
+    default:
+        return (path, ns.domain == NSCocoaErrorDomain ? "a file operation failed (code \(ns.code))" : String(describing: error))
+    }
+}
+
+/// The system's reason for `errno` in words a user acts on ("is a folder", not "EISDIR").
+func systemReason(_ code: Int32) -> String {
+    switch code {
+    case EISDIR: return "is a folder, not a file"
+    case ENOTDIR: return "a part of the path is not a folder"
+    case ENOENT: return "no such file or folder"
+    case EACCES, EPERM: return "permission denied"
+    case ENOSPC: return "the disk is full"
+    case EROFS: return "the file system is read-only"
+    case EEXIST: return "already exists"
+    default: return String(cString: strerror(code)).lowercased()
+    }
 }

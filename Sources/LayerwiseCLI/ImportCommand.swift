@@ -51,10 +51,10 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A numeric CSV → GROUP/features float32 [N, D] (and GROUP/labels int64 [N]).")
         @Argument(help: "The CSV file (comma-separated numbers, one sample per line).") var file: String
-        @Option(help: ArgumentHelp("Column holding integer labels: a 0-based index, or a name from the header line.",
+        @Option(help: ArgumentHelp("Column holding the labels (whole numbers; 3.0 reads as 3; -1 = unlabeled): an index counting from 0, as in error messages, or a name from the header line.",
                                    valueName: "index|name"))
         var labelColumn: String?
-        @Flag(help: "The first line holds column names.") var header = false
+        @Flag(help: "The first line holds column names (numpy.savetxt with header=, pandas to_csv).") var header = false
         @OptionGroup var out: Output
 
         func run() throws {
@@ -70,7 +70,7 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A NumPy .npy array (C order) → GROUP/features [N, D] (uint8 stays uint8, other types become float32) and GROUP/labels int64 [N].")
         @Argument(help: "The .npy file (little-endian uint8, int or float; C order).") var file: String
-        @Option(help: "A .npy file of integer labels [N].") var labels: String?
+        @Option(help: "A .npy file of labels [N]: integers, or floats holding whole numbers (3.0 reads as 3).") var labels: String?
         @OptionGroup var out: Output
 
         func run() throws {

@@ -19,6 +19,9 @@ final class KerasExportTests: XCTestCase {
             XCTAssertEqual(export.status, 0, export.stderr, file: file, line: line)
             let snippet = export.stdout.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
             XCTAssertTrue(snippet.contains("model.load_weights(\"\(out)\")"), export.stdout, file: file, line: line)
+            // As in the README: the backend line comes first (Keras reads it at import).
+            XCTAssertTrue(snippet.hasPrefix("import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")\nimport keras\n"),
+                          snippet, file: file, line: line)
             let snippetPath = folder.appendingPathComponent("build_\(name).py").path
             try snippet.write(toFile: snippetPath, atomically: true, encoding: .utf8)
 

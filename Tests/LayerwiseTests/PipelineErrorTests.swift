@@ -65,9 +65,9 @@ final class PipelineErrorTests: XCTestCase {
 
     func testLabelsOutOfRange() throws {
         try TinyData.write(into: folder) { _, y in y[17] = 12_000_000 }
-        try expectFailure({ $0 }, mentions: ["tiny.h5:/train/labels", "index 17"])
+        try expectFailure({ $0 }, mentions: ["tiny.h5:/train/labels", "label 12000000 at row 17 is out of range"])
         try TinyData.write(into: folder) { _, y in y[5] = -3 }
-        try expectFailure({ $0 }, mentions: ["index 5"])
+        try expectFailure({ $0 }, mentions: ["label -3 at row 5"])
     }
 
     func testLabelsOfTheWrongElementType() throws {
@@ -75,8 +75,9 @@ final class PipelineErrorTests: XCTestCase {
             let root = try H5File.create(folder.appendingPathComponent("floaty.h5").path).root
             try root.write("y", [Float](repeating: 1.5, count: 600), shape: [600])
         }
+        // Floats are labels only when whole (the rule of LabelValue).
         try expectFailure({ $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: floaty.h5:/y") },
-                          mentions: ["floaty.h5:/y", "expected integer labels", "float32"])
+                          mentions: ["p.yaml:5:17: data.train_labels: floaty.h5:/y", "label 1.5 at row 0 is not a whole number"])
     }
 
     func testFeaturesAndLabelsOfDifferentLengths() throws {
@@ -115,7 +116,7 @@ final class PipelineErrorTests: XCTestCase {
         let path = try TinyData.writePipeline(TinyData.pipeline + "\nevaluate: {expect: {accuracy: \">= 0.999\"}}\n", into: folder)
         let r = try CLI.run(["run", path, "--quiet", "--set", "pretrain.epochs=1", "--set", "classifier.epochs=1", "--set", "fine_tune.epochs=0"])
         XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stdout.contains("accuracy >= 0.999 failed"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("accuracy >= 0.999: FAILED (accuracy = 0."), r.stdout)
         XCTAssertTrue(r.stderr.hasPrefix("error: evaluate.expect: accuracy >= 0.999 failed: accuracy = 0."), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.h5").path))
     }

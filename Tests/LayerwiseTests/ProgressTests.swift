@@ -40,6 +40,26 @@ final class ProgressTests: XCTestCase {
                                "[pretrain layer 1/1] epoch 2/2  loss 0.5000  100 samples/s", "done"])
     }
 
+    func testLongStagesPrintTheFirstEveryKthAndTheLastEpoch() {
+        XCTAssertEqual((1...20).filter { Progress.shows($0, of: 20) }.count, 20)
+        XCTAssertEqual(Progress.interval(50), 5)
+        XCTAssertEqual(Progress.interval(167), 20)
+        XCTAssertEqual(Progress.interval(250), 50)
+        XCTAssertEqual((1...167).filter { Progress.shows($0, of: 167) }, [1, 20, 40, 60, 80, 100, 120, 140, 160, 167])
+        let text = drive(.plain, epochs: 50, batches: 1)
+        XCTAssertEqual(text.split(separator: "\n").count, 11 + 1, text)
+        XCTAssertTrue(text.hasPrefix("[pretrain layer 1/1] epoch 1/50 "), text)
+        XCTAssertTrue(text.contains("[pretrain layer 1/1] epoch 50/50 "), text)
+        XCTAssertFalse(text.contains("epoch 2/50"), text)
+    }
+
+    func testABarLeftByASkippedEpochIsErasedByTheNextLine() {
+        let text = drive(.bar, epochs: 30, batches: 2)
+        let lines = text.split(separator: "\n").map { $0.components(separatedBy: "\r\u{1B}[2K").last ?? "" }
+        XCTAssertEqual(lines.count, 7 + 1, text)
+        for l in lines.dropLast() { XCTAssertTrue(l.hasPrefix("[pretrain layer 1/1] epoch ") && l.hasSuffix("samples/s"), l) }
+    }
+
     func testQuietWritesNothing() {
         let sink = Sink()
         let p = Progress(quiet: true, style: .bar, redrawInterval: 0) { sink.text += $0 }

@@ -42,6 +42,38 @@ final class SweepTests: XCTestCase {
         XCTAssertTrue(r.stdout.hasPrefix("rank  accuracy"), r.stdout)
     }
 
+    /// A sweep over pretrain.model may hold another model's settings (here the denoising
+    /// noise): each combination that does not use one leaves it out, with a note; outside
+    /// such a sweep the same file is still an error.
+    func testASweepOverTheModelLeavesOutSettingsACombinationDoesNotUse() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let single = TinyData.pipeline.replacingOccurrences(of: "  model: denoising\n", with: "  model: denoising\n  noise: {type: masking, level: 0.3}\n")
+        let text = single + "\nmatrix:\n  pretrain.model: [basic, denoising, vae]\n"
+        let path = try TinyData.writePipeline(text, into: folder)
+        let check = try CLI.run(["validate", path])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertTrue(check.stdout.contains("[pretrain.model=basic] note: pretrain.noise (\(path):13) is a setting of model: denoising; this run (pretrain.model=basic) leaves it out"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("[pretrain.model=vae] note: pretrain.end_to_end (\(path):16) is not used by model: vae"), check.stdout)
+        XCTAssertFalse(check.stdout.contains("[pretrain.model=denoising] note"), check.stdout)
+
+        let r = try CLI.run(["run", path, "--threads", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let basic = try XCTUnwrap(lines.firstIndex(of: "run 1/3: pretrain.model=basic"))
+        XCTAssertTrue(lines[basic + 1].hasPrefix("note: pretrain.noise ("), lines[basic + 1])
+        let out = folder.appendingPathComponent("out")
+        for (model, hasNoise) in [("basic", false), ("denoising", true), ("vae", false)] {
+            let root = try H5File.open(out.appendingPathComponent("results-tiny-\(model).h5").path).root
+            guard case .string(let yaml) = try root.attribute("pipeline") else { return XCTFail("pipeline attribute") }
+            XCTAssertEqual(yaml.contains("level: 0.3"), hasNoise, yaml)
+        }
+
+        let alone = try CLI.run(["run", try TinyData.writePipeline(single.replacingOccurrences(of: "model: denoising", with: "model: basic"), into: folder, name: "one.yaml")])
+        XCTAssertEqual(alone.status, 2, alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("pretrain.noise: is used only with model: denoising (model is basic)"), alone.stderr)
+    }
+
     func testABadValueInTheMatrixFailsBeforeAnyRun() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)

@@ -87,17 +87,31 @@ struct FeatureReader {
         guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
             throw InputError("\(ref.named): expected labels of shape [N], got \(shape)")
         }
-        guard integerTypes.contains(dataset.elementType) else {
-            throw InputError("\(ref.named): expected integer labels, got element type \(dataset.elementType.rawValue)")
+        guard numericTypes.contains(dataset.elementType) else {
+            throw InputError("\(ref.named): expected integer labels (or floats holding whole numbers), got element type \(dataset.elementType.rawValue)")
         }
         guard rows == expectedRows else {
             throw InputError("\(ref.named): \(rows) labels for \(expectedRows) feature rows")
         }
-        let values = try dataset.read(as: Int64.self)
+        // Floats holding whole numbers are labels too (`LabelValue`); HDF5 would truncate 2.5 to 2 if read as integers.
+        let values: [Int64]
+        if integerTypes.contains(dataset.elementType) {
+            values = try dataset.read(as: Int64.self)
+        } else {
+            let floats = try dataset.read(as: Double.self)
+            var whole = [Int64](repeating: 0, count: floats.count)
+            for (i, v) in floats.enumerated() {
+                guard let l = LabelValue.whole(v) else {
+                    throw InputError("\(ref.named): " + LabelValue.notWhole(LabelValue.text(v), row: i))
+                }
+                whole[i] = l
+            }
+            values = whole
+        }
         var out = [Int32](repeating: 0, count: values.count)
         for (i, v) in values.enumerated() {
             guard v >= -1, v < 65_536 else {
-                throw InputError("\(ref.named): label \(v) at index \(i) is out of range; expected -1 (unlabeled) or a class 0..<C")
+                throw InputError("\(ref.named): label \(v) at row \(i) is out of range; expected -1 (unlabeled) or a class 0..<C")
             }
             out[i] = Int32(v)
         }

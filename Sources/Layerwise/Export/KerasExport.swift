@@ -102,7 +102,9 @@ public enum KerasExport {
 
     /// The Python that builds the model and loads the file.
     static func python(_ layers: [Layer], file: String) -> String {
-        var lines = ["import keras", "", "model = keras.Sequential([", "    keras.Input(shape=(\(layers[0].rows),)),"]
+        // Keras 3 picks its backend when imported; the line keeps one set in the environment.
+        var lines = ["import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")", "import keras", "",
+                     "model = keras.Sequential([", "    keras.Input(shape=(\(layers[0].rows),)),"]
         for l in layers {
             lines.append("    keras.layers.Dense(\(l.cols), activation=\(kerasActivation(l.activation)), name=\"\(l.name)\"),")
         }

@@ -61,6 +61,16 @@ final class CSVReader {
         }
     }
 
+    /// The cell as a Double (any C number syntax, `nan` and `inf` included), or nil when it is not one.
+    func double(_ cell: Range<Int>) -> Double? {
+        guard !cell.isEmpty, let base = bytes.baseAddress else { return nil }
+        return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
+            var stop: UnsafeMutablePointer<CChar>? = nil
+            let v = strtod(p + cell.lowerBound, &stop)
+            return stop == p + cell.upperBound ? v : nil
+        }
+    }
+
     /// The cell as an integer, or nil when it is not exactly one.
     func integer(_ cell: Range<Int>) -> Int64? {
         guard !cell.isEmpty, let base = bytes.baseAddress else { return nil }

@@ -27,19 +27,19 @@ public enum TableImporter {
                 labelIndex = try resolveColumn(labelColumn, names: names, header: header, path: path)
             }
             if let labelIndex, labelIndex >= cells.count {
-                throw InputError("\(path): line \(line) has \(cells.count) columns, no label column \(labelIndex)")
+                throw InputError("\(path): line \(line) has \(cells.count) columns (0…\(cells.count - 1)), "
+                                 + "no label column \(labelIndex) (--label-column counts from 0)")
             }
+            let cellError = CSVCellError(path: path, line: line, names: names, firstRow: width == nil && !header)
             var count = 0
             for (c, cell) in cells.enumerated() {
                 if c == labelIndex {
-                    guard let l = csv.integer(cell) else {
-                        throw InputError("\(path): line \(line), column \(c + 1): label '\(csv.text(cell))' is not an integer")
+                    guard let l = csv.integer(cell) ?? csv.double(cell).flatMap(LabelValue.whole) else {
+                        throw InputError(cellError.label(csv.text(cell), column: c, row: labels.count))
                     }
                     labels.append(l)
                 } else {
-                    guard let v = csv.float(cell) else {
-                        throw InputError("\(path): line \(line), column \(c + 1): '\(csv.text(cell))' is not a finite number")
-                    }
+                    guard let v = csv.float(cell) else { throw InputError(cellError.feature(csv.text(cell), column: c)) }
                     features.append(v)
                     count += 1
                 }
@@ -61,7 +61,7 @@ public enum TableImporter {
     /// A label column given as a 0-based index or a header name.
     private static func resolveColumn(_ column: String, names: [String], header: Bool, path: String) throws -> Int {
         if let i = Int(column) {
-            guard i >= 0 else { throw InputError("--label-column: expected a 0-based column index or name, got \(i)") }
+            guard i >= 0 else { throw InputError("--label-column: expected a column index counting from 0, or a name, got \(i)") }
             return i
         }
         guard header else { throw InputError("--label-column '\(column)': a column name needs --header (or give a 0-based index)") }
@@ -85,10 +85,10 @@ public enum TableImporter {
             }
             // Float labels holding whole numbers (sklearn often gives float64 y) are accepted exactly; 1.5 is not a class.
             let values = l.values { $0 }
-            if let bad = values.firstIndex(where: { $0 != $0.rounded() || abs($0) > 9e15 }) {
-                throw InputError("\(labels): label \(values[bad]) at index \(bad) is not an integer")
+            if let bad = values.firstIndex(where: { LabelValue.whole($0) == nil }) {
+                throw InputError("\(labels): " + LabelValue.notWhole(LabelValue.text(values[bad]), row: bad))
             }
-            labelValues = values.map { Int64($0) }
+            labelValues = values.map { LabelValue.whole($0) ?? -1 }
         }
         let isBytes = array.element == .uint8
         let out = ImportOutput(destination: output, group: group, append: append, compression: compression)
@@ -106,5 +106,55 @@ public enum TableImporter {
             try g.setAttribute("source_shape", array.shape.map(Int64.init))
             try g.setAttribute("source_dtype", array.element.rawValue)
         }
+    }
+}
+
+/// What went wrong in one CSV cell, said so that the user knows what to do: where it is
+/// (line from 1 as editors count, column from 0 as `--label-column` and NumPy count, with
+/// its header name), and what the cell is — empty or a missing-value marker (cannot be
+/// imported: fill or drop first), a name on the first line (add `--header`), or not a number.
+struct CSVCellError {
+    let path: String
+    let line: Int
+    let names: [String]
+    /// The first data line of a file read without `--header`: a name there is probably a header.
+    let firstRow: Bool
+
+    /// Cells pandas, R and spreadsheets write for a missing value (compared lowercased).
+    static let missingMarkers: Set<String> = ["nan", "-nan", "na", "n/a", "nat", "null", "none", "?", "-", "#n/a"]
+
+    func place(_ column: Int) -> String {
+        let name = column < names.count ? " '\(names[column])'" : ""
+        return "\(path): line \(line), column \(column)\(name) (0-based)"
+    }
+
+    func feature(_ text: String, column: Int) -> String {
+        let place = place(column)
+        if text.isEmpty {
+            return "\(place): empty cell; every feature cell must hold a number (missing values cannot be imported: fill or drop them first)"
+        }
+        let lower = text.lowercased()
+        if Self.missingMarkers.contains(lower) {
+            return "\(place): '\(text)' marks a missing value, which cannot be imported: fill or drop those rows first"
+        }
+        if ["inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"].contains(lower) {
+            return "\(place): '\(text)' is not finite; every feature must be a finite number"
+        }
+        if firstRow && text.contains(where: \.isLetter) {
+            return "\(place): '\(text)' is not a number; if line \(line) holds column names, add --header"
+        }
+        return "\(place): '\(text)' is not a number"
+    }
+
+    func label(_ text: String, column: Int, row: Int) -> String {
+        let place = place(column)
+        if text.isEmpty || Self.missingMarkers.contains(text.lowercased()) {
+            let what = text.isEmpty ? "empty label cell" : "'\(text)' marks a missing label"
+            return "\(place): \(what); write -1 for an unlabeled row"
+        }
+        if firstRow && text.contains(where: \.isLetter) && !["inf", "-inf", "infinity"].contains(text.lowercased()) {
+            return "\(place): label '\(text)' is not a number; if line \(line) holds column names, add --header"
+        }
+        return "\(place): " + LabelValue.notWhole("'\(text)'", row: row)
     }
 }

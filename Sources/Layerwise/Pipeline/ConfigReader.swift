@@ -29,12 +29,15 @@ final class Diagnostics {
     private(set) var problems: [ConfigProblem] = []
     /// Key paths whose values came from `--set` (they have no line in the file).
     var overridden: Set<String> = []
+    /// Where each key the schema read is given: `file:line:column: key.path`, or
+    /// `file (--set): key.path` (for messages about values after parsing, see `Pipeline.origin`).
+    var origins: [String: String] = [:]
 
     init(file: String) { self.file = file }
 
     /// Whether the value at `path` (or a mapping around it) was given by `--set`.
     func isOverridden(_ path: String) -> Bool {
-        overridden.contains { path == $0 || path.hasPrefix($0 + ".") }
+        overridden.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") }
     }
 
     func report(_ path: String, _ node: Node?, _ message: String) {
@@ -81,6 +84,7 @@ final class ConfigReader {
     func value(_ key: String) -> Node? {
         known.append(key)
         guard let v = pairs.first(where: { $0.key == key })?.value else { return nil }
+        if v.null == nil { diagnostics.origins[keyPath(key)] = origin(key, v) }
         // `key:` with nothing after it is YAML null: treat as absent (the default applies).
         return v.null != nil ? nil : v
     }

@@ -22,7 +22,10 @@ extension Pipeline {
         let root = try compose(text, file: file)
         let axes = try matrixAxes(root, diagnostics: diagnostics)
         if axes.isEmpty { return [try parse(text, file: file, baseDirectory: base, overrides: overrides)] }
-        let baseConfig = try parse(text, file: file, baseDirectory: base, overrides: overrides + ["matrix=~"]).config
+        // A sweep over the model may hold settings of models a combination does not use.
+        let sweepsModel = axes.contains { $0.keyPath == "pretrain.model" }
+        let baseConfig = try parse(text, file: file, baseDirectory: base, overrides: overrides + ["matrix=~"],
+                                   dropUnusedModelSettings: sweepsModel).config
         let baseName = baseConfig.name
         // Each run needs its own results file: a template without {name} gets it appended.
         var resultsOverride: [String] = []
@@ -41,7 +44,7 @@ extension Pipeline {
             let label = combo.map { sanitize($0.1) }.joined(separator: "-")
             let sets = combo.map { "\($0.0)=\($0.1)" } + overrides + resultsOverride + ["matrix=~", "name=\(baseName)-\(label)"]
             do {
-                var p = try parse(text, file: file, baseDirectory: base, overrides: sets)
+                var p = try parse(text, file: file, baseDirectory: base, overrides: sets, dropUnusedModelSettings: sweepsModel)
                 p.matrixAssignment = combo.map { "\($0.0)=\($0.1)" }
                 p.matrixBaseName = baseName
                 pipelines.append(p)

@@ -59,7 +59,8 @@ public struct DataConfig: Sendable {
     public var testLabels: DatasetRef?
     public var scale: ScaleKind
     public var labeled: LabeledSelection
-    /// Fraction of the labeled subset held out for validation (0 = none).
+    /// Fraction of the labeled subset held out for validation (0 = none). Not given, it
+    /// is 0.1 when a stage stops early (the only reader of validation rows), else 0.
     public var validationFraction: Double
 }
 
@@ -156,13 +157,17 @@ public struct PretrainConfig: Sendable {
     public var tiedWeights: Bool
     public var weightDecay: Double
     public var optimizer: OptimizerSettings
+    /// Epochs per layer (of the whole network for `vae`).
     public var epochs: Int
+    /// `epochs` was not given: the run raises it to reach `TrainingPlan.minimumSteps` (see `TrainingPlan`).
+    public var epochsFromData = false
     public var batchSize: Int
     public var endToEnd: EndToEndConfig?
 }
 
 public struct EndToEndConfig: Sendable {
     public var epochs: Int
+    public var epochsFromData = false
     public var batchSize: Int
     public var optimizer: OptimizerSettings
     public var noise: NoiseSettings?
@@ -181,6 +186,7 @@ public struct ClassifierConfig: Sendable {
     public var dropout: Double
     public var optimizer: OptimizerSettings
     public var epochs: Int
+    public var epochsFromData = false
     public var batchSize: Int
     public var earlyStopping: EarlyStopping?
 }
@@ -190,6 +196,7 @@ public struct FineTuneConfig: Sendable {
     public var unfreezeLast: Int?
     public var optimizer: OptimizerSettings
     public var epochs: Int
+    public var epochsFromData = false
     public var batchSize: Int
     public var earlyStopping: EarlyStopping?
 }

@@ -14,6 +14,14 @@ public struct Pipeline: Sendable {
     /// For a run of a `matrix:`, its `key=value` assignments and the sweep's base name.
     public var matrixAssignment: [String] = []
     public var matrixBaseName: String?
+    /// Where each key is given (`file:line:column: key.path` or `file (--set): key.path`).
+    var origins: [String: String] = [:]
+    /// Things the run should say before it starts (settings a matrix combination dropped).
+    public var notes: [String] = []
+
+    /// `key` with where it is given, for a message about its value found after parsing
+    /// (`p.yaml:12:11: pretrain.layers`); a key left to its default is named alone.
+    public func origin(_ key: String) -> String { origins[key] ?? key }
 
     /// An absolute path for `path` as written in the pipeline file.
     public func resolve(_ path: String) -> String {
@@ -56,17 +64,25 @@ extension Pipeline {
     }
 
     /// Parses pipeline YAML `text`; `file` names it in messages.
-    public static func parse(_ text: String, file: String, baseDirectory: URL, overrides: [String] = []) throws -> Pipeline {
+    ///
+    /// `dropUnusedModelSettings` (a `matrix:` combination that sets `pretrain.model`): the
+    /// settings of other models are removed instead of reported (see `dropSettingsOfOtherModels`).
+    public static func parse(_ text: String, file: String, baseDirectory: URL, overrides: [String] = [],
+                             dropUnusedModelSettings: Bool = false) throws -> Pipeline {
         let diagnostics = Diagnostics(file: file)
         var root = try compose(text, file: file)
         for o in overrides {
             try applyOverride(o, to: &root, diagnostics: diagnostics)
         }
+        let notes = dropUnusedModelSettings ? dropSettingsOfOtherModels(&root, diagnostics: diagnostics) : []
         let defaultName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let config = PipelineSchema.read(ConfigReader(path: "", node: root, diagnostics: diagnostics), defaultName: defaultName)
         if !diagnostics.problems.isEmpty { throw PipelineError(problems: diagnostics.problems) }
         let yaml = (try? Yams.serialize(node: root)) ?? text
-        return Pipeline(config: config, file: file, baseDirectory: baseDirectory, resolvedYAML: yaml)
+        var pipeline = Pipeline(config: config, file: file, baseDirectory: baseDirectory, resolvedYAML: yaml)
+        pipeline.origins = diagnostics.origins
+        pipeline.notes = notes
+        return pipeline
     }
 
     /// `--set a.b.c=value`: replaces or inserts the value at the key path; intermediate
@@ -108,6 +124,36 @@ extension Pipeline {
             pairs.append((Node(key), try setting(value, at: keys.dropFirst(), in: nil, fullPath: fullPath)))
         }
         return Node(pairs)
+    }
+
+    /// In a sweep over `pretrain.model`, one file serves several models, so it may hold
+    /// settings some of them do not use: `noise` (denoising), `sparsity` (sparse),
+    /// `contractive`, `rbm`, `vae`, and `end_to_end` (not used by vae) and `optimizer` (not used
+    /// by rbm). For each combination those are removed from `root` before it is read, with one
+    /// note each; outside such a sweep they stay errors (a setting that does nothing is
+    /// usually a mistake). Returns the notes.
+    static func dropSettingsOfOtherModels(_ root: inout Node, diagnostics: Diagnostics) -> [String] {
+        guard var top = root.mapping, let pretrain = top["pretrain"], var section = pretrain.mapping else { return [] }
+        let model = section["model"]?.string ?? AutoencoderModel.basic.rawValue
+        guard let kind = AutoencoderModel(rawValue: model) else { return [] }   // the schema reports it
+        var unused: [(key: String, user: String)] = []
+        let owners: [(String, AutoencoderModel)] =
+            [("noise", .denoising), ("sparsity", .sparse), ("contractive", .contractive), ("rbm", .rbm), ("vae", .vae)]
+        for (key, owner) in owners where owner != kind { unused.append((key, "a setting of model: \(owner.rawValue)")) }
+        if kind == .vae { unused.append(("end_to_end", "not used by model: vae (it trains whole)")) }
+        if kind == .rbm { unused.append(("optimizer", "not used by model: rbm (contrastive divergence uses rbm.learning_rate)")) }
+        var notes: [String] = []
+        for (key, why) in unused {
+            guard let node = section[key] else { continue }
+            let path = "pretrain.\(key)"
+            let place = diagnostics.isOverridden(path) ? "\(diagnostics.file) (--set)" : node.mark.map { "\(diagnostics.file):\($0.line)" } ?? diagnostics.file
+            notes.append("note: \(path) (\(place)) is \(why); this run (pretrain.model=\(model)) leaves it out")
+            section[key] = nil
+        }
+        guard !notes.isEmpty else { return [] }
+        top["pretrain"] = Node.mapping(section)
+        root = Node.mapping(top)
+        return notes
     }
 
     static func yamlProblem(_ error: YamlError, file: String) -> ConfigProblem {

@@ -19,6 +19,7 @@ extension PipelineSchema {
         let weightDecay = r.float("weight_decay", default: kind == .rbm ? 0.0002 : 0, min: 0)
         let optimizer = readOptimizer(r, default: .adam, learningRate: 0.001)
         let epochs = r.int("epochs", default: 5, min: 0)
+        let epochsFromData = r.value("epochs") == nil
         let batch = r.int("batch_size", default: 256, min: 1)
         var e2e: EndToEndConfig? = nil
         if r.has("end_to_end") {
@@ -28,6 +29,7 @@ extension PipelineSchema {
             if case .denoising(let n) = model { noise = n }
             e2e = EndToEndConfig(
                 epochs: e.int("epochs", default: 5, min: 0),
+                epochsFromData: e.value("epochs") == nil,
                 batchSize: e.int("batch_size", default: batch, min: 1),
                 optimizer: e.has("optimizer") ? readOptimizer(e, default: .adam, learningRate: 0.001) : { _ = e.value("optimizer"); return optimizer }(),
                 // A denoising stack stays denoising end to end unless told otherwise.
@@ -40,7 +42,8 @@ extension PipelineSchema {
         r.finish()
         return PretrainConfig(
             layers: layers, model: model, activation: activation, outputActivation: outputActivation, loss: loss,
-            tiedWeights: tied, weightDecay: weightDecay, optimizer: optimizer, epochs: epochs, batchSize: batch, endToEnd: e2e)
+            tiedWeights: tied, weightDecay: weightDecay, optimizer: optimizer, epochs: epochs, epochsFromData: epochsFromData,
+            batchSize: batch, endToEnd: e2e)
     }
 
     /// `pretrain.model` and the section of settings that belongs to it (`noise`,

@@ -16,7 +16,7 @@ enum PipelineSchema {
     static func read(_ r: ConfigReader, defaultName: String) -> PipelineConfig {
         let name = r.string("name", default: defaultName) ?? defaultName
         let seed = r.int("seed", default: 0, min: 0)
-        let data = readData(r.section("data"))
+        var data = readData(r.section("data"))
         let pretrain = r.has("pretrain") ? readPretrain(r.section("pretrain"), scale: data.scale) : nil
         // `pretrain:` with nothing after it (or `--set pretrain=null`) would be a stage of defaults, as for the
         // other stages, but layer widths have none (an encoder of no layers crashed the run).
@@ -37,6 +37,11 @@ enum PipelineSchema {
         for s in stages where !r.has(s) { _ = r.value(s) }
         let misspelt = Set(r.unknownKeys.compactMap { closest($0, stages) })
         r.finish()
+        if data.validationFraction < 0 {
+            // Validation rows are read only by early stopping: without it, every chosen label trains.
+            let stops = classifier?.earlyStopping != nil || fineTune?.earlyStopping != nil
+            data.validationFraction = stops ? 0.1 : 0
+        }
         let config = PipelineConfig(
             name: name, seed: UInt64(seed), data: data, pretrain: pretrain, classifier: classifier,
             fineTune: fineTune, anomaly: anomaly, evaluate: evaluate, output: output)
@@ -98,7 +103,8 @@ enum PipelineSchema {
         }
         let scale = ScaleKind(rawValue: r.choice("scale", ScaleKind.allCases.map(\.rawValue), default: "unit")) ?? .unit
         let labeled = readLabeled(r)
-        var validation = 0.1
+        // Not given: resolved in `read` once the stages are known (0.1 with early stopping, else 0).
+        var validation = -1.0
         if r.has("validation") {
             let v = r.section("validation")
             validation = v.float("fraction", default: 0.1, min: 0, max: 0.9)
@@ -188,6 +194,7 @@ enum PipelineSchema {
             dropout: r.float("dropout", default: 0, min: 0, max: 0.95),
             optimizer: readOptimizer(r, default: .adam, learningRate: 0.001),
             epochs: r.int("epochs", default: 50, min: 0),
+            epochsFromData: r.value("epochs") == nil,
             batchSize: r.int("batch_size", default: 64, min: 1),
             earlyStopping: readEarlyStopping(r))
         r.finish()
@@ -205,6 +212,7 @@ enum PipelineSchema {
             unfreezeLast: last,
             optimizer: readOptimizer(r, default: .adam, learningRate: 0.0001),
             epochs: r.int("epochs", default: 30, min: 0),
+            epochsFromData: r.value("epochs") == nil,
             batchSize: r.int("batch_size", default: 64, min: 1),
             earlyStopping: readEarlyStopping(r))
         r.finish()

@@ -34,7 +34,7 @@ public enum HTMLReport {
         }
         let json: Data
         do { json = try JSONSerialization.data(withJSONObject: data, options: [.sortedKeys]) } catch {
-            throw InputError("\(results): cannot embed the figures' data as JSON (\(error.localizedDescription))")
+            throw InputError("\(results): cannot embed the figures' data as JSON (a value JSON cannot hold)")
         }
         // "</" cannot end the script element early: JSON allows "<\/".
         let jsonText = String(decoding: json, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
@@ -256,11 +256,11 @@ public enum HTMLReport {
     }
 
     static func writeTextAtomically(_ text: String, to path: String, inputs: [String]) throws {
-        try checkOutputFolder(path, key: "-o")
+        try checkOutputFolder(path, key: "-o", example: "report.html")
         try checkNotAnInput(path, inputs: inputs, key: "-o")
         // Foundation's .atomic writes a temporary file and renames it into place.
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw InputError("-o: cannot write \(path) (\(error.localizedDescription))")
+            throw InputError("-o: cannot write \(path): \(fileProblem(error).reason)")
         }
     }
 }

@@ -8,28 +8,50 @@ import HDF5
 /// With `startingFrom` an existing file, the temporary file starts as its copy (for
 /// adding a group to a file that already holds others). `inputs` are the files the
 /// command reads: writing over one of them is refused (`checkNotAnInput`).
+///
+/// `keepPrevious`: a file already at `destination` is kept under this name (replacing an
+/// older one there) at the moment the new file takes its place; returns whether it was.
+@discardableResult
 func writeAtomically(_ destination: String, startingFrom existing: String? = nil, key: String, inputs: [String] = [],
-                     _ body: (H5File) throws -> Void) throws {
+                     keepPrevious previous: String? = nil, _ body: (H5File) throws -> Void) throws -> Bool {
     let fm = FileManager.default
     let url = URL(fileURLWithPath: destination)
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
     try checkOutputFolder(destination, key: key)
     try checkNotAnInput(destination, inputs: inputs, key: key)
+    // Created here first so that a folder we cannot write in is named with the system's
+    // reason, not in HDF5's words about our temporary file.
+    let fd = open(temp, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+    guard fd >= 0 else {
+        throw InputError("\(key): cannot write \(destination): \(systemReason(errno)) (in \(url.deletingLastPathComponent().path))")
+    }
+    close(fd)
     do {
         let file: H5File
         if let existing {
             try? fm.removeItem(atPath: temp)
-            try fm.copyItem(atPath: existing, toPath: temp)
+            do { try fm.copyItem(atPath: existing, toPath: temp) } catch {
+                throw InputError("\(key): cannot copy \(existing) to add to it: \(fileProblem(error).reason)")
+            }
             file = try H5File.open(temp, mode: .readWrite)
         } else {
             file = try H5File.create(temp)
         }
         try body(file)
         try file.flush()
+        var kept = false
+        if let previous, fm.fileExists(atPath: destination) {
+            // A hard link keeps the old file under its new name while `destination` still
+            // names it, so there is no moment without a file at `destination`.
+            unlink(previous)
+            kept = link(destination, previous) == 0
+            if !kept { kept = (try? fm.copyItem(atPath: destination, toPath: previous)) != nil }
+        }
         // rename(2) replaces an existing file atomically: readers see the old or the new file, never half of one.
         guard rename(temp, destination) == 0 else {
-            throw InputError("\(key): cannot move the finished file into place at \(destination) (\(String(cString: strerror(errno))))")
+            throw InputError("\(key): cannot move the finished file into place at \(destination): \(systemReason(errno))")
         }
+        return kept
     } catch var error as H5Error where error.file == temp {
         // Name the file the user asked for, not our temporary one.
         try? fm.removeItem(atPath: temp)
@@ -43,11 +65,22 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
 
 /// An output path whose folder does not exist is the user's error, named once (not
 /// HDF5's message about our temporary file).
-func checkOutputFolder(_ destination: String, key: String) throws {
+func checkOutputFolder(_ destination: String, key: String, example: String? = nil) throws {
     var isFolder: ObjCBool = false
     let folder = URL(fileURLWithPath: destination).deletingLastPathComponent().path
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
         throw InputError("\(key): the folder \(folder) does not exist (for \(destination))")
+    }
+    try checkNotAFolder(destination, key: key, example: example ?? (key == "output.results" ? "results.h5" : "out.h5"))
+}
+
+/// An output path that names an existing folder (`report R.h5 -o out/`) is refused with
+/// a hint, before any work.
+func checkNotAFolder(_ destination: String, key: String, example name: String) throws {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: destination, isDirectory: &isFolder), isFolder.boolValue {
+        let example = (destination as NSString).appendingPathComponent(name)
+        throw InputError("\(key): \(destination) is a folder; give the name of a file to write (e.g. \(example))")
     }
 }
 

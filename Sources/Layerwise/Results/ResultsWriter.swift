@@ -17,17 +17,43 @@ struct ResultsWriter {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw InputError("output.results: cannot create the folder \(folder.path)")
+            throw InputError("output.results: cannot create the folder \(folder.path): \(fileProblem(error).reason)")
         }
+        try checkNotAFolder(destination, key: "output.results", example: "results.h5")
         let probe = folder.appendingPathComponent(".layerwise-write-test-\(getpid())")
-        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
-            throw InputError("output.results: cannot write in \(folder.path)")
+        let fd = open(probe.path, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw InputError("output.results: cannot write in \(folder.path): \(systemReason(errno))")
         }
+        close(fd)
         try? FileManager.default.removeItem(at: probe)
     }
 
-    func write(_ outcome: RunOutcome, created: Date) throws {
-        try writeAtomically(destination, key: "output.results") { try writeFile($0, outcome, created: created) }
+    /// Where an earlier results file at `destination` is kept when a run replaces it:
+    /// `runs/x/results.h5` → `runs/x/results.previous.h5` (one generation).
+    static func previousPath(_ destination: String) -> String {
+        let url = URL(fileURLWithPath: destination)
+        return url.deletingPathExtension().path + ".previous." + url.pathExtension
+    }
+
+    /// Writes the file; an earlier one at the destination is kept as `previousPath`.
+    /// Returns that path when there was one.
+    func write(_ outcome: RunOutcome, created: Date) throws -> String? {
+        let previous = Self.previousPath(destination)
+        let kept = try writeAtomically(destination, key: "output.results", keepPrevious: previous) {
+            try writeFile($0, outcome, created: created)
+        }
+        return kept ? previous : nil
+    }
+
+    /// A line for the start of a run whose results file already exists.
+    static func replacementNote(_ destination: String) -> String? {
+        guard FileManager.default.fileExists(atPath: destination) else { return nil }
+        var when = ""
+        if let root = try? ResultsFile.open(destination), case .string(let created)? = try? root.attribute("created") {
+            when = " (written \(created))"
+        }
+        return "output.results: \(destination) exists\(when); when this run completes it is kept as \(previousPath(destination))"
     }
 
     private func writeFile(_ file: H5File, _ o: RunOutcome, created: Date) throws {

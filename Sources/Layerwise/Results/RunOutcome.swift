@@ -61,6 +61,8 @@ struct RunOutcome {
     var reconstructionIndices: [Int] = []
     var anomaly: AnomalyScores?
     var expectationFailures: [String] = []
+    /// Things the user should know about the run that did not stop it (stages set to train very few steps).
+    var warnings: [String] = []
 }
 
 /// Reconstruction-error anomaly scores (mean squared error per row, on scaled data).

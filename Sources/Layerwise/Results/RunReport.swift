@@ -4,6 +4,8 @@ import Foundation
 public struct RunReport {
     let pipeline: Pipeline
     public let resultsPath: String
+    /// Where the results file this run replaced is kept (nil: there was none).
+    public let previousResults: String?
     let outcome: RunOutcome
     let data: TrainingData
 
@@ -36,8 +38,14 @@ public struct RunReport {
             rows.append(("accuracy gain", String(format: "%+.2f points", 100 * (m.accuracy - b.accuracy))))
         }
         if let a = outcome.anomaly {
-            let flagged = a.testError.map { $0.filter { $0 > a.threshold }.count } ?? a.trainError.filter { $0 > a.threshold }.count
-            rows.append(("anomaly threshold", String(format: "%.5f (%@); %d flagged", a.threshold, a.rule, flagged)))
+            rows.append(("anomaly threshold", String(format: "%.5f (%@)", a.threshold, a.rule)))
+            // Which set each count is of: the test rows (when there are any), then the rows the threshold came from.
+            var flagged: [String] = []
+            if let t = a.testError { flagged.append("\(t.filter { $0 > a.threshold }.count) of \(t.count) test rows") }
+            let train = a.trainError
+            let trainSet = pipeline.config.anomaly?.normalClasses == nil ? "training rows" : "training rows of the normal classes"
+            flagged.append("\(train.filter { $0 > a.threshold }.count) of \(train.count) \(trainSet)")
+            rows.append(("anomaly flagged", flagged.joined(separator: ", ")))
             if let auc = a.rocAUC, let ap = a.averagePrecision {
                 rows.append(("anomaly roc_auc", String(format: "%.4f (average precision %.4f)", auc, ap)))
             }
@@ -47,19 +55,37 @@ public struct RunReport {
         }
         rows.append(("time total", String(format: "%.2f s", outcome.timings.reduce(0) { $0 + $1.seconds })))
         rows.append(("results", resultsPath))
-        for f in outcome.expectationFailures { rows.append(("EXPECTATION", f)) }
+        if let previousResults { rows.append(("replaced", "the earlier results file, kept as \(previousResults)")) }
+        for w in outcome.warnings { rows.append(("warning", w)) }
+        for g in gates { rows.append(("expect", g.line)) }
         let w = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+
+    /// Every `evaluate.expect` gate with its measured value and whether it held.
+    var gates: [(line: String, gate: String, passed: Bool, value: Double?)] {
+        pipeline.config.evaluate.expect.map { e in
+            let v = outcome.metricValues[e.metric]
+            let passed = v.map(e.holds) ?? false
+            let state = v.map { String(format: "%@ (%@ = %.4f)", passed ? "passed" : "FAILED", e.metric, $0) } ?? "FAILED (not measured)"
+            return ("\(e): \(state)", "\(e)", passed, v)
+        }
     }
 
     public var json: String {
         var obj: [String: Any] = [
             "pipeline": pipeline.config.name, "seed": pipeline.config.seed, "results": resultsPath,
-            "metrics": metrics, "expectations_failed": outcome.expectationFailures,
+            "metrics": metrics, "expectations_failed": outcome.expectationFailures, "warnings": outcome.warnings,
             "timing_seconds": Dictionary(outcome.timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: { a, _ in a }),
             "n_train": data.train.rows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0,
         ]
         if let a = outcome.anomaly { obj["anomaly_threshold"] = Double(a.threshold) }
+        if let previousResults { obj["previous_results"] = previousResults }
+        obj["expectations"] = gates.map { g -> [String: Any] in
+            var o: [String: Any] = ["gate": g.gate, "passed": g.passed]
+            if let v = g.value { o["value"] = v }
+            return o
+        }
         let d = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: d, as: UTF8.self)
     }

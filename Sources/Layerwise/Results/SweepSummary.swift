@@ -64,8 +64,16 @@ public struct SweepSummary {
 
     /// Writes summary.json and summary.md into `folder`.
     public func write() throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try json.write(toFile: (folder as NSString).appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
-        try markdown.write(toFile: (folder as NSString).appendingPathComponent("summary.md"), atomically: true, encoding: .utf8)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw InputError("matrix: cannot create the folder \(folder) for summary.json: \(fileProblem(error).reason)")
+        }
+        for (name, text) in [("summary.json", json), ("summary.md", markdown)] {
+            let path = (folder as NSString).appendingPathComponent(name)
+            do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw InputError("matrix: cannot write \(path): \(fileProblem(error).reason)")
+            }
+        }
     }
 }

@@ -13,7 +13,18 @@ struct DataStage {
         streams = RandomStreams(seed: pipeline.config.seed)
     }
 
+    /// Refuses a run that would need more memory than there is (`MemoryEstimate`), from
+    /// the datasets' shapes alone, before anything is read or allocated.
+    func checkMemory() throws {
+        let cfg = pipeline.config.data
+        let train = try FeatureReader(cfg.train, resolvedPath: pipeline.resolve(cfg.train.file))
+        try train.checkFeatures()
+        let testRows = try cfg.test.map { try FeatureReader($0, resolvedPath: pipeline.resolve($0.file)).rows } ?? 0
+        try MemoryEstimate.of(pipeline.config, trainRows: train.rows, testRows: testRows, width: train.width).check(pipeline)
+    }
+
     func run(_ progress: Progress) throws -> (TrainingData, StageTiming) {
+        try checkMemory()
         let cfg = pipeline.config
         let (data, seconds) = try Stopwatch.measure {
             try TrainingData.load(pipeline, needLabels: cfg.classifier != nil, streams: streams)

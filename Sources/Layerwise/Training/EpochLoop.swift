@@ -74,7 +74,8 @@ struct EpochLoop {
                 guard v.1.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
                 if k < result.monitored.count { result.monitored[k].values.append(v.1) } else { result.monitored.append((v.0, [v.1])) }
             }
-            progress.epoch(label, epoch, of: epochs, values: [("loss", mean)] + end.values, samplesPerSecond: rate)
+            progress.epoch(label, epoch, of: epochs, values: [("loss", mean)] + end.values, samplesPerSecond: rate,
+                           force: end.stop != nil)
             if let reason = end.stop {
                 progress.note("[\(label)] \(reason)")
                 break

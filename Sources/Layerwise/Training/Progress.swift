@@ -2,11 +2,12 @@ import Foundation
 
 /// Training progress on stdout.
 ///
-/// Not a terminal (CI, logs, pipes): exactly one plain line per epoch, never a carriage
-/// return. A terminal: the same lines, and while an epoch runs one bar line above them
-/// that redraws in place (at most ten times a second) with the stage, epoch, batch
-/// progress, samples/s and the stage's ETA; the epoch's line then replaces it, so the
-/// scrollback holds one line per epoch either way. Silent with `--quiet` / `--json`.
+/// Not a terminal (CI, logs, pipes): one plain line per epoch (a stage of more than 20
+/// epochs: the first, every k-th and the last, see `shows`), never a carriage return.
+/// A terminal: the same lines, and while an epoch runs one bar line above them that
+/// redraws in place (at most ten times a second) with the stage, epoch, batch progress,
+/// samples/s and the stage's ETA; an epoch's line then replaces it, so the scrollback
+/// holds the same lines either way. Silent with `--quiet` / `--json`.
 struct Progress {
     enum Style { case plain, bar }
 
@@ -40,7 +41,7 @@ struct Progress {
         state.samples = max(samples, 1)
         state.started = Stopwatch.now()
         state.lastDraw = 0
-        state.drawn = false
+        // `drawn` stays: a bar left by an epoch whose line was skipped is erased by the next line.
     }
 
     /// `done` samples of the current epoch are through (after each batch). Cheap: returns
@@ -73,8 +74,29 @@ struct Progress {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
-    func epoch(_ stage: String, _ epoch: Int, of epochs: Int, values: [(String, Float)], samplesPerSecond: Double) {
+    /// Stages of up to this many epochs print every epoch's line.
+    static let everyEpochUpTo = 20
+
+    /// Whether epoch `epoch` of `epochs` gets its line: all of them up to `everyEpochUpTo`
+    /// epochs; in a longer stage the first, every `interval`-th and the last (about ten lines).
+    static func shows(_ epoch: Int, of epochs: Int) -> Bool {
+        epochs <= everyEpochUpTo || epoch == 1 || epoch == epochs || epoch % interval(epochs) == 0
+    }
+
+    /// The smallest of 1, 2, 5, 10, 20, 50, … that is at least a tenth of `epochs`.
+    static func interval(_ epochs: Int) -> Int {
+        var scale = 1
+        while true {
+            for k in [1, 2, 5] where k * scale * 10 >= epochs { return k * scale }
+            scale *= 10
+        }
+    }
+
+    /// The line of a finished epoch (`force`: even when `shows` would skip it, e.g. the epoch that stopped early).
+    func epoch(_ stage: String, _ epoch: Int, of epochs: Int, values: [(String, Float)], samplesPerSecond: Double,
+               force: Bool = false) {
         guard !quiet else { return }
+        guard force || Progress.shows(epoch, of: epochs) else { state.epochs = 0; return }
         let parts = values.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: "  ")
         let rate = String(format: "%.0f samples/s", samplesPerSecond)
         line("[\(stage)] epoch \(epoch)/\(epochs)  \(parts)  \(rate)")

@@ -1,0 +1,97 @@
+/// How many epochs each training stage runs, decided once the data is read.
+///
+/// The fixed defaults (5 epochs of pretraining per layer, 50 of the head, 30 of
+/// fine-tuning) were sized for 60,000 rows; on 1,400 rows they are 30 optimizer steps
+/// per layer. So a stage whose `epochs` is not set trains at least `minimumSteps`
+/// optimizer steps (minibatches):
+///
+///     epochs = max(fixed default, ⌈minimum steps / batches per epoch⌉)
+///
+/// which leaves large data at the fixed default. A stage whose `epochs` is set below
+/// its minimum runs as asked, with a warning (docs/pipeline.md, "How long each stage trains").
+struct TrainingPlan {
+    /// Optimizer steps a stage whose epochs are not set trains at least.
+    static let minimumSteps: [String: Int] = [
+        "pretrain": 1000, "end_to_end": 1000, "classifier": 500, "fine_tune": 500,
+    ]
+
+    /// One training stage's length.
+    struct Entry: Equatable {
+        /// The pipeline key, e.g. `pretrain.epochs`.
+        var key: String
+        var epochs: Int
+        /// Rows the stage trains on per epoch and its batch size.
+        var rows: Int
+        var batchSize: Int
+        /// Whether `epochs` was chosen by the rule (the key was not set).
+        var chosen: Bool
+        var minimum: Int
+        /// Where the key is set (`p.yaml:20:11: classifier.epochs`), for the warning.
+        var origin: String
+
+        var batchesPerEpoch: Int { rows == 0 ? 0 : (rows + min(batchSize, rows) - 1) / min(batchSize, rows) }
+        var steps: Int { epochs * batchesPerEpoch }
+        var perLayer: Bool { key == "pretrain.epochs" }
+
+        /// The printed line for a chosen length, e.g.
+        /// `pretrain.epochs not set: 167 per layer (6 batches of 256 per epoch = 1002 optimizer steps; at least 1000)`.
+        var note: String {
+            "\(key) not set: \(epochs)\(perLayer ? " per layer" : "") (\(batches) per epoch = \(steps) optimizer steps; at least \(minimum))"
+        }
+
+        /// Set below the minimum (and not 0, which skips the stage on purpose).
+        var warning: String? {
+            guard !chosen, epochs > 0, steps < minimum else { return nil }
+            return "\(origin): \(epochs) epochs × \(batches) = \(steps) optimizer steps\(perLayer ? " per layer" : ""), "
+                + "fewer than the \(minimum) Layerwise trains when \(key) is not set, so the stage may be undertrained"
+                + " (leave the key out, raise it, or lower the batch size)"
+        }
+
+        private var batches: String {
+            "\(batchesPerEpoch) batch\(batchesPerEpoch == 1 ? "" : "es") of \(min(batchSize, rows))"
+        }
+    }
+
+    var entries: [Entry] = []
+
+    /// Lines for the run's output: each chosen length.
+    var notes: [String] { entries.filter(\.chosen).map(\.note) }
+    /// Stages set to train fewer steps than the rule would give them.
+    var warnings: [String] { entries.compactMap(\.warning) }
+
+    /// `config` with every unset `epochs` chosen from the data, and the plan that says so.
+    static func make(_ pipeline: Pipeline, _ data: TrainingData) -> (PipelineConfig, TrainingPlan) {
+        var c = pipeline.config
+        var plan = TrainingPlan()
+        func entry(_ key: String, _ stage: String, _ epochs: inout Int, fromData: Bool, rows: Int, batch: Int) {
+            let minimum = minimumSteps[stage] ?? 0
+            var e = Entry(key: key, epochs: epochs, rows: rows, batchSize: batch, chosen: fromData, minimum: minimum,
+                          origin: pipeline.origin(key))
+            if fromData && e.batchesPerEpoch > 0 {
+                e.epochs = max(epochs, (minimum + e.batchesPerEpoch - 1) / e.batchesPerEpoch)
+                epochs = e.epochs
+            }
+            if rows > 0 { plan.entries.append(e) }
+        }
+        let autoencoderRows = data.autoencoderTrain.rows
+        if var p = c.pretrain {
+            entry("pretrain.epochs", "pretrain", &p.epochs, fromData: p.epochsFromData, rows: autoencoderRows, batch: p.batchSize)
+            if var e = p.endToEnd {
+                entry("pretrain.end_to_end.epochs", "end_to_end", &e.epochs, fromData: e.epochsFromData,
+                      rows: autoencoderRows, batch: e.batchSize)
+                p.endToEnd = e
+            }
+            c.pretrain = p
+        }
+        let labeled = data.labeledIndices.count
+        if var h = c.classifier, data.trainLabels != nil {
+            entry("classifier.epochs", "classifier", &h.epochs, fromData: h.epochsFromData, rows: labeled, batch: h.batchSize)
+            c.classifier = h
+            if var f = c.fineTune, c.pretrain != nil {
+                entry("fine_tune.epochs", "fine_tune", &f.epochs, fromData: f.epochsFromData, rows: labeled, batch: f.batchSize)
+                c.fineTune = f
+            }
+        }
+        return (c, plan)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import HDF5
+import XCTest
+
+/// The README's "Your own data" walkthrough, exactly as written there: its `sh` commands
+/// (Scripts/digits-csv.py from scikit-learn's bundled digits, `import csv` ×2, `inspect`,
+/// `validate`, `run`, `predict`) and its pipeline, read from the README and run through
+/// the real binary in a fresh folder. The `validate` output the README shows must be
+/// what validate prints, and the run must reach the accuracy the README reports (seed 0:
+/// 0.8312; the floor leaves room for other BLAS builds).
+final class DigitsWalkthroughTests: XCTestCase {
+    struct Walkthrough {
+        var commands: [[String]] = []
+        var pipelinePath = ""
+        var pipeline = ""
+        var validateOutput = ""
+    }
+
+    /// The fenced blocks of the README section from "## Your own data" up to "**How it compares.**".
+    static func walkthrough() throws -> Walkthrough {
+        let readme = try String(contentsOf: TinyData.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "## Your own data"), let end = readme.range(of: "**How it compares.**") else {
+            throw XCTSkip("README has no walkthrough section")
+        }
+        var w = Walkthrough()
+        var block: (lang: String, lines: [String])? = nil
+        for line in readme[start.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") {
+                if let b = block {
+                    switch b.lang {
+                    case "sh":
+                        w.commands += b.lines.filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { $0.split(separator: " ").map(String.init) }
+                    case "yaml":
+                        w.pipelinePath = String(b.lines[0].dropFirst(2))
+                        w.pipeline = b.lines.dropFirst().joined(separator: "\n") + "\n"
+                    default:
+                        if b.lines.first?.contains(": ok") == true { w.validateOutput = b.lines.joined(separator: "\n") }
+                    }
+                    block = nil
+                } else {
+                    block = (String(line.dropFirst(3)), [])
+                }
+            } else if block != nil {
+                block?.lines.append(line)
+            }
+        }
+        return w
+    }
+
+    func testTheREADMEWalkthroughRunsAsWritten() throws {
+        let w = try Self.walkthrough()
+        XCTAssertEqual(w.pipelinePath, "my-data/digits.yaml")
+        XCTAssertEqual(w.commands.map { $0.prefix(2).joined(separator: " ") }, [
+            "python3 Scripts/digits-csv.py", "layerwise import", "layerwise import", "layerwise inspect",
+            "layerwise validate", "layerwise run", "layerwise predict"])
+        let folder = try TinyData.folder(self)
+        var outputs: [String: CLI.Result] = [:]
+        for command in w.commands {
+            let args = Array(command.dropFirst())
+            let r: CLI.Result
+            if command[0] == "python3" {
+                let script = TinyData.repoRoot.appendingPathComponent(args[0]).path
+                r = try CLI.launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + args.dropFirst(), in: folder)
+            } else {
+                XCTAssertEqual(command[0], "layerwise")
+                r = try CLI.run(args, in: folder)
+            }
+            XCTAssertEqual(r.status, 0, "\(command.joined(separator: " ")): \(r.stderr)")
+            outputs[args[0]] = r
+            // The pipeline file is written where the README says, once the data is there.
+            if args.first == "inspect" {
+                try w.pipeline.write(to: folder.appendingPathComponent(w.pipelinePath), atomically: true, encoding: .utf8)
+            }
+        }
+        let inspect = try XCTUnwrap(outputs["inspect"]).stdout
+        for line in ["features  float32  [1400, 64]", "labels    int64    [1400]", "features  float32  [397, 64]"] {
+            XCTAssertTrue(inspect.contains(line), "\(line) not in \(inspect)")
+        }
+        XCTAssertEqual(try XCTUnwrap(outputs["validate"]).stdout, w.validateOutput + "\n")
+
+        let run = try XCTUnwrap(outputs["run"]).stdout
+        XCTAssertTrue(run.contains("pretrain.epochs not set: 167 per layer"), run)
+        let results = try H5File.open(folder.appendingPathComponent("my-data/runs/digits/results.h5").path).root
+        guard case .double(let accuracy) = try results.group("metrics/test").attribute("accuracy") else {
+            return XCTFail("no test accuracy")
+        }
+        XCTAssertGreaterThan(accuracy, 0.80, "README reports 0.8312 for seed 0")
+        XCTAssertTrue(run.contains(String(format: "test accuracy          %.4f", accuracy)), run)
+        // predict gives the run's own test predictions.
+        let predicted = try H5File.open(folder.appendingPathComponent("my-data/predictions.h5").path).root
+        XCTAssertEqual(try predicted.dataset("label").read(as: Int32.self).count, 397)
+        XCTAssertEqual(try predicted.dataset("label").read(as: Int32.self),
+                       try results.dataset("predictions/test/label").read(as: Int32.self))
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import XCTest
+
+/// A run that cannot fit in memory is refused before anything is allocated, through the
+/// real binary: exit 2, one `error:` line naming the key (at its line, or `(--set)`), the
+/// bytes the run would need and the bytes available; no crash, no results file.
+final class MemoryEstimateTests: XCTestCase {
+    func expectRefused(_ command: String, _ pipeline: String, _ args: [String], mentions: [String],
+                       line: UInt = #line) throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder, train: 100, test: 20)
+        let path = try TinyData.writePipeline(pipeline, into: folder)
+        let r = try CLI.run([command, path] + args, in: folder)
+        XCTAssertEqual(r.status, 2, r.stderr, line: line)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr, line: line)
+        XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr, line: line)
+        XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr, line: line)
+        for m in mentions { XCTAssertTrue(r.stderr.contains(m), "'\(m)' not in \(r.stderr)", line: line) }
+        // The available memory, exactly as the machine reports it (physical or a container limit).
+        let physical = ProcessInfo.processInfo.physicalMemory
+        XCTAssertTrue(r.stderr.contains("physical memory of this machine is") || r.stderr.contains("memory limit of this container is"),
+                      r.stderr, line: line)
+        if r.stderr.contains("physical memory") {
+            let grouped = NumberFormatter()
+            grouped.numberStyle = .decimal
+            grouped.groupingSeparator = ","
+            grouped.usesGroupingSeparator = true
+            XCTAssertTrue(r.stderr.contains("(\(grouped.string(from: NSNumber(value: physical)) ?? "?") bytes)"), r.stderr, line: line)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.h5").path), line: line)
+    }
+
+    func testAHugeLayerIsRefusedAtItsKeyAndLine() throws {
+        let pipeline = TinyData.pipeline.replacingOccurrences(of: "layers: [32, 8]", with: "layers: [100000000000, 8]")
+        for command in ["run", "validate"] {
+            // The 784 × 10^11 kernels and their decoder, four copies each (weights, gradients, Adam), are 2.5 PB.
+            try expectRefused(command, pipeline, [], mentions: [
+                "p.yaml:11:11: pretrain.layers: the run would need about", "PB of memory (",
+                "bytes: weights, gradients and optimizer state", "codes of every training row", "Make pretrain.layers smaller"])
+        }
+    }
+
+    func testAHugeHeadOrBatchFromSetIsRefusedNamingTheKey() throws {
+        try expectRefused("run", TinyData.pipeline, ["--set", "pretrain=null", "--set", "fine_tune=null", "--set", "anomaly=null",
+                                                     "--set", "classifier.hidden=[20000000000]"],
+                          mentions: ["p.yaml (--set): classifier.hidden: the run would need about", "Make classifier.hidden smaller"])
+        try expectRefused("run", TinyData.pipeline, ["--set", "pretrain.batch_size=100000000000"],
+                          mentions: ["p.yaml (--set): pretrain.batch_size:", "activations at batch 100000000000"])
+    }
+}
