@@ -138,6 +138,11 @@ final class LadderPipelineTests: XCTestCase {
                         mentions: ["p.yaml:16:3:", "ladder", "remove classifier:"])
     }
 
+    func testLadderWithFineTuningIsOneError() throws {
+        try expectError(Self.pipeline.replacingOccurrences(of: "anomaly:", with: "fine_tune: {epochs: 2}\nanomaly:"),
+                        mentions: ["ladder", "remove fine_tune:"])
+    }
+
     func testDenoisingWeightsOfTheWrongLength() throws {
         try expectError(Self.pipeline.replacingOccurrences(of: "  epochs: 3\n", with: "  epochs: 3\n  denoising_weights: [1000, 10, 0.1]\n"),
                         mentions: ["p.yaml:", "ladder.denoising_weights", "expected 4 values", "got 3"])

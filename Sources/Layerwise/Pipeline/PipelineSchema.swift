@@ -49,10 +49,10 @@ enum PipelineSchema {
     static func checkAcrossSections(_ r: ConfigReader, _ c: PipelineConfig) {
         checkLadder(r, c)
         let (data, pretrain, classifier, fineTune, anomaly, evaluate) = (c.data, c.pretrain, c.classifier, c.fineTune, c.anomaly, c.evaluate)
-        if fineTune != nil && classifier == nil {
+        if fineTune != nil && classifier == nil && c.ladder == nil {
             r.report("fine_tune", "needs a classifier: stage (the head to train with the encoder)")
         }
-        if fineTune != nil && pretrain == nil {
+        if fineTune != nil && pretrain == nil && c.ladder == nil {
             r.report("fine_tune", "needs a pretrain: stage (without one the classifier already trains every layer)")
         }
         if classifier != nil && data.trainLabels == nil {
