@@ -104,6 +104,9 @@ public enum Runner {
         }
         if let t = data.test { lines.append("  test: \(pipeline.config.data.test?.description ?? "") — \(t.rows) rows") }
         if let p = pipeline.config.pretrain { lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))") }
+        if let l = pipeline.config.ladder {
+            lines.append("  ladder: \(([data.width] + l.layers + [data.nClasses]).map(String.init).joined(separator: "-"))")
+        }
         return lines.joined(separator: "\n")
     }
 
