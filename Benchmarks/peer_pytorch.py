@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch peer of EngineBenchmark: the same three autoencoders (forward + backward +
-Adam), a CD-1 RBM step and a VAE step, batch 256, same data, median samples/s of several runs.
+Adam), a CD-1 RBM step, a VAE step and a ladder step (Scripts/ladder_torch.py), batch 256, same data, median samples/s of several runs.
 usage: peer_pytorch.py [--threads 2] [--runs 5] [--steps 40] [--data ../Datasets/fashion-mnist-small.h5]"""
 import argparse, time
 import h5py, numpy as np, torch
@@ -94,3 +94,26 @@ for widths in ([784, 512, 784], [784, 512, 256, 64, 256, 512, 784], [784, 1000, 
     print(f"pytorch {'-'.join(map(str, widths))} {measure(net(widths)):.0f} samples/s")
 print(f"pytorch rbm-784-512-cd1 {measure_step(rbm_step()):.0f} samples/s")
 print(f"pytorch vae-784-512-256-64 {measure_step(vae_step()):.0f} samples/s")
+
+
+def ladder_step():
+    """The paper's ladder 784-1000-500-250-250-250-10: the batch as unlabeled and as
+    labeled rows, fresh Gaussian noise (0.3) on every layer of both corrupted passes, Adam."""
+    import os, sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Scripts"))
+    import ladder_torch as lt
+    widths = [784, 1000, 500, 250, 250, 250, 10]
+    lambdas = [1000, 10, 0.1, 0.1, 0.1, 0.1, 0.1]
+    params = [p.requires_grad_() for p in lt.init_params(widths)]
+    opt = torch.optim.Adam(params, 0.002)
+    y = torch.arange(B) % 10
+    def step(i):
+        s = (i * B) % (len(X) - B)
+        x = X[s:s + B]
+        noise = [0.3 * torch.randn(B, w) for w in widths]
+        labeled_noise = [0.3 * torch.randn(B, w) for w in widths]
+        opt.zero_grad(set_to_none=True)
+        lt.cost(params, widths, lambdas, x, noise, x, y, labeled_noise)[0].backward()
+        opt.step()
+    return step
+print(f"pytorch ladder-784-1000-500-250-250-250-10 {measure_step(ladder_step()):.0f} samples/s")

@@ -114,6 +114,9 @@ public enum Runner {
         }
         if let t = data.test { lines.append("  test: \(pipeline.config.data.test?.description ?? "") — \(t.rows) rows") }
         if let p = pipeline.config.pretrain { lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))") }
+        if let l = pipeline.config.ladder {
+            lines.append("  ladder: \(([data.width] + l.layers + [data.nClasses]).map(String.init).joined(separator: "-"))")
+        }
         let plan = TrainingPlan.make(pipeline, data).1
         lines += plan.notes.map { "  " + $0 }
         lines += plan.warnings.map { "  warning: " + $0 }

@@ -80,5 +80,16 @@ func allocationAudit(batch: Int) -> [(String, Double)] {
                                        sparsity: (target: 0.05, weight: 3), contractiveWeight: 0.1, weightDecay: 1e-4,
                                        maxBatch: batch, optimizer: .defaultAdam, rng: &rng)
     count("shallow tied+sparse+contractive") { xb, _ in _ = penalised.trainStep(input: xb, batch: batch, rng: &rng) }
+    // The ladder network: clean, corrupted and labeled passes, decoder, noise, running
+    // statistics and the learning-rate schedule's retune, every step.
+    let ladder = LadderNetwork(LadderSpec(inputs: 784, hidden: [256, 128], classes: 10, activation: .relu, noise: 0.3,
+                                          denoisingWeights: [1000, 10, 0.1, 0.1]), maxBatch: batch, rng: &rng)
+    var lr: Float = 0.002
+    count("ladder 784-256-128-10") { xb, yb in
+        lr *= 0.999
+        ladder.retune(optimizer: .adam(learningRate: lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8))
+        ladder.trainStep(unlabeled: xb.baseAddress!, rows: batch, labeled: xb.baseAddress!, labels: yb.baseAddress!,
+                         labeledRows: batch, rng: &rng)
+    }
     return results
 }

@@ -96,6 +96,20 @@ let vae = VariationalAutoencoder(inputs: 784, hidden: [512, 256], latent: 64, ac
                                  loss: .bce, beta: 1, maxBatch: batch, optimizer: adam, rng: &rng)
 let r3 = measure { vae.trainStep(input: $0, batch: batch, rng: &noiseRNG) }
 results.append(("vae-784-512-256-64", r3.median, r3.allocsPerStep))
+// One ladder step (Rasmus et al. 2015) of the paper's network: the batch as the
+// unlabeled rows and again as the labeled rows (clean + corrupted + labeled passes,
+// decoder, denoising costs, Adam); samples/s counts the unlabeled rows.
+let ladder = LadderNetwork(LadderSpec(inputs: 784, hidden: [1000, 500, 250, 250, 250], classes: 10, activation: .relu,
+                                      noise: 0.3, denoisingWeights: [1000, 10, 0.1, 0.1, 0.1, 0.1, 0.1]),
+                           maxBatch: batch, rng: &rng)
+let ladderLabels = (0..<batch).map { Int32($0 % 10) }
+let r4 = measure { x in
+    ladderLabels.withUnsafeBufferPointer { y in
+        _ = ladder.trainStep(unlabeled: x.baseAddress!, rows: batch, labeled: x.baseAddress!, labels: y.baseAddress!,
+                             labeledRows: batch, rng: &noiseRNG)
+    }
+}
+results.append(("ladder-784-1000-500-250-250-250-10", r4.median, r4.allocsPerStep))
 
 for (name, rate, allocs) in results {
     print(String(format: "layerwise %@ %.0f samples/s %.1f allocs/step", name, rate, allocs))

@@ -97,4 +97,39 @@ void lw_adam(float *p, const float *g, float *m, float *v, size_t n, float lr, f
 void lw_sgd(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first);
 void lw_rmsprop(float *p, const float *g, float *sq, size_t n, float lr, float rho, float eps);
 
+// MARK: Ladder network (ladder.c)
+
+/// Batch normalisation with the batch's statistics: per column mean, biased variance
+/// var, std = √(var + eps); out[n, d] = (x − mean) / std.
+void lw_bn_forward(const float *x, float *out, float *mean, float *var, float *std, int n, int d, float eps);
+
+/// Backward of lw_bn_forward from ∂L/∂out (dz), with optional ∂L/∂mean and ∂L/∂std
+/// (the clean pass's statistics are denoising targets): dx = (dz − mean_rows(dz) −
+/// z·mean_rows(dz⊙z)) / std + dmean/n + dstd⊙z/n, z the normalised output. dx may be
+/// dz; scratch holds 2·d floats.
+void lw_bn_backward(const float *dz, const float *z, const float *std, const float *dmean, const float *dstd,
+                    float *dx, float *scratch, int n, int d);
+
+/// The ladder's "vanilla" combinator, a[10, d] (row k is a_{k+1}): μ = a1·σ(a2·u + a3) +
+/// a4·u + a5, v = a6·σ(a7·u + a8) + a9·u + a10, ẑ = (z̃ − μ)·v + μ.
+void lw_combinator_forward(const float *zc, const float *u, const float *a, float *zhat, int n, int d);
+
+/// Its backward from ∂L/∂ẑ: writes ∂L/∂z̃ (dzc, may be NULL), ∂L/∂u and ∂L/∂a (overwritten).
+void lw_combinator_backward(const float *dzhat, const float *zc, const float *u, const float *a, float *dzc, float *du,
+                            float *da, int n, int d);
+
+/// Σ over rows and columns of e², e = (ẑ − mean)/std − z (mean, std NULL: 0 and 1); writes
+/// scale·∂(Σe²)/∂· / 2 (scale = 2λ/(n·d) gives the gradient of λ·mean_rows(‖e‖²)/d) into
+/// dzhat, and when given dzclean, dmean and dstd (overwritten).
+double lw_denoising_cost(const float *zhat, const float *zclean, const float *mean, const float *std, int n, int d,
+                         float scale, float *dzhat, float *dzclean, float *dmean, float *dstd);
+
+/// out[n, d] = γ ⊙ (z + β) (gamma NULL: 1).
+void lw_shift_scale(const float *z, const float *beta, const float *gamma, float *out, int n, int d);
+
+/// Backward of lw_shift_scale from ∂L/∂out: dz = γ⊙dout (may alias dout), and adds to
+/// dbeta (Σ_rows γ⊙dout) and dgamma (Σ_rows dout⊙(z + β)).
+void lw_shift_scale_backward(const float *dout, const float *z, const float *beta, const float *gamma, float *dz,
+                             float *dbeta, float *dgamma, int n, int d);
+
 #endif

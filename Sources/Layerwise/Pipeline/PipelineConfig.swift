@@ -12,6 +12,8 @@ public struct PipelineConfig: Sendable {
     public var anomaly: AnomalyConfig?
     public var evaluate: EvaluateConfig
     public var output: OutputConfig
+    /// `ladder:` (PipelineSchema+Ladder.swift), instead of `classifier:` and `fine_tune:`.
+    public var ladder: LadderConfig? = nil
 }
 
 /// A dataset inside an HDF5 file: `file.h5:/group/dataset`, the file relative to the

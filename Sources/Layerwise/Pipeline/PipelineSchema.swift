@@ -26,6 +26,7 @@ enum PipelineSchema {
         let classifier = r.has("classifier") ? readClassifier(r.section("classifier")) : nil
         let fineTune = r.has("fine_tune") ? readFineTune(r.section("fine_tune")) : nil
         let anomaly = r.has("anomaly") ? readAnomaly(r.section("anomaly")) : nil
+        let ladder = r.has("ladder") ? readLadder(r.section("ladder")) : nil
         let evaluate = readEvaluate(r.section("evaluate"))
         let output = readOutput(r.section("output"))
         if r.value("matrix") != nil {
@@ -33,7 +34,7 @@ enum PipelineSchema {
         }
         // Every stage name is a known key, so a misspelt stage gets a "did you mean"; a stage
         // that is only misspelt is not also reported as missing by the checks below.
-        let stages = ["pretrain", "classifier", "fine_tune", "anomaly"]
+        let stages = ["pretrain", "classifier", "fine_tune", "anomaly", "ladder"]
         for s in stages where !r.has(s) { _ = r.value(s) }
         let misspelt = Set(r.unknownKeys.compactMap { closest($0, stages) })
         r.finish()
@@ -44,25 +45,26 @@ enum PipelineSchema {
         }
         let config = PipelineConfig(
             name: name, seed: UInt64(seed), data: data, pretrain: pretrain, classifier: classifier,
-            fineTune: fineTune, anomaly: anomaly, evaluate: evaluate, output: output)
+            fineTune: fineTune, anomaly: anomaly, evaluate: evaluate, output: output, ladder: ladder)
         if misspelt.isEmpty { checkAcrossSections(r, config) }
         return config
     }
 
     /// What one section needs from another, each reported at the key it concerns.
     static func checkAcrossSections(_ r: ConfigReader, _ c: PipelineConfig) {
+        checkLadder(r, c)
         let (data, pretrain, classifier, fineTune, anomaly, evaluate) = (c.data, c.pretrain, c.classifier, c.fineTune, c.anomaly, c.evaluate)
-        if fineTune != nil && classifier == nil {
+        if fineTune != nil && classifier == nil && c.ladder == nil {
             r.report("fine_tune", "needs a classifier: stage (the head to train with the encoder)")
         }
-        if fineTune != nil && pretrain == nil {
+        if fineTune != nil && pretrain == nil && c.ladder == nil {
             r.report("fine_tune", "needs a pretrain: stage (without one the classifier already trains every layer)")
         }
         if classifier != nil && data.trainLabels == nil {
             r.report("data", "classifier: needs data.train_labels")
         }
-        if pretrain == nil && classifier == nil && anomaly == nil {
-            r.report("", "nothing to do: give at least one of pretrain:, classifier:, anomaly:")
+        if pretrain == nil && !c.trainsClassifier && anomaly == nil {
+            r.report("", "nothing to do: give at least one of pretrain:, classifier:, ladder:, anomaly:")
         }
         if anomaly?.normalClasses != nil && data.trainLabels == nil {
             r.report("anomaly.normal_classes", "needs data.train_labels to know which rows are normal")
@@ -79,13 +81,13 @@ enum PipelineSchema {
         for e in evaluate.expect where ["roc_auc", "average_precision"].contains(e.metric) && anomaly?.normalClasses == nil {
             r.report(path: ["evaluate", "expect", e.metric], "is measured only with anomaly.normal_classes (which test rows are anomalies)")
         }
-        for e in evaluate.expect where ["accuracy", "macro_f1", "log_loss"].contains(e.metric) && classifier == nil {
+        for e in evaluate.expect where ["accuracy", "macro_f1", "log_loss"].contains(e.metric) && !c.trainsClassifier {
             r.report(path: ["evaluate", "expect", e.metric], "is measured only with a classifier: stage")
         }
         for e in evaluate.expect where EvaluateConfig.baselineMetrics.contains(e.metric) && !evaluate.labelsOnlyBaseline {
             r.report(path: ["evaluate", "expect", e.metric], "is measured only with evaluate.baseline: labels_only")
         }
-        if evaluate.labelsOnlyBaseline && (classifier == nil || data.test == nil || data.testLabels == nil) {
+        if evaluate.labelsOnlyBaseline && (!c.trainsClassifier || data.test == nil || data.testLabels == nil) {
             r.report(path: ["evaluate", "baseline"], "needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)")
         }
     }

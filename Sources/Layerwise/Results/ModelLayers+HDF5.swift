@@ -35,6 +35,7 @@ extension ModelLayers {
             // anomaly scores use the autoencoder as pretrained.
             try Self.write(g, "pretrained_encoder", pre)
         }
+        try ladder?.write(to: g)
         if !encoder.isEmpty || !head.isEmpty {
             try g.setAttribute("encoder_layers", Int64(encoder.count))
             try g.setAttribute("head_layers", Int64(head.count))
@@ -49,6 +50,7 @@ extension ModelLayers {
         m.pretrainedEncoder = pretrained.isEmpty ? nil : pretrained
         m.head = try layers(g, "head")
         m.logVariance = g.exists("vae/log_var") ? try layer(g, "vae/log_var", kernel: nil) : nil
+        m.ladder = try LadderModel.read(from: g)
         m.tiedWeights = g.exists("decoder/layer_0") && !g.exists("decoder/layer_0/kernel")
         if m.tiedWeights {
             let owner = m.autoencoderEncoder

@@ -13,6 +13,8 @@ struct ModelLayers: Equatable {
     var pretrainedEncoder: [DenseLayer]?
     /// Decoder kernels are the transposed encoder kernels (stored once, with `tied_to`).
     var tiedWeights = false
+    /// `ladder:`: the network as trained (encoder and head hold it folded).
+    var ladder: LadderModel?
 
     /// The encoder the decoder belongs to.
     var autoencoderEncoder: [DenseLayer] { pretrainedEncoder ?? encoder }

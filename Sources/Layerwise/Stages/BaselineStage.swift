@@ -12,6 +12,8 @@ import NeuralNet
 /// set to the encoder's widths and the head's (when their activations agree).
 struct BaselineStage: Stage {
     let classifier: ClassifierConfig
+    /// Epochs for this data (the ladder's: as many passes over the labeled rows as it made).
+    var epochs: ((TrainingData) -> Int)? = nil
     var name: String { "baseline" }
 
     /// Cheap next to the stages before it, and its metrics are not part of a snapshot.
@@ -27,7 +29,7 @@ struct BaselineStage: Stage {
         net.configure(optimizer: classifier.optimizer.engine)
         var shuffle = context.streams.classifierShuffle
         var dropout = context.streams.classifierDropout
-        let trainer = SupervisedTrainer(stage: "baseline", epochs: classifier.epochs, batchSize: classifier.batchSize,
+        let trainer = SupervisedTrainer(stage: "baseline", epochs: epochs?(data) ?? classifier.epochs, batchSize: classifier.batchSize,
                                         earlyStopping: classifier.earlyStopping, progress: context.progress)
         let r = try trainer.fit(net, x: data.train, labels: labels, train: data.labeledIndices,
                                 validation: data.validationIndices, classes: data.nClasses,

@@ -27,7 +27,7 @@ struct DataStage {
         try checkMemory()
         let cfg = pipeline.config
         let (data, seconds) = try Stopwatch.measure {
-            try TrainingData.load(pipeline, needLabels: cfg.classifier != nil, streams: streams)
+            try TrainingData.load(pipeline, needLabels: cfg.trainsClassifier, streams: streams)
         }
         progress.note("data: \(data.train.rows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes")
         return (data, StageTiming(stage: "data", seconds: seconds, samples: data.train.rows))

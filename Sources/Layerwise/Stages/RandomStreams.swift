@@ -35,4 +35,11 @@ struct RandomStreams {
     var fineTuneShuffle: RandomGenerator { stream(7) }
     /// Dropout masks of fine-tuning.
     var fineTuneDropout: RandomGenerator { stream(7).derived(1) }
+    /// Initial weights of the ladder network.
+    var ladderInit: RandomGenerator { stream(11) }
+    /// Order of the ladder's unlabeled batches, and (derived) of its cycling labeled rows.
+    var ladderShuffle: RandomGenerator { stream(12) }
+    var ladderLabeledShuffle: RandomGenerator { stream(12).derived(1) }
+    /// The ladder's corruption noise.
+    var ladderNoise: RandomGenerator { stream(13) }
 }

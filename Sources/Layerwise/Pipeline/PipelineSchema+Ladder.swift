@@ -1,0 +1,84 @@
+import NeuralNet
+
+/// `ladder:` — a ladder network (Rasmus et al. 2015) trained on every training row and
+/// the labeled ones together, used instead of `classifier:` + `fine_tune:`.
+public struct LadderConfig: Sendable, CustomStringConvertible {
+    /// Hidden widths; the softmax layer over the classes is added.
+    public var layers: [Int]
+    public var activation: Activation
+    /// Stddev of the Gaussian noise of the corrupted pass.
+    public var noise: Double
+    /// λ per layer: the input, each hidden layer, the softmax layer.
+    public var denoisingWeights: [Double]
+    public var optimizer: OptimizerSettings
+    /// Passes over all training rows.
+    public var epochs: Int
+    /// Unlabeled rows per step, and as many labeled rows (fewer when there are fewer).
+    public var batchSize: Int
+    /// The learning rate falls linearly to 0 over the last this-many epochs (at most `epochs`).
+    public var decayEpochs: Int
+    public var earlyStopping: EarlyStopping?
+
+    public var description: String {
+        "layers \(layers) activation \(activation.rawValue) noise \(noise) denoising_weights \(denoisingWeights) "
+            + "optimizer \(optimizer) epochs \(epochs) batch_size \(batchSize) decay_epochs \(decayEpochs) "
+            + "early_stopping \(String(describing: earlyStopping))"
+    }
+}
+
+extension PipelineConfig {
+    /// A stage trains a classifier: `classifier:` or `ladder:`.
+    var trainsClassifier: Bool { classifier != nil || ladder != nil }
+}
+
+extension PipelineSchema {
+    /// The paper's MNIST network (784-1000-500-250-250-250-10).
+    static let ladderLayers = [1000, 500, 250, 250, 250]
+
+    static func readLadder(_ r: ConfigReader) -> LadderConfig {
+        let layers = r.intList("layers", default: ladderLayers)
+        let activation = r.choice("activation", activations, default: .relu)
+        let noise = r.float("noise", default: 0.3, min: 0)
+        let expected = layers.count + 2
+        var weights = LadderSpec.defaultDenoisingWeights(hiddenLayers: layers.count).map(Double.init)
+        if let v = r.value("denoising_weights") {
+            if let seq = v.sequence {
+                let values = seq.enumerated().compactMap { i, item -> Double? in
+                    guard let x = item.float ?? item.int.map(Double.init), x.isFinite,
+                          item.scalar?.style == .plain || item.scalar?.style == .any else {
+                        r.diagnostics.report("\(r.keyPath("denoising_weights"))[\(i)]", item, "expected a number, got \(describe(item))")
+                        return nil
+                    }
+                    if x < 0 { r.diagnostics.report("\(r.keyPath("denoising_weights"))[\(i)]", item, "must be ≥ 0, got \(x)"); return nil }
+                    return x
+                }
+                if values.count == seq.count && values.count != expected {
+                    r.report("denoising_weights", "expected \(expected) values (the input, each of the \(layers.count) hidden layers, the softmax layer), got \(values.count)")
+                } else if values.count == expected {
+                    weights = values
+                }
+            } else {
+                r.report("denoising_weights", "expected a list of numbers, got \(describe(v))")
+            }
+        }
+        let epochs = r.int("epochs", default: 150, min: 0)
+        let c = LadderConfig(
+            layers: layers, activation: activation, noise: noise, denoisingWeights: weights,
+            optimizer: readOptimizer(r, default: .adam, learningRate: 0.002),
+            epochs: epochs,
+            batchSize: r.int("batch_size", default: 100, min: 2),
+            decayEpochs: r.int("decay_epochs", default: 50, min: 0),
+            earlyStopping: readEarlyStopping(r))
+        r.finish()
+        return c
+    }
+
+    /// What `ladder:` needs from the other sections, reported at `ladder`.
+    static func checkLadder(_ r: ConfigReader, _ c: PipelineConfig) {
+        guard c.ladder != nil else { return }
+        for key in ["classifier", "fine_tune"] where r.has(key) {
+            r.report("ladder", "is used instead of classifier: and fine_tune: (it trains its own softmax layer); remove \(key):")
+        }
+        if c.data.trainLabels == nil { r.report("data", "ladder: needs data.train_labels") }
+    }
+}
