@@ -6,6 +6,9 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable, Equatable {
         case fileNotFound, notHDF5, openFailed, objectNotFound, typeMismatch, shapeMismatch
         case readFailed, writeFailed, createFailed
+        /// A size read from the file (a shape, a count) that the file cannot hold or
+        /// memory cannot take: a corrupt file, refused before anything is allocated.
+        case tooLarge
     }
 
     public var kind: Kind
