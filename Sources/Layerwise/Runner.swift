@@ -35,12 +35,16 @@ public enum Runner {
         let (data, dataTiming) = try dataStage.run(progress)
         let context = StageContext(config: cfg, data: data, streams: dataStage.streams, progress: progress)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
+        Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage))
         var outcome = try runStages(Stages.list(for: cfg), context, &checkpoint, resume: options.resume)
         outcome.timings.insert(dataTiming, at: 0)
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
 
         try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
-        checkpoint.remove()
+        Interruption.uninterrupted {
+            checkpoint.remove()
+            Interruption.runFinished()
+        }
         return RunReport(pipeline: pipeline, resultsPath: destination, outcome: outcome, data: data)
     }
 
@@ -64,7 +68,11 @@ public enum Runner {
             guard let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
             checkpoint.record(Checkpoint.Snapshot(stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
                                                   curves: outcome.curves, timings: outcome.timings))
-            try checkpoint.save()
+            // A SIGINT now waits for the save: the stage just finished is in the checkpoint.
+            try Interruption.uninterrupted {
+                try checkpoint.save()
+                Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage))
+            }
         }
         return outcome
     }

@@ -268,11 +268,6 @@ public enum HTMLReport {
     }
 
     static func writeTextAtomically(_ text: String, to path: String, inputs: [String]) throws {
-        try checkOutputFolder(path, key: "-o")
-        try checkNotAnInput(path, inputs: inputs, key: "-o")
-        // Foundation's .atomic writes a temporary file and renames it into place.
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw InputError("-o: cannot write \(path) (\(error.localizedDescription))")
-        }
+        try writeBytesAtomically(Data(text.utf8), to: path, key: "-o", inputs: inputs)
     }
 }

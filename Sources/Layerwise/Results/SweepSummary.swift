@@ -55,7 +55,7 @@ public struct SweepSummary {
     /// Writes summary.json and summary.md into `folder`.
     public func write() throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try json.write(toFile: (folder as NSString).appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
-        try markdown.write(toFile: (folder as NSString).appendingPathComponent("summary.md"), atomically: true, encoding: .utf8)
+        try writeBytesAtomically(Data(json.utf8), to: (folder as NSString).appendingPathComponent("summary.json"), key: "output.results")
+        try writeBytesAtomically(Data(markdown.utf8), to: (folder as NSString).appendingPathComponent("summary.md"), key: "output.results")
     }
 }
