@@ -186,6 +186,9 @@ final class FaultTests: XCTestCase {
         process.executableURL = CLI.executable
         process.arguments = ["run", p, "--threads", "1"] + overrides
         process.currentDirectoryURL = folder
+        if let child = ProcessInfo.processInfo.environment["LAYERWISE_CHILD_ASAN_OPTIONS"] {
+            process.environment = ProcessInfo.processInfo.environment.merging(["ASAN_OPTIONS": child]) { $1 }
+        }
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = try FileHandle(forWritingTo: stderr)
         try process.run()
