@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every input Layerwise parses: libFuzzer + AddressSanitizer, one target at a time.
 #
-# usage: Scripts/fuzz.sh [SECONDS-PER-TARGET=60 | -runs=N] [TARGET…]
+# usage: Scripts/fuzz.sh [SECONDS-PER-TARGET] [-runs=N] [TARGET…]
+#   (default 60 s; with both, a target stops at whichever comes first)
 #   TARGET: fuzz-pipeline fuzz-idx fuzz-csv fuzz-npy fuzz-h5-data fuzz-h5-results fuzz-inspect
 #           (default: all, in that order)
 #
@@ -23,19 +24,26 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fuzz="$root/Fuzz"
 all=(fuzz-pipeline fuzz-idx fuzz-csv fuzz-npy fuzz-h5-data fuzz-h5-results fuzz-inspect)
 
-limit=(-max_total_time=60)
-if [[ $# -gt 0 && "$1" =~ ^-runs=[0-9]+$ ]]; then limit=("$1"); shift
-elif [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then limit=(-max_total_time="$1"); shift
-fi
-targets=("$@")
+seconds="" runs=""
+targets=()
+for a in "$@"; do
+  if [[ "$a" =~ ^[0-9]+$ ]]; then seconds=$a
+  elif [[ "$a" =~ ^-runs=[0-9]+$ ]]; then runs=${a#-runs=}
+  else targets+=("$a"); fi
+done
+[[ -z "$seconds" && -z "$runs" ]] && seconds=60
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 
 if [[ "${FUZZ_BUILD:-1}" != 0 ]]; then
   # SwiftPM's --sanitize gives swiftc one -sanitize= flag per sanitizer and swiftc keeps
   # only the last, so Swift gets both in one flag (after SwiftPM's) and C gets ASan by -Xcc.
-  (cd "$fuzz" && swift build -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address \
-      2>&1 | grep -vE 'warning: Cannot export|^\[' || true)
-  [[ -x "$fuzz/.build/release/fuzz-csv" ]] || { echo "fuzz.sh: the build failed" >&2; exit 2; }
+  mkdir -p "$fuzz/.build"
+  if ! (cd "$fuzz" && swift build -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address \
+        >"$fuzz/.build/build.log" 2>&1); then
+    grep -vE 'warning: Cannot export|^\[' "$fuzz/.build/build.log" | tail -40 >&2
+    echo "fuzz.sh: the build failed (Fuzz/.build/build.log)" >&2
+    exit 2
+  fi
 fi
 
 scratch="$(mktemp -d "$( [[ -d /dev/shm ]] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/layerwise-fuzz.XXXXXX")"
@@ -83,21 +91,24 @@ for t in "${targets[@]}"; do
   while :; do
     part=$((part + 1))
     log="$logs/$t.$part.log"
-    if [[ "${limit[0]}" == -runs=* ]]; then
-      left=$(( ${limit[0]#-runs=} - total )); this=(-runs="$left")
-    else
-      left=$(( ${limit[0]#-max_total_time=} - (SECONDS - start) )); this=(-max_total_time="$left")
+    this=()
+    if [[ -n "$runs" ]]; then
+      (( runs - total > 0 )) || break
+      this+=(-runs=$(( runs - total )))
     fi
-    (( left > 0 )) || break
+    if [[ -n "$seconds" ]]; then
+      (( seconds - (SECONDS - start) > 0 )) || break
+      this+=(-max_total_time=$(( seconds - (SECONDS - start) )))
+    fi
     status=0
     "$bin" "$corpus/grown" "$corpus/seeds" "${this[@]}" "${dict[@]}" -timeout="${FUZZ_TIMEOUT:-20}" \
       -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" \
       >"$log" 2>&1 || status=$?
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    if [[ -z "$runs" ]]; then   # stopped by a crash: the last status line's count
-      runs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+    ran=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    if [[ -z "$ran" ]]; then   # stopped by a crash: the last status line's count
+      ran=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     fi
-    total=$(( total + ${runs:-0} ))
+    total=$(( total + ${ran:-0} ))
     s=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1); [[ -n "$s" ]] && speed=$s
     c=$(grep -aoE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2 || true); [[ -n "$c" ]] && cov=$c
     [[ $status -eq 0 ]] && break
