@@ -56,7 +56,12 @@ public enum Runner {
         var outcome = RunOutcome()
         let fingerprints = Stages.fingerprints(stages, context.config)
         var restored = 0
-        if resume, let (i, saved) = checkpoint.latest(matching: fingerprints) {
+        // The fingerprint names the data files, not their contents: a checkpoint whose model
+        // no longer fits the data (re-imported with other widths or classes) is not reused.
+        let stale = resume ? checkpoint.latest(matching: fingerprints).flatMap { $0.snapshot.model.mismatch(context.data) } : nil
+        if let stale {
+            context.progress.note("resume: \(checkpoint.path) does not fit the data (\(stale)); running every stage")
+        } else if resume, let (i, saved) = checkpoint.latest(matching: fingerprints) {
             (outcome.model, outcome.curves, outcome.timings) = (saved.model, saved.curves, saved.timings)
             restored = (stages.firstIndex { $0.name == fingerprints[i].stage } ?? -1) + 1
             context.progress.note("resume: \(stages.prefix(restored).map(\.name).joined(separator: ", ")) from \(checkpoint.path)")

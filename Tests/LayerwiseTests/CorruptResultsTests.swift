@@ -77,4 +77,28 @@ final class CorruptResultsTests: XCTestCase {
         let html = try String(contentsOfFile: path("report.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("2000-d codes: too wide for the PCA view"))
     }
+
+    /// A checkpoint whose fingerprint matches (same settings, same data file names) but
+    /// whose model no longer fits the data (re-imported with 100 features instead of 784)
+    /// would have put an encoder of 784 inputs before data of 100 and trapped in the
+    /// engine; `--resume` now runs every stage.
+    func testACheckpointThatNoLongerFitsTheDataIsNotReused() throws {
+        try TinyData.write(into: folder)
+        let p = try TinyData.writePipeline(into: folder)
+        let diverge = ["fine_tune.optimizer={name: sgd, learning_rate: 1e30}"]
+        XCTAssertThrowsError(try Runner.run(pipelineFile: p, options: RunOptions(overrides: diverge, threads: 1, quiet: true)))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("out/results.checkpoint.h5")))
+        let src = try H5File.open(TinyData.shipped).root
+        do {
+            let root = try H5File.create(path("tiny.h5")).root
+            for (g, n) in [("train", 600), ("test", 200)] {
+                let x = try src.dataset("/\(g)/images").readRows(0..<n, as: UInt8.self)
+                let narrow = (0..<n).flatMap { x[($0 * 784)..<($0 * 784 + 100)] }
+                try root.createGroup(g).write("images", narrow, shape: [n, 100])
+                try root.group(g).write("labels", try src.dataset("/\(g)/labels").readRows(0..<n, as: Int64.self), shape: [n])
+            }
+        }
+        let report = try Runner.run(pipelineFile: p, options: RunOptions(threads: 1, quiet: true, resume: true))
+        XCTAssertEqual(try H5File.open(report.resultsPath).root.dataset("model/encoder/layer_0/kernel").shape, [100, 32])
+    }
 }
