@@ -2,6 +2,7 @@
 #define LAYERWISE_CHDF5_SHIM_H
 // pkg-config `hdf5-serial` puts /usr/include/hdf5/serial on the include path.
 #include <hdf5.h>
+#include <string.h>
 
 // Swift cannot import these HDF5 macros: each expands to a call (H5open) plus a
 // global `*_g` id that is -1 until the library is initialised, and Swift 6 rejects
@@ -51,5 +52,23 @@ static inline hid_t lw_H5S_ALL(void) { return H5S_ALL; }
 static inline hsize_t lw_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
 static inline hid_t lw_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t lw_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+
+// Which object `obj` is: its file number and its address (a token from HDF5 1.12 on),
+// the same whichever path reached it. A walk of a file's groups keeps these to stop at
+// a group it has seen (a hard link back to a parent, a soft link to "/"). 0 on success.
+static inline int lw_object_key(hid_t obj, unsigned long *fileno, unsigned char key[16]) {
+    memset(key, 0, 16);
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    if (H5Oget_info3(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+    memcpy(key, &info.token, sizeof info.token < 16 ? sizeof info.token : 16);
+#else
+    H5O_info_t info;
+    if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+    memcpy(key, &info.addr, sizeof info.addr);
+#endif
+    *fileno = info.fileno;
+    return 0;
+}
 
 #endif

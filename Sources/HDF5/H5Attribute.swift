@@ -95,12 +95,17 @@ extension H5AttributeHolder {
     public func attributeNames() throws -> [String] {
         var names: [String] = []
         let n = H5Aget_num_attrs(hid)
-        guard n > 0 else { return [] }
+        guard n > 0 else { _ = takeHDF5Message(); return [] }
+        if file.isInput && Int(n) > file.size {
+            throw H5Error(kind: .tooLarge, file: file.path, object: path, message: "cannot list attributes",
+                          detail: "it claims \(n) attributes, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
+        }
         for i in 0..<Int(n) {
             let a = H5Aopen_by_idx(hid, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), lw_H5P_DEFAULT(), lw_H5P_DEFAULT())
             guard a >= 0 else { _ = takeHDF5Message(); continue }
             defer { H5Aclose(a) }
             let len = H5Aget_name(a, 0, nil)
+            guard len >= 0 else { _ = takeHDF5Message(); continue }
             var buf = [CChar](repeating: 0, count: Int(len) + 1)
             H5Aget_name(a, Int(len) + 1, &buf)
             names.append(String(decoding: buf.prefix(Int(len)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -131,6 +136,15 @@ extension H5AttributeHolder {
         defer { H5Sclose(space) }
         let scalar = H5Sget_simple_extent_type(space) == H5S_SCALAR
         let n = Int(H5Sget_simple_extent_npoints(space))
+        // An attribute's values are stored whole in the file, uncompressed: a count the
+        // file cannot hold is corrupt, refused before anything is allocated.
+        let (stored, overflow) = n.multipliedReportingOverflow(by: H5Tget_size(type))
+        let (memory, overflow8) = n.multipliedReportingOverflow(by: max(H5Tget_size(type), 8))
+        if n < 0 || overflow || overflow8 || (file.isInput && stored > file.size) || memory > H5Dataset.memoryBudget {
+            _ = takeHDF5Message()
+            throw H5Error(kind: .tooLarge, file: file.path, object: object, message: "cannot read attribute",
+                          detail: "it claims \(n) values of \(H5Tget_size(type)) bytes, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
+        }
         let kind = H5ElementType(typeID: type)
         if kind == .string {
             let strings = try readStrings(a, type: type, count: n, object: object)

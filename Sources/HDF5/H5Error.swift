@@ -6,6 +6,9 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable, Equatable {
         case fileNotFound, notHDF5, openFailed, objectNotFound, typeMismatch, shapeMismatch
         case readFailed, writeFailed, createFailed
+        /// A size read from the file (a shape, a count) that the file cannot hold or
+        /// memory cannot take: a corrupt file, refused before anything is allocated.
+        case tooLarge
     }
 
     public var kind: Kind
@@ -41,6 +44,12 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
 /// One-time library set-up: initialise HDF5 and stop it printing its error stack to
 /// stderr (we turn each failure into one H5Error instead).
 let h5Initialized: Void = {
+    // No clean-up at exit: a file whose writes failed (a full disk) stays open in HDF5
+    // after H5Fclose fails, and closing it again from HDF5's exit handler crashed the
+    // process (SIGSEGV in H5F__close_cb, libhdf5 1.10.8) after it had printed its error.
+    // Every file Layerwise writes is flushed and closed before it is renamed into place;
+    // the operating system reclaims the rest.
+    _ = H5dont_atexit()
     _ = H5open()
     _ = H5Eset_auto2(lw_H5E_DEFAULT(), nil, nil)
 }()

@@ -8,10 +8,21 @@ public enum H5Mode: Sendable { case readOnly, readWrite }
 public final class H5File {
     public let path: String
     let id: hid_t
+    /// Opened read-only: an input, whose sizes (shapes, counts) come from the file and are
+    /// checked against its size before anything is allocated (see `H5Dataset.checkReadable`).
+    let isInput: Bool
 
-    private init(path: String, id: hid_t) {
+    private init(path: String, id: hid_t, isInput: Bool) {
         self.path = path
         self.id = id
+        self.isInput = isInput
+    }
+
+    /// The file's size in bytes (0 if HDF5 cannot tell).
+    public var size: Int {
+        var n: hsize_t = 0
+        guard H5Fget_filesize(id, &n) >= 0 else { _ = takeHDF5Message(); return 0 }
+        return Int(clamping: n)
     }
 
     deinit { H5Fclose(id) }
@@ -39,7 +50,7 @@ public final class H5File {
             throw H5Error(kind: isHDF5 < 0 ? .notHDF5 : .openFailed, file: path, object: nil,
                           message: "cannot open (truncated or corrupt HDF5 file?)", detail: detail)
         }
-        return H5File(path: path, id: id)
+        return H5File(path: path, id: id, isInput: mode == .readOnly)
     }
 
     /// Creates a file, replacing any existing one.
@@ -47,7 +58,7 @@ public final class H5File {
         _ = h5Initialized
         let id = H5Fcreate(path, lw_H5F_ACC_TRUNC(), lw_H5P_DEFAULT(), lw_H5P_DEFAULT())
         try check(id, .createFailed, file: path, object: nil, "cannot create the file")
-        return H5File(path: path, id: id)
+        return H5File(path: path, id: id, isInput: false)
     }
 
     /// The root group `/`.

@@ -74,6 +74,12 @@ public final class H5Group: H5AttributeHolder {
     public func children() throws -> [(name: String, kind: H5ObjectKind)] {
         var info = H5G_info_t()
         try check(H5Gget_info(id, &info), .readFailed, file: file.path, object: path, "cannot list group")
+        // Every link takes bytes of the file: a count beyond its size is corrupt (and would
+        // otherwise be looped over, 2^60 times).
+        if file.isInput && info.nlinks > UInt64(max(file.size, 0)) {
+            throw H5Error(kind: .tooLarge, file: file.path, object: path, message: "cannot list group",
+                          detail: "it claims \(info.nlinks) members, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
+        }
         var out: [(String, H5ObjectKind)] = []
         for i in 0..<info.nlinks {
             let n = H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, lw_H5P_DEFAULT())
@@ -96,6 +102,16 @@ public final class H5Group: H5AttributeHolder {
             out.append((name, kind))
         }
         return out
+    }
+
+    /// Which group this is, whatever path reached it (nil if HDF5 cannot tell): a walk
+    /// over a file's groups keeps these to visit each group once, as a hard link back to
+    /// a parent or a soft link to "/" would otherwise make it endless.
+    public var identity: String? {
+        var fileno: UInt = 0
+        var key = [UInt8](repeating: 0, count: 16)
+        guard lw_object_key(id, &fileno, &key) == 0 else { _ = takeHDF5Message(); return nil }
+        return "\(fileno):" + key.map { String($0, radix: 16) }.joined(separator: ".")
     }
 
     /// Writes `values` as a new dataset of `shape` (row-major). With `compression`

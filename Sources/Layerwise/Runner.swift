@@ -40,13 +40,17 @@ public enum Runner {
         for line in plan.warnings { progress.note("warning: " + line) }
         let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
+        Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage))
         var outcome = try runStages(Stages.list(for: planned), context, &checkpoint, resume: options.resume)
         outcome.timings.insert(dataTiming, at: 0)
         outcome.warnings = plan.warnings
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
 
         let previous = try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
-        checkpoint.remove()
+        Interruption.uninterrupted {
+            checkpoint.remove()
+            Interruption.runFinished()
+        }
         return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: previous, outcome: outcome, data: data)
     }
 
@@ -58,7 +62,12 @@ public enum Runner {
         var outcome = RunOutcome()
         let fingerprints = Stages.fingerprints(stages, context.config)
         var restored = 0
-        if resume, let (i, saved) = checkpoint.latest(matching: fingerprints) {
+        // The fingerprint names the data files, not their contents: a checkpoint whose model
+        // no longer fits the data (re-imported with other widths or classes) is not reused.
+        let stale = resume ? checkpoint.latest(matching: fingerprints).flatMap { $0.snapshot.model.mismatch(context.data) } : nil
+        if let stale {
+            context.progress.note("resume: \(checkpoint.path) does not fit the data (\(stale)); running every stage")
+        } else if resume, let (i, saved) = checkpoint.latest(matching: fingerprints) {
             (outcome.model, outcome.curves, outcome.timings) = (saved.model, saved.curves, saved.timings)
             restored = (stages.firstIndex { $0.name == fingerprints[i].stage } ?? -1) + 1
             context.progress.note("resume: \(stages.prefix(restored).map(\.name).joined(separator: ", ")) from \(checkpoint.path)")
@@ -70,7 +79,11 @@ public enum Runner {
             guard let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
             checkpoint.record(Checkpoint.Snapshot(stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
                                                   curves: outcome.curves, timings: outcome.timings))
-            try checkpoint.save()
+            // A SIGINT now waits for the save: the stage just finished is in the checkpoint.
+            try Interruption.uninterrupted {
+                try checkpoint.save()
+                Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage))
+            }
         }
         return outcome
     }

@@ -26,6 +26,8 @@ struct LayerwiseCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(message(for: error))\n\(usage)\n".utf8))
             Foundation.exit(2)
         }
+        // SIGINT / SIGTERM: temporary files removed, one `error:` line, exit 130 / 143.
+        Interruption.install()
         do {
             try command.run()
         } catch {

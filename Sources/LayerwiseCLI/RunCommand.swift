@@ -30,6 +30,10 @@ struct RunCommand: ParsableCommand {
         try runReportingErrors {
             if let threads, threads < 1 { throw InputError("--threads: expected a positive number, got \(threads)") }
             let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json, resume: resume)
+            // What an interrupted run prints to be continued: the same pipeline, overrides and threads.
+            Interruption.setResumeCommand(Interruption.commandLine(
+                ["layerwise", "run", pipeline] + overrides.flatMap { ["--set", $0] }
+                + (threads.map { ["--threads", String($0)] } ?? []) + ["--resume"]))
             let (reports, sweep) = try Runner.runAll(pipelineFile: pipeline, options: options)
             if let sweep {
                 if json { print(sweep.json) } else {

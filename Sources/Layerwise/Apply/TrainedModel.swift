@@ -31,9 +31,19 @@ struct TrainedModel {
             scaler.mean = try pre.dataset("mean").read(as: Float.self)
             scaler.std = try pre.dataset("std").read(as: Float.self)
         }
-        self.scaler = scaler
+        guard n > 0, n <= Int32.max else {
+            throw InputError("\(path): /model/preprocessing has n_features = \(n)")
+        }
         width = Int(n)
+        if kind == .standardize && (scaler.mean.count != width || scaler.std.count != width) {
+            throw InputError("\(path): /model/preprocessing holds \(scaler.mean.count) means and \(scaler.std.count) standard deviations for \(width) features")
+        }
+        self.scaler = scaler
         layers = try ModelLayers.read(from: try root.group("model"))
+        // Every network applied to new data starts at the encoder (or, without one, the head).
+        if let first = (layers.encoder.first ?? layers.head.first)?.kernel.rows, first != width {
+            throw InputError("\(path): the model's first layer takes \(first) inputs, /model/preprocessing has n_features = \(width)")
+        }
         if root.exists("anomaly"), case .double(let t) = try root.group("anomaly").attribute("threshold") {
             threshold = Float(t)
         } else {

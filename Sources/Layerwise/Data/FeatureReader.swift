@@ -22,7 +22,8 @@ struct FeatureReader {
         file = try H5File.open(resolvedPath)
         let root = try file.root
         guard root.exists(ref.dataset) else {
-            let held = (try? Self.datasets(in: root)) ?? []
+            var seen = Set<String>()
+            let held = (try? Self.datasets(in: root, seen: &seen)) ?? []
             let list = held.prefix(12).map { "\($0.path) \($0.shape)" }.joined(separator: ", ")
             throw InputError("\(ref.named): no such dataset in \(ref.file); it holds "
                              + (held.isEmpty ? "no datasets" : list + (held.count > 12 ? ", …" : "")))
@@ -30,23 +31,36 @@ struct FeatureReader {
         dataset = try root.dataset(ref.dataset)
     }
 
-    /// Every dataset under `group`, depth first, with its shape.
-    static func datasets(in group: H5Group) throws -> [(path: String, shape: [Int])] {
+    /// Every dataset under `group`, depth first, with its shape; each group once (a link
+    /// back to a parent is not followed again).
+    static func datasets(in group: H5Group, seen: inout Set<String>) throws -> [(path: String, shape: [Int])] {
+        if let id = group.identity, !seen.insert(id).inserted { return [] }
+        if group.path.split(separator: "/").count > 32 { return [] }
         var out: [(path: String, shape: [Int])] = []
         for child in try group.children() {
             let path = group.path == "/" ? "/\(child.name)" : "\(group.path)/\(child.name)"
             switch child.kind {
-            case .group: out += try datasets(in: try group.group(child.name))
+            case .group: out += try datasets(in: try group.group(child.name), seen: &seen)
             case .dataset: out.append((path, try group.dataset(child.name).shape))
             default: break
             }
+            if out.count > 12 { break }   // the message lists 12
         }
         return out
     }
 
     var rows: Int { dataset.shape.first ?? 0 }
-    /// Features per row: the product of every dimension after the first.
-    var width: Int { dataset.shape.dropFirst().reduce(1, *) }
+    /// Features per row: the product of every dimension after the first (Int.max when a
+    /// corrupt shape overflows it; `checkFeatures` refuses such a shape first).
+    var width: Int {
+        var p = 1
+        for d in dataset.shape.dropFirst() {
+            let (r, overflow) = p.multipliedReportingOverflow(by: d)
+            if overflow { return .max }
+            p = r
+        }
+        return p
+    }
     var isUInt8: Bool { dataset.elementType == .uint8 }
 
     /// Checks the features' rank and element type.
@@ -58,6 +72,8 @@ struct FeatureReader {
         guard numericTypes.contains(dataset.elementType) else {
             throw InputError("\(ref.named): expected a numeric element type (uint8, int*, float32, float64), got \(dataset.elementType.rawValue)")
         }
+        // A corrupt shape (2^40 rows of a small file) fails here, naming the dataset, before any allocation.
+        try checkSize(as: Float.self)
         guard rows > 0, width > 0 else { throw InputError("\(ref.named): the dataset is empty (shape \(shape))") }
     }
 
@@ -65,6 +81,7 @@ struct FeatureReader {
     func readFeatures(_ range: Range<Int>? = nil) throws -> [Float] {
         try checkFeatures()
         let range = range ?? 0..<rows
+        try checkSize(range, as: Float.self)
         var out: [Float] = []
         out.reserveCapacity(range.count * width)
         var start = range.lowerBound
@@ -81,6 +98,13 @@ struct FeatureReader {
         return out
     }
 
+    /// `H5Dataset.checkReadable`, its error naming the pipeline key.
+    private func checkSize<T: H5Scalar>(_ rows: Range<Int>? = nil, as: T.Type) throws {
+        do { try dataset.checkReadable(rows: rows, as: T.self) } catch let e as H5Error where e.kind == .tooLarge {
+            throw InputError("\(ref.named): \(e.detail ?? e.message)")
+        }
+    }
+
     /// Reads labels `[N]`: integers, `-1` = unlabeled, classes `0..<C`.
     func readLabels(expectedRows: Int) throws -> [Int32] {
         let shape = dataset.shape
@@ -93,6 +117,7 @@ struct FeatureReader {
         guard rows == expectedRows else {
             throw InputError("\(ref.named): \(rows) labels for \(expectedRows) feature rows")
         }
+        try checkSize(as: Int64.self)
         // Floats holding whole numbers are labels too (`LabelValue`); HDF5 would truncate 2.5 to 2 if read as integers.
         let values: [Int64]
         if integerTypes.contains(dataset.elementType) {

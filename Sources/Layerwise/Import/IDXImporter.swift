@@ -113,6 +113,18 @@ public enum IDXImporter {
             count = product
         }
         guard count > 0 else { throw InputError("\(path): empty IDX file (dimensions \(dims))") }
+        // Checked against the file before reading: a plain file holds the values byte for
+        // byte, gzip shrinks them at most 1032-fold.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        let gzipped = gzdirect(gz) == 0
+        let limit = size.map { $0.multipliedReportingOverflow(by: gzipped ? 1032 : 1) }
+        if let size, let limit, !limit.overflow, count > limit.partialValue {
+            throw InputError("\(path): truncated IDX file (dimensions \(dims) need \(count) bytes of data, "
+                             + "the \(gzipped ? "compressed " : "")file has \(size) bytes)")
+        }
+        if count > H5Dataset.memoryBudget {
+            throw InputError("\(path): IDX dimensions \(dims) need \(count) bytes, more than the \(H5Dataset.memoryBudget) bytes of memory")
+        }
         return (dims, try readExactly(count, "data"))
     }
 }

@@ -47,8 +47,11 @@ struct NPYArray {
         // A corrupt header can claim more elements than Int holds: multiply with a check.
         var size: Int? = element.size
         for d in shape { size = size.flatMap { s in let (p, o) = s.multipliedReportingOverflow(by: d); return o ? nil : p } }
-        guard let size, data.count - body >= size else {
-            throw InputError("\(path): truncated data (\(shape.reduce(1, *)) values of \(element.size) bytes expected)")
+        guard let size else {
+            throw InputError("\(path): shape \(shape) holds more values than a 64-bit count (a corrupt header?)")
+        }
+        guard data.count - body >= size else {
+            throw InputError("\(path): truncated data (\(size / element.size) values of \(element.size) bytes expected, the file holds \(data.count - body) bytes)")
         }
         payload = data.subdata(in: body..<(body + size))
     }

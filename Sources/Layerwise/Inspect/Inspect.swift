@@ -24,12 +24,26 @@ public func inspect(path: String) throws -> String {
     let file = try H5File.open(path)
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     var lines = [path + (size.map { " (\(byteCount($0)))" } ?? "")]
-    try describe(try file.root, name: "/", depth: 0, into: &lines)
+    var seen = Set<String>()
+    try describe(try file.root, name: "/", depth: 0, seen: &seen, into: &lines)
     return lines.joined(separator: "\n")
 }
 
-private func describe(_ group: H5Group, name: String, depth: Int, into lines: inout [String]) throws {
+/// Groups nested deeper than this are named but not opened (a crafted file could nest
+/// them deep enough to exhaust the stack).
+private let maxDepth = 64
+
+private func describe(_ group: H5Group, name: String, depth: Int, seen: inout Set<String>, into lines: inout [String]) throws {
     let indent = String(repeating: "  ", count: depth)
+    // A group reached again (a hard link back to a parent, a soft link to "/") is named, not walked again.
+    if let id = group.identity, !seen.insert(id).inserted {
+        lines.append(indent + name + "  (the group shown above, linked again)")
+        return
+    }
+    if depth >= maxDepth {
+        lines.append(indent + name + "  (deeper than \(maxDepth) levels, not shown)")
+        return
+    }
     lines.append(indent + name)
     let inner = indent + "  "
     lines += try attributeLines(group, indent: inner)
@@ -41,7 +55,7 @@ private func describe(_ group: H5Group, name: String, depth: Int, into lines: in
         switch child.kind {
         case .group:
             var sub: [String] = []
-            try describe(try group.group(child.name), name: child.name + "/", depth: depth + 1, into: &sub)
+            try describe(try group.group(child.name), name: child.name + "/", depth: depth + 1, seen: &seen, into: &sub)
             entries.append(sub)
         case .dataset:
             let d = try group.dataset(child.name)
@@ -69,9 +83,11 @@ private func datasetColumns(_ d: H5Dataset) -> [String] {
         f.hasPrefix("deflate(") ? "gzip " + f.dropFirst(8).dropLast() : f
     }
     if !filters.isEmpty { layout += " " + filters.joined(separator: " ") }
-    let raw = shape.reduce(1, *) * d.elementSize
+    // The shape comes from the file: a corrupt one overflows Int, and is shown as it is.
+    let (raw, overflow) = (d.elementCount ?? .max).multipliedReportingOverflow(by: d.elementSize)
+    let rawText = d.elementCount == nil || overflow ? "> 8 EiB (corrupt shape?)" : byteCount(raw)
     let stored = d.storageSize
-    let size = d.filters.isEmpty || stored == 0 ? byteCount(raw) : "\(byteCount(raw)) → \(byteCount(stored))"
+    let size = d.filters.isEmpty || stored == 0 ? rawText : "\(rawText) → \(byteCount(stored))"
     return [d.name, d.elementType.rawValue, shape.isEmpty ? "scalar" : "\(shape)", layout, size]
 }
 

@@ -34,6 +34,17 @@ extension Pipeline {
             let ext = (template as NSString).pathExtension
             resultsOverride = ["output.results=\((template as NSString).deletingPathExtension)-{name}.\(ext)"]
         }
+        // Counted before they are built: ten axes of ten values would be 10^10 runs.
+        var total = 1
+        for axis in axes {
+            let (t, overflow) = total.multipliedReportingOverflow(by: axis.values.count)
+            guard !overflow, t <= maxRuns else {
+                let mark = root.mapping?["matrix"]?.mark
+                throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "matrix", line: mark?.line ?? 1, column: mark?.column ?? 1,
+                    message: "\(overflow ? "more than 2^63" : String(t)) combinations; a sweep runs at most \(maxRuns)")])
+            }
+            total = t
+        }
         var combos: [[(String, String)]] = [[]]
         for axis in axes {
             combos = combos.flatMap { c in axis.values.map { c + [(axis.keyPath, $0)] } }
@@ -55,6 +66,9 @@ extension Pipeline {
         if !problems.isEmpty { throw PipelineError(problems: problems) }
         return pipelines
     }
+
+    /// Most runs one `matrix:` may make.
+    static let maxRuns = 1000
 
     static func matrixAxes(_ root: Node, diagnostics: Diagnostics) throws -> [MatrixAxis] {
         guard let m = root.mapping?["matrix"], m.null == nil else { return [] }

@@ -60,7 +60,29 @@ extension Pipeline {
         if root.mapping == nil {
             throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "", line: root.mark?.line, column: root.mark?.column, message: "expected a mapping of stages (name:, data:, pretrain:, …) at the top level")])
         }
+        try checkSize(root, file: file)
         return root
+    }
+
+    /// Most YAML nodes a pipeline may expand to. A pipeline has about a hundred; aliases
+    /// of aliases (`b: [*a, *a]`, `c: [*b, *b]`, …) can make a few lines stand for 2^40,
+    /// which walking (or writing into the results file) would never finish.
+    static let maxNodes = 100_000
+
+    /// Refuses a tree of more than `maxNodes` nodes, counting every expansion of an alias.
+    static func checkSize(_ root: Node, file: String) throws {
+        var count = 0
+        func visit(_ n: Node) -> Bool {
+            count += 1
+            guard count <= maxNodes else { return false }
+            if let m = n.mapping { return m.allSatisfy { visit($0.key) && visit($0.value) } }
+            if let items = n.sequence { return items.allSatisfy(visit) }
+            return true
+        }
+        if !visit(root) {
+            throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "", line: root.mark?.line ?? 1, column: root.mark?.column ?? 1,
+                message: "the pipeline expands to more than \(maxNodes) YAML values (aliases of aliases?)")])
+        }
     }
 
     /// Parses pipeline YAML `text`; `file` names it in messages.
@@ -74,6 +96,7 @@ extension Pipeline {
         for o in overrides {
             try applyOverride(o, to: &root, diagnostics: diagnostics)
         }
+        if !overrides.isEmpty { try checkSize(root, file: file) }
         let notes = dropUnusedModelSettings ? dropSettingsOfOtherModels(&root, diagnostics: diagnostics) : []
         let defaultName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let config = PipelineSchema.read(ConfigReader(path: "", node: root, diagnostics: diagnostics), defaultName: defaultName)

@@ -4,7 +4,15 @@ extension PipelineSchema {
     static func readPretrain(_ r: ConfigReader, scale: ScaleKind) -> PretrainConfig {
         let layers = r.intList("layers", default: [])
         if r.node != nil && !r.has("layers") { r.diagnostics.report(r.keyPath("layers"), r.node, "missing: expected a list of layer widths, e.g. [512, 256, 64]") }
-        else if r.value("layers")?.sequence?.isEmpty == true { r.report("layers", "needs at least one layer width") }
+        else if r.has("layers") && r.value("layers") == nil {
+            // `layers:` with nothing after it (null, ~, a tab) has no default to fall back on.
+            r.report("layers", "expected a list of layer widths, e.g. [512, 256, 64], got nothing")
+        }
+        else if r.value("layers")?.sequence?.isEmpty == true || (layers.isEmpty && r.node != nil && r.diagnostics.problems.isEmpty) {
+            // (An encoder of no layers must never reach the engine, whatever spelling led here;
+            // `pretrain:` itself empty is reported by the caller.)
+            r.report("layers", "needs at least one layer width")
+        }
         let kind = r.choice("model", AutoencoderModel.allCases, default: .basic)
         let activation = r.choice("activation", activations, default: kind == .rbm ? .sigmoid : .relu)
         let unitData = scale == .unit

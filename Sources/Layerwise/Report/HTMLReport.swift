@@ -18,6 +18,10 @@ public enum HTMLReport {
     /// Most points drawn in the PCA view (evenly spaced test rows); the projection itself uses all rows.
     static let maxPoints = 2000
     static let bins = 40
+    /// Largest confusion matrix drawn, in classes.
+    static let maxClasses = 256
+    /// Widest codes projected by PCA.
+    static let maxPCADimensions = 1024
 
     public static func run(results: String, output: String) throws -> String {
         let root = try ResultsFile.open(results)
@@ -136,15 +140,21 @@ public enum HTMLReport {
         let d = try root.dataset("metrics/test/confusion_matrix")
         guard d.shape.count == 2, d.shape[0] == d.shape[1] else { return nil }
         let c = d.shape[0]
+        // Class labels are < 65,536, but a table of thousands of classes is no figure (and a
+        // corrupt shape would make one of gigabytes): beyond maxClasses it is left out.
+        guard c <= maxClasses else {
+            return "<section><h2>Confusion matrix</h2><div class=\"sub\">\(c) classes: too many to draw (the matrix is /metrics/test/confusion_matrix)</div></section>"
+        }
         let m = try d.read(as: Int64.self)
         let cells = (0..<c).map { r in Array(m[(r * c)..<((r + 1) * c)]) }
         out["confusion_matrix"] = cells
         var html = "<section><h2>Confusion matrix (test; rows: true class, columns: predicted)</h2><table class=\"cm\" id=\"confusion\"><tr><th></th>"
         html += (0..<c).map { "<th>\($0)</th>" }.joined() + "</tr>"
         for r in 0..<c {
-            let total = max(cells[r].reduce(0, +), 1)
+            // In Double: counts read from a file may be anything, and their Int64 sum overflow.
+            let total = max(cells[r].reduce(0.0) { $0 + Double($1) }, 1)
             html += "<tr><th>\(r)</th>" + cells[r].map { v -> String in
-                let share = Double(v) / Double(total)
+                let share = Double(v) / total
                 let bg = "rgba(31,119,180,\(String(format: "%.3f", share)))"
                 return "<td style=\"background:\(bg);color:\(share > 0.5 ? "#fff" : "#222")\">\(v)</td>"
             }.joined() + "</tr>"
@@ -180,7 +190,9 @@ public enum HTMLReport {
                 let v = sample(values, i)
                 let finite = v.filter(\.isFinite)
                 let lo = finite.min() ?? 0, hi = finite.max() ?? 1
-                let px = v.map { $0.isFinite ? UInt8(clamping: Int(((($0 - lo) / max(hi - lo, 1e-12)) * 255).rounded())) : 0 }
+                // In Double: hi − lo of two finite Floats can overflow Float (and make 0/inf · 255 a NaN).
+                let (l, range) = (Double(lo), max(Double(hi) - Double(lo), 1e-12))
+                let px = v.map { $0.isFinite ? UInt8(clamping: Int(((Double($0) - l) / range * 255).rounded())) : 0 }
                 guard let png = PNG.grayscale(px, width: side, height: side) else { return "" }
                 return "<img class=\"px\" alt=\"\(label) \(i)\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
             }.joined()
@@ -195,6 +207,11 @@ public enum HTMLReport {
         let e = try root.dataset("embeddings/test")
         guard e.shape.count == 2, e.shape[0] >= 3, e.shape[1] >= 2 else { return nil }
         let (n, d) = (e.shape[0], e.shape[1])
+        // PCA holds a d × d covariance and iterates over it: bottleneck codes are narrow,
+        // and wider ones (or a corrupt shape) are left out rather than taking gigabytes.
+        guard d <= maxPCADimensions else {
+            return "<section><h2>Test embeddings</h2><div class=\"sub\">\(d)-d codes: too wide for the PCA view (at most \(maxPCADimensions))</div></section>"
+        }
         let all = try e.read(as: Float.self)
         // One row with NaN/Inf would spoil the mean and covariance of all: fit and draw the finite rows.
         let kept = (0..<n).filter { r in all[(r * d)..<((r + 1) * d)].allSatisfy(\.isFinite) }
@@ -257,10 +274,6 @@ public enum HTMLReport {
 
     static func writeTextAtomically(_ text: String, to path: String, inputs: [String]) throws {
         try checkOutputFolder(path, key: "-o", example: "report.html")
-        try checkNotAnInput(path, inputs: inputs, key: "-o")
-        // Foundation's .atomic writes a temporary file and renames it into place.
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw InputError("-o: cannot write \(path): \(fileProblem(error).reason)")
-        }
+        try writeBytesAtomically(Data(text.utf8), to: path, key: "-o", inputs: inputs)
     }
 }

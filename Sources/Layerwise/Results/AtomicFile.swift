@@ -19,6 +19,9 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
     try checkOutputFolder(destination, key: key)
     try checkNotAnInput(destination, inputs: inputs, key: key)
+    // Known before it exists: a SIGINT from here on removes it (see Interruption).
+    Interruption.writing(temp)
+    defer { Interruption.done(temp) }
     // Created here first so that a folder we cannot write in is named with the system's
     // reason, not in HDF5's words about our temporary file.
     let fd = open(temp, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
@@ -56,6 +59,7 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
         // Name the file the user asked for, not our temporary one.
         try? fm.removeItem(atPath: temp)
         error.file = destination
+        error.detail = error.detail.map { systemReason($0) ?? $0.replacingOccurrences(of: temp, with: destination) }
         throw error
     } catch {
         try? fm.removeItem(atPath: temp)
@@ -97,4 +101,44 @@ func checkNotAnInput(_ destination: String, inputs: [String], key: String) throw
             throw InputError("\(key): \(destination) is the input file \(input); writing there would replace it (choose another name)")
         }
     }
+}
+
+/// The operating system's reason inside one of HDF5's I/O messages ("… errno = 28, error
+/// message = 'No space left on device', …" → "No space left on device"), which otherwise
+/// runs to a line of offsets and the temporary file's name.
+func systemReason(_ hdf5Message: String) -> String? {
+    guard let r = hdf5Message.range(of: "error message = '"),
+          let end = hdf5Message[r.upperBound...].firstIndex(of: "'") else { return nil }
+    return (hdf5Message.contains("write failed") ? "write failed: " : "") + hdf5Message[r.upperBound..<end]
+}
+
+/// `data` written to `destination` through a temporary file in its folder, renamed into
+/// place when complete (as `writeAtomically`, for files that are not HDF5).
+func writeBytesAtomically(_ data: Data, to destination: String, key: String, inputs: [String] = []) throws {
+    try checkOutputFolder(destination, key: key)
+    try checkNotAnInput(destination, inputs: inputs, key: key)
+    let url = URL(fileURLWithPath: destination)
+    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+    Interruption.writing(temp)
+    defer { Interruption.done(temp) }
+    // POSIX calls, for the system's own reason when one fails (a full disk, a read-only folder).
+    func fail(_ what: String) -> InputError {
+        let reason = systemReason(errno)
+        unlink(temp)
+        return InputError("\(key): cannot \(what) \(destination): \(reason)")
+    }
+    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw fail("write") }
+    var written = 0
+    let ok = data.withUnsafeBytes { raw -> Bool in
+        while written < raw.count {
+            let n = write(fd, raw.baseAddress! + written, raw.count - written)
+            if n < 0 { if errno == EINTR { continue }; return false }
+            written += n
+        }
+        return true
+    }
+    guard ok, fsync(fd) == 0 || errno == EINVAL else { close(fd); throw fail("write") }
+    guard close(fd) == 0 else { throw fail("write") }
+    guard rename(temp, destination) == 0 else { throw fail("move the finished file into place at") }
 }

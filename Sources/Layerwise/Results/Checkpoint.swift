@@ -103,3 +103,17 @@ struct Checkpoint {
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
+
+extension ModelLayers {
+    /// Why this model cannot go on training on `data`, or nil: its first layer must take
+    /// the data's features and its head give the data's classes.
+    func mismatch(_ data: TrainingData) -> String? {
+        if let first = (encoder.first ?? head.first)?.kernel.rows, first != data.width {
+            return "its model takes \(first) features, the data has \(data.width)"
+        }
+        if let classes = head.last?.kernel.cols, data.nClasses > 0, classes != data.nClasses {
+            return "its classifier gives \(classes) classes, the data has \(data.nClasses)"
+        }
+        return nil
+    }
+}

@@ -65,7 +65,52 @@ extension ModelLayers {
         } else {
             m.decoder = try layers(g, "decoder")
         }
+        try m.checkShapes(file: g.file.path, group: g.path)
         return m
+    }
+
+    /// Checks that the layers read from a file make networks: each layer takes what the
+    /// one before it gives, the head sits on the encoder, the decoder maps the codes back
+    /// to the encoder's input width. The engine requires all of it (a file that breaks it
+    /// is corrupt or not Layerwise's), so it fails here, naming the layer.
+    func checkShapes(file: String, group: String) throws {
+        let prefix = group == "/" ? "" : group
+        func check(_ layers: [DenseLayer], _ name: String, after previous: (String, Int)?) throws {
+            var previous = previous
+            for (i, l) in layers.enumerated() {
+                let here = "\(prefix)/\(name)/layer_\(i)"
+                guard l.kernel.rows > 0, l.kernel.cols > 0 else {
+                    throw InputError("\(file): \(here) has a kernel of shape [\(l.kernel.rows), \(l.kernel.cols)]")
+                }
+                if let (source, width) = previous, width != l.kernel.rows {
+                    throw InputError("\(file): \(here) takes \(l.kernel.rows) inputs, \(source) gives \(width)")
+                }
+                previous = (here, l.kernel.cols)
+            }
+        }
+        func last(_ layers: [DenseLayer], _ name: String) -> (String, Int)? {
+            layers.last.map { ("\(prefix)/\(name)/layer_\(layers.count - 1)", $0.kernel.cols) }
+        }
+        try check(encoder, "encoder", after: nil)
+        try check(pretrainedEncoder ?? [], "pretrained_encoder", after: nil)
+        // Both read the same features; their widths above may differ (a ladder of its own
+        // widths after pretraining keeps the pretrained encoder beside it).
+        if let pre = pretrainedEncoder?.first, let enc = encoder.first, pre.kernel.rows != enc.kernel.rows {
+            throw InputError("\(file): \(prefix)/pretrained_encoder takes \(pre.kernel.rows) features, \(prefix)/encoder \(enc.kernel.rows)")
+        }
+        try check(head, "head", after: last(encoder, "encoder"))
+        let owner = pretrainedEncoder == nil ? "encoder" : "pretrained_encoder"
+        try check(decoder, "decoder", after: last(autoencoderEncoder, owner))
+        if let out = decoder.last?.kernel.cols, let inputs = autoencoderEncoder.first?.kernel.rows, out != inputs {
+            throw InputError("\(file): \(prefix)/decoder/layer_\(decoder.count - 1) gives \(out) values, the encoder takes \(inputs)")
+        }
+        if !decoder.isEmpty && autoencoderEncoder.isEmpty {
+            throw InputError("\(file): \(prefix)/decoder has no encoder to decode")
+        }
+        if let lv = logVariance, let mu = encoder.last,
+           lv.kernel.rows != mu.kernel.rows || lv.kernel.cols != mu.kernel.cols {
+            throw InputError("\(file): \(prefix)/vae/log_var is [\(lv.kernel.rows), \(lv.kernel.cols)], the encoder's last layer [\(mu.kernel.rows), \(mu.kernel.cols)]")
+        }
     }
 
     private static func write(_ g: H5Group, _ group: String, _ layers: [DenseLayer]) throws {

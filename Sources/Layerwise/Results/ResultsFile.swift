@@ -16,7 +16,12 @@ enum ResultsFile {
     static func curves(_ root: H5Group) throws -> [(path: String, values: [Float])] {
         guard root.exists("metrics") else { return [] }
         var found: [(path: String, values: [Float])] = []
+        var seen = Set<String>()
         func walk(_ g: H5Group, _ prefix: String) throws {
+            // Each group once (a link back to a parent would make the walk endless), and not
+            // deeper than any results file nests curves.
+            if let id = g.identity, !seen.insert(id).inserted { return }
+            if prefix.split(separator: "/").count >= 16 { return }
             for (child, kind) in try g.children() {
                 let path = prefix.isEmpty ? child : "\(prefix)/\(child)"
                 if kind == .group, path != "test" { try walk(try g.group(child), path) }

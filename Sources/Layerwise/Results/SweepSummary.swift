@@ -69,11 +69,7 @@ public struct SweepSummary {
         } catch {
             throw InputError("matrix: cannot create the folder \(folder) for summary.json: \(fileProblem(error).reason)")
         }
-        for (name, text) in [("summary.json", json), ("summary.md", markdown)] {
-            let path = (folder as NSString).appendingPathComponent(name)
-            do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw InputError("matrix: cannot write \(path): \(fileProblem(error).reason)")
-            }
-        }
+        try writeBytesAtomically(Data(json.utf8), to: (folder as NSString).appendingPathComponent("summary.json"), key: "output.results")
+        try writeBytesAtomically(Data(markdown.utf8), to: (folder as NSString).appendingPathComponent("summary.md"), key: "output.results")
     }
 }

@@ -116,6 +116,10 @@ enum CLI {
         p.executableURL = program
         p.arguments = args
         if let folder { p.currentDirectoryURL = folder }
+        var environment = environment
+        // Scripts/sanitize.sh: LeakSanitizer stays on in the programs the tests start (the
+        // test runner itself runs without it: XCTest's own leaks would drown the report).
+        if let child = ProcessInfo.processInfo.environment["LAYERWISE_CHILD_ASAN_OPTIONS"] { environment["ASAN_OPTIONS"] = child }
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
