@@ -16,7 +16,7 @@ struct EndToEndStage: Stage {
         let layers = outcome.model.autoencoder
         var rng = context.streams.endToEndShuffle
         var noiseRNG = context.streams.endToEndNoise
-        let net = Network(layers: layers.map(\.spec), maxBatch: config.batchSize, rng: &rng)
+        let net = Network(layers: layers.map(\.spec), maxBatch: bufferRows(config.batchSize, x.rows), rng: &rng)
         for (i, l) in layers.enumerated() { net.setKernel(i, l.kernel); net.setBias(i, l.bias) }
         net.configure(optimizer: config.optimizer.engine, weightDecay: Float(config.weightDecay))
         let (_, loss) = pretrain.reconstruction(forLayer: 0)
