@@ -26,8 +26,27 @@ public struct InputError: UserFacingError {
 /// Errors from the libraries below (HDF5, YAML) describe themselves; anything a
 /// user can trigger is exit code 2 unless it says otherwise.
 public func exitStatus(for error: Error) -> (message: String, code: Int32) {
-    if let e = error as? UserFacingError { return (e.description, e.exitCode) }
-    if let e = error as? H5Error { return (e.description, 2) }
+    // One line per problem, whatever bytes of a file (a key, a cell, a header) it quotes.
+    if let e = error as? PipelineError { return (e.problems.map { oneLine($0.description) }.joined(separator: "\nerror: "), e.exitCode) }
+    if let e = error as? UserFacingError { return (oneLine(e.description), e.exitCode) }
+    if let e = error as? H5Error { return (oneLine(e.description), 2) }
     // Foundation's errors (a file that cannot be read or moved) describe themselves here.
-    return (error.localizedDescription, 2)
+    return (oneLine(error.localizedDescription), 2)
+}
+
+/// `text` with its control characters escaped (a line break as \n, others as \u{…}), so
+/// that a message quoting a file's bytes stays one line and prints no escape sequences.
+func oneLine(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+    var out = ""
+    for u in text.unicodeScalars {
+        switch u {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where u.properties.generalCategory == .control: out += "\\u{\(String(u.value, radix: 16))}"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
 }

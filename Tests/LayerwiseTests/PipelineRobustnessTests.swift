@@ -74,4 +74,11 @@ final class PipelineRobustnessTests: XCTestCase {
         XCTAssertEqual(Set(huge.keys), Set(rows.keys))
         for (k, v) in rows { XCTAssertTrue(huge[k] == v, "\(k) differs") }
     }
+
+    /// A key quoted with a line break in it (`"a\nb": 1`) made its "unknown key" problem
+    /// two lines of output: each problem is now one line, its control characters escaped.
+    func testAProblemIsOneLineWhateverTheKeySays() throws {
+        let text = TinyData.pipeline + "\n\"sede\\nerror: fake\": 1\n"
+        expectUserError(["unknown key 'sede\\nerror: fake'"]) { _ = try Pipeline.parse(text, file: "p.yaml", baseDirectory: folder) }
+    }
 }
