@@ -28,10 +28,12 @@ public struct InputError: UserFacingError {
 /// never print as themselves ("NSCocoaErrorDomain error 512"): they become the path and
 /// the system's reason (`fileProblem`).
 public func exitStatus(for error: Error) -> (message: String, code: Int32) {
-    if let e = error as? UserFacingError { return (e.description, e.exitCode) }
-    if let e = error as? H5Error { return (e.description, 2) }
+    // One line per problem, whatever bytes of a file (a key, a cell, a header) it quotes.
+    if let e = error as? PipelineError { return (e.problems.map { oneLine($0.description) }.joined(separator: "\nerror: "), e.exitCode) }
+    if let e = error as? UserFacingError { return (oneLine(e.description), e.exitCode) }
+    if let e = error as? H5Error { return (oneLine(e.description), 2) }
     let (path, reason) = fileProblem(error)
-    return (path.map { "\($0): \(reason)" } ?? reason, 2)
+    return (oneLine(path.map { "\($0): \(reason)" } ?? reason), 2)
 }
 
 /// A Foundation (or any NSError) file error as the path it concerns and a reason a user
@@ -66,4 +68,21 @@ func systemReason(_ code: Int32) -> String {
     case EEXIST: return "already exists"
     default: return String(cString: strerror(code)).lowercased()
     }
+}
+
+/// `text` with its control characters escaped (a line break as \n, others as \u{…}), so
+/// that a message quoting a file's bytes stays one line and prints no escape sequences.
+func oneLine(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+    var out = ""
+    for u in text.unicodeScalars {
+        switch u {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where u.properties.generalCategory == .control: out += "\\u{\(String(u.value, radix: 16))}"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
 }

@@ -134,4 +134,18 @@ final class CorruptInputTests: XCTestCase {
             _ = try IDXImporter.importIDX(images: path("i.idx"), labels: path("l.idx"), output: path("o.h5"), group: "/train", append: false)
         }
     }
+
+    /// fuzz-npy: a header whose shape held a line break and raw bytes was quoted whole in
+    /// the message, which then printed as several lines (and could carry escape
+    /// sequences to the terminal). Quoted header text is now cut and escaped.
+    func testAnNPYHeaderOfRawBytesIsQuotedOnOneLine() throws {
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (02, +\n}\u{1B}[31m\u{7}, 8), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        let npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]) + Data(header.utf8) + Data(count: 16)
+        try npy.write(to: URL(fileURLWithPath: path("x.npy")))
+        expectUserError(["x.npy", "unsupported shape", "\\n", "\\u{1b}"]) {
+            _ = try TableImporter.importNPY(path("x.npy"), labels: nil, output: path("o.h5"), group: "/train", append: false)
+        }
+    }
 }

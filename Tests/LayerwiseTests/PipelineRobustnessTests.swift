@@ -57,4 +57,28 @@ final class PipelineRobustnessTests: XCTestCase {
         expectUserError(["matrix", "combinations"]) { _ = try Pipeline.loadAll(file: p) }
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
     }
+
+    /// `batch_size: 10^14` asked the engine for buffers of 10^14 rows (an allocation
+    /// failure, then abort). A batch never holds more rows than there are: it now trains
+    /// exactly as `batch_size` = the number of rows does, byte for byte.
+    func testABatchLargerThanTheDataIsOneBatchOfEveryRow() throws {
+        try TinyData.write(into: folder)
+        let p = try TinyData.writePipeline(into: folder)
+        func run(_ batch: String, _ out: String) throws -> [String: [UInt8]] {
+            let sets = ["pretrain.batch_size", "pretrain.end_to_end.batch_size", "classifier.batch_size", "fine_tune.batch_size"]
+                .map { "\($0)=\(batch)" } + ["output.results=\(out)"]
+            let r = try Runner.run(pipelineFile: p, options: RunOptions(overrides: sets, threads: 1, quiet: true))
+            return try ResultsBytes.of(r.resultsPath, groups: ["model", "predictions", "embeddings", "anomaly", "metrics"])
+        }
+        let huge = try run("100000000000000", "huge.h5"), rows = try run("600", "rows.h5")
+        XCTAssertEqual(Set(huge.keys), Set(rows.keys))
+        for (k, v) in rows { XCTAssertTrue(huge[k] == v, "\(k) differs") }
+    }
+
+    /// A key quoted with a line break in it (`"a\nb": 1`) made its "unknown key" problem
+    /// two lines of output: each problem is now one line, its control characters escaped.
+    func testAProblemIsOneLineWhateverTheKeySays() throws {
+        let text = TinyData.pipeline + "\n\"sede\\nerror: fake\": 1\n"
+        expectUserError(["unknown key 'sede\\nerror: fake'"]) { _ = try Pipeline.parse(text, file: "p.yaml", baseDirectory: folder) }
+    }
 }

@@ -57,7 +57,7 @@ public enum Fuzz {
                 problem = "not a user-facing error (\(type(of: error)))"
             } else if message.isEmpty {
                 problem = "an empty message"
-            } else if message.contains("\n") && !(error is PipelineError) {
+            } else if message.split(separator: "\n").count != ((error as? PipelineError)?.problems.count ?? 1) {
                 problem = "a message of several lines"
             } else if !(1...3).contains(code) {
                 problem = "exit code \(code)"

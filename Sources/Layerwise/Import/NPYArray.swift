@@ -69,7 +69,7 @@ struct NPYArray {
         let supported = Element.allCases.map { "<" + $0.rawValue }.joined(separator: " ")
         guard let order = descr.first, let element = Element(rawValue: String(descr.dropFirst())),
               order == "<" || (order == "|" && element.size == 1) else {
-            throw InputError("\(path): element type '\(descr)' is not supported (expected one of \(supported), little-endian)")
+            throw InputError("\(path): element type '\(quoted(descr))' is not supported (expected one of \(supported), little-endian)")
         }
         if field("fortran_order")?.hasPrefix("True") == true {
             throw InputError("\(path): Fortran-order arrays are not supported; save np.ascontiguousarray(a) instead")
@@ -80,7 +80,7 @@ struct NPYArray {
         let parts = s[s.index(after: s.startIndex)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let shape = parts.compactMap { Int($0) }
         guard !shape.isEmpty, shape.count == parts.count, shape.allSatisfy({ $0 > 0 }) else {
-            throw InputError("\(path): unsupported shape (\(parts.joined(separator: ", "))); expected [N, …] with N > 0")
+            throw InputError("\(path): unsupported shape (\(quoted(parts.joined(separator: ", ")))); expected [N, …] with N > 0")
         }
         return (shape, element)
     }
@@ -111,4 +111,11 @@ struct NPYArray {
 
     /// The raw bytes of a uint8 array, unconverted.
     var bytes: [UInt8] { [UInt8](payload) }
+}
+
+/// Header text shown in a message: at most 60 characters, control characters escaped (a
+/// corrupt header is any bytes at all).
+private func quoted<S: StringProtocol>(_ text: S) -> String {
+    let cut = text.count > 60 ? String(text.prefix(59)) + "…" : String(text)
+    return oneLine(cut)
 }

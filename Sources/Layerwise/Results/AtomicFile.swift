@@ -59,7 +59,7 @@ func writeAtomically(_ destination: String, startingFrom existing: String? = nil
         // Name the file the user asked for, not our temporary one.
         try? fm.removeItem(atPath: temp)
         error.file = destination
-        error.detail = error.detail.map { systemReason($0) ?? $0.replacingOccurrences(of: temp, with: destination) }
+        error.detail = error.detail.map { reasonInHDF5Message($0) ?? $0.replacingOccurrences(of: temp, with: destination) }
         throw error
     } catch {
         try? fm.removeItem(atPath: temp)
@@ -106,7 +106,7 @@ func checkNotAnInput(_ destination: String, inputs: [String], key: String) throw
 /// The operating system's reason inside one of HDF5's I/O messages ("… errno = 28, error
 /// message = 'No space left on device', …" → "No space left on device"), which otherwise
 /// runs to a line of offsets and the temporary file's name.
-func systemReason(_ hdf5Message: String) -> String? {
+func reasonInHDF5Message(_ hdf5Message: String) -> String? {
     guard let r = hdf5Message.range(of: "error message = '"),
           let end = hdf5Message[r.upperBound...].firstIndex(of: "'") else { return nil }
     return (hdf5Message.contains("write failed") ? "write failed: " : "") + hdf5Message[r.upperBound..<end]

@@ -18,7 +18,7 @@ struct ClassifierStage: Stage {
         let codes = encoder.isEmpty ? data.train : InferenceNetwork(encoder).predict(data.train)
         var initRNG = context.streams.classifierInit
         let head = Network(layers: headSpecs(inputs: codes.cols, classes: data.nClasses),
-                           maxBatch: max(config.batchSize, 256), rng: &initRNG, dropout: Float(config.dropout))
+                           maxBatch: max(bufferRows(config.batchSize, codes.rows), 256), rng: &initRNG, dropout: Float(config.dropout))
         head.configure(optimizer: config.optimizer.engine)
         var shuffle = context.streams.classifierShuffle
         var dropout = context.streams.classifierDropout

@@ -15,7 +15,7 @@ struct EndToEndStage: Stage {
         let x = context.data.autoencoderTrain
         var rng = context.streams.endToEndShuffle
         var noiseRNG = context.streams.endToEndNoise
-        let net = Network(layers: outcome.model.autoencoder, maxBatch: config.batchSize)
+        let net = Network(layers: outcome.model.autoencoder, maxBatch: bufferRows(config.batchSize, x.rows))
         net.configure(optimizer: config.optimizer.engine, weightDecay: Float(config.weightDecay))
         let (_, loss) = pretrain.reconstruction(forLayer: 0)
         let noise = config.noise?.engine ?? NoiseConfig.none

@@ -16,7 +16,7 @@ struct FineTuneStage: Stage {
         let data = context.data
         let encoder = outcome.model.encoder
         guard let labels = data.trainLabels, !encoder.isEmpty else { return }
-        let net = Network(layers: outcome.model.classifier, maxBatch: max(config.batchSize, 256),
+        let net = Network(layers: outcome.model.classifier, maxBatch: max(bufferRows(config.batchSize, data.train.rows), 256),
                           dropout: Float(classifier.dropout))
         let unfrozen = min(config.unfreezeLast ?? encoder.count, encoder.count)
         for i in 0..<(encoder.count - unfrozen) { net.setFrozen(i, true) }

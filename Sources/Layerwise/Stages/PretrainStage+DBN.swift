@@ -23,7 +23,7 @@ extension PretrainStage {
             let rbm = RBM(visible: codes.cols, hidden: width, visibleUnits: units, cdSteps: settings.cdSteps,
                           persistent: settings.persistent, learningRate: Float(settings.learningRate),
                           momentum: Float(settings.initialMomentum), weightDecay: Float(config.weightDecay),
-                          maxBatch: config.batchSize, rng: &initRNG)
+                          maxBatch: bufferRows(config.batchSize, codes.rows), rng: &initRNG)
             rbm.initializeVisibleBiases(from: codes)
             let monitorData = gather(codes, monitorRows)
             var batches = Minibatches(source: codes, batchSize: config.batchSize)

@@ -18,7 +18,7 @@ extension PretrainStage {
         let vae = VariationalAutoencoder(
             inputs: x.cols, hidden: Array(config.layers.dropLast()), latent: config.layers.last ?? 1,
             activation: config.activation, outputActivation: outAct, loss: loss,
-            beta: Float(settings.beta), maxBatch: config.batchSize, optimizer: config.optimizer.engine,
+            beta: Float(settings.beta), maxBatch: bufferRows(config.batchSize, x.rows), optimizer: config.optimizer.engine,
             weightDecay: Float(config.weightDecay), rng: &initRNG)
         var batches = Minibatches(source: x, batchSize: config.batchSize)
         var sums = (recon: 0.0, kl: 0.0, rows: 0)

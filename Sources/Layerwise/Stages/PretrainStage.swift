@@ -47,7 +47,7 @@ struct PretrainStage: Stage {
                 inputs: codes.cols, hidden: width, activation: activation, outputActivation: outAct, loss: loss,
                 tiedWeights: config.tiedWeights, noise: noise, sparsity: sparsity,
                 contractiveWeight: contractive, weightDecay: Float(config.weightDecay),
-                maxBatch: config.batchSize, optimizer: config.optimizer.engine, rng: &initRNG)
+                maxBatch: bufferRows(config.batchSize, codes.rows), optimizer: config.optimizer.engine, rng: &initRNG)
             var batches = Minibatches(source: codes, batchSize: config.batchSize)
             let loop = EpochLoop(label: "pretrain layer \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
                                  epochs: config.epochs, progress: context.progress)

@@ -62,3 +62,9 @@ enum Stages {
         return out
     }
 }
+
+/// Rows a network's batch buffers need: `batch_size` capped at the rows it trains on.
+/// A batch never holds more rows than there are (Minibatches caps it the same way), so
+/// `batch_size: 10^12` trains exactly as `batch_size: <rows>` does instead of asking for
+/// a 10^12-row allocation; results are unchanged (one batch, one inference chunk either way).
+func bufferRows(_ batchSize: Int, _ rows: Int) -> Int { min(batchSize, max(rows, 1)) }

@@ -46,7 +46,8 @@ struct MemoryEstimate {
             zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
         }
         func stage(_ key: String, _ widths: [Double], batch: Int, batchKey: String) -> [Part] {
-            let b = Double(max(batch, 1))
+            // A batch never holds more rows than there are (`bufferRows`).
+            let b = Double(bufferRows(batch, Int(n)))
             return [Part(key: key, what: "weights, gradients and optimizer state", bytes: f * 4 * params(widths)),
                     Part(key: batchKey, what: "activations at batch \(batch)", bytes: f * 4 * b * widths.reduce(0, +))]
         }

@@ -24,7 +24,7 @@ struct SupervisedTrainer {
         var batches = Minibatches(source: x, rows: train, batchSize: batchSize)
         var best: (score: Float, epoch: Int, layers: [DenseLayer])? = nil
         var sinceBest = 0
-        var labelBuffer = [Int32](repeating: 0, count: batchSize)
+        var labelBuffer = [Int32](repeating: 0, count: batches.batchSize)   // capped at the rows, as the batches are
         let loop = EpochLoop(label: stage, stage: stage, epochs: epochs, progress: progress)
         let result = try loop.run(&batches, shuffle: &shuffle, afterEpoch: { epoch in
             guard !validation.isEmpty else { return EpochLoop.EpochEnd() }
