@@ -3,7 +3,7 @@ import PackageDescription
 
 // MARK: - Targets, dependencies pointing one way
 //
-//   CHDF5 ─► HDF5 ─────────────────────────┐
+//   CHDF5 ─► HDF5 ─────────────────────────┐   CMPI (Open MPI) ─► Layerwise
 //   CBLAS ─► CKernels ─► LinearAlgebra ─► NeuralNet ─► Layerwise ─► LayerwiseCLI (`layerwise`)
 //
 // Only `HDF5` sees `CHDF5`; `CBLAS` (OpenBLAS's cblas.h) is seen by `CKernels`, whose
@@ -38,6 +38,10 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // Open MPI, for `mpirun -np N layerwise run …` (Debian: libopenmpi-dev, openmpi-bin).
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "pkgconf"])]),
         .target(name: "CKernels", dependencies: ["CBLAS"], cSettings: fastMath),
 
         // MARK: Libraries
@@ -46,7 +50,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["LinearAlgebra", "CKernels"], swiftSettings: swiftFast),
         .target(
             name: "Layerwise",
-            dependencies: ["HDF5", "LinearAlgebra", "NeuralNet", "CZlib", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["HDF5", "LinearAlgebra", "NeuralNet", "CZlib", "CMPI", .product(name: "Yams", package: "Yams")]),
 
         // MARK: The command-line tool
         .executableTarget(

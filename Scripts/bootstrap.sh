@@ -6,7 +6,7 @@
 # metrics in the tests) and Keras with the jax backend (from PyPI).
 set -euo pipefail
 
-packages=(libhdf5-dev libopenblas-dev pkgconf zlib1g-dev)
+packages=(libhdf5-dev libopenblas-dev pkgconf zlib1g-dev libopenmpi-dev openmpi-bin)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(hdf5-tools dataset-fashion-mnist chromium)
 fi

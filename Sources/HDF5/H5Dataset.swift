@@ -135,6 +135,21 @@ public final class H5Dataset: H5AttributeHolder {
         return out
     }
 
+    /// Rows `rows` into `out` (which holds at least their element count), converted to
+    /// `T`, without allocating: how a streamed training source fills its buffers.
+    public func readRows<T: H5Scalar>(_ rows: Range<Int>, into out: UnsafeMutableBufferPointer<T>) throws {
+        try requireConvertible(to: T.self)
+        let (file_, mem, count) = try selection(rows)
+        defer { H5Sclose(file_); H5Sclose(mem) }
+        guard count > 0 else { return }
+        guard count <= out.count else {
+            throw H5Error(kind: .shapeMismatch, file: file.path, object: path, message: "cannot read rows \(rows) of dataset",
+                          detail: "\(count) values for a buffer of \(out.count)")
+        }
+        let status = H5Dread(id, T.nativeType, mem, file_, lw_H5P_DEFAULT(), out.baseAddress)
+        try check(status, .readFailed, file: file.path, object: path, "cannot read rows \(rows) of dataset")
+    }
+
     /// Writes rows `rows` (all other dimensions whole).
     public func writeRows<T: H5Scalar>(_ rows: Range<Int>, _ values: [T]) throws {
         let (file_, mem, count) = try selection(rows)

@@ -26,25 +26,30 @@ public enum Runner {
     public static func run(_ pipeline: Pipeline, options: RunOptions) throws -> RunReport {
         let cfg = pipeline.config
         let created = Date()
+        let cluster = Cluster.current
         BLAS.setThreads(options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let progress = Progress(quiet: options.quiet)
+        // In an MPI job rank 0 alone prints, checkpoints and writes results.
+        let progress = Progress(quiet: options.quiet || !cluster.isLeader)
         let destination = pipeline.resolve(expand(cfg.output.results, cfg, created))
-        try ResultsWriter.checkWritable(destination)
+        if cluster.isLeader { try ResultsWriter.checkWritable(destination) }
 
         if let note = ResultsWriter.replacementNote(destination) { progress.note(note) }
-        let dataStage = DataStage(pipeline: pipeline)
+        let dataStage = DataStage(pipeline: pipeline, cluster: cluster)
         let (data, dataTiming) = try dataStage.run(progress)
         // Epochs not set in the pipeline are chosen from the data (see `TrainingPlan`).
         let (planned, plan) = TrainingPlan.make(pipeline, data)
         for line in plan.notes { progress.note(line) }
         for line in plan.warnings { progress.note("warning: " + line) }
-        let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress)
+        let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress, cluster: cluster)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
         Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage))
         var outcome = try runStages(Stages.list(for: planned), context, &checkpoint, resume: options.resume)
         outcome.timings.insert(dataTiming, at: 0)
         outcome.warnings = plan.warnings
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
+        guard cluster.isLeader else {
+            return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: nil, outcome: outcome, data: data)
+        }
 
         let previous = try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
         Interruption.uninterrupted {
@@ -60,7 +65,7 @@ public enum Runner {
     static func runStages(_ stages: [any Stage], _ context: StageContext, _ checkpoint: inout Checkpoint,
                           resume: Bool) throws -> RunOutcome {
         var outcome = RunOutcome()
-        let fingerprints = Stages.fingerprints(stages, context.config)
+        let fingerprints = Stages.fingerprints(stages, context.config, context.data)
         var restored = 0
         // The fingerprint names the data files, not their contents: a checkpoint whose model
         // no longer fits the data (re-imported with other widths or classes) is not reused.
@@ -74,9 +79,14 @@ public enum Runner {
         } else if resume {
             context.progress.note("resume: nothing in \(checkpoint.path) matches these settings; running every stage")
         }
-        for stage in stages.dropFirst(restored) {
-            try stage.run(context, &outcome)
-            guard let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
+        let leader = context.cluster.isLeader
+        for stage in stages.dropFirst(restored) where leader || stage.sharesRows {
+            if stage.sharesRows {
+                try DataParallel.with(context.cluster.reducer) { try stage.run(context, &outcome) }
+            } else {
+                try stage.run(context, &outcome)
+            }
+            guard leader, let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
             checkpoint.record(Checkpoint.Snapshot(stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
                                                   curves: outcome.curves, timings: outcome.timings))
             // A SIGINT now waits for the save: the stage just finished is in the checkpoint.
@@ -106,7 +116,7 @@ public enum Runner {
         named.name = baseName
         let folder = URL(fileURLWithPath: first.resolve(expand(named.output.results, named, Date()))).deletingLastPathComponent().path
         let sweep = SweepSummary(reports: reports, metric: first.config.evaluate.expect.first?.metric ?? "accuracy", folder: folder)
-        try sweep.write()
+        if Cluster.current.isLeader { try sweep.write() }
         return (reports, sweep)
     }
 
@@ -121,7 +131,7 @@ public enum Runner {
         for p in pipelines where !p.notes.isEmpty {
             lines += p.notes.map { "  [\(p.matrixAssignment.joined(separator: " "))] \($0)" }
         }
-        lines.append("  train: \(pipeline.config.data.train) — \(data.train.rows) rows × \(data.width) features")
+        lines.append("  train: \(pipeline.config.data.train) — \(data.trainRows) rows × \(data.width) features")
         if data.nClasses > 0 {
             lines.append("  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation")
         }

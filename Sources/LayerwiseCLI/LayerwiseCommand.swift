@@ -43,8 +43,9 @@ func runReportingErrors(_ body: () throws -> Int32) throws {
         code = try body()
     } catch {
         let (message, status) = exitStatus(for: error)
-        // A pipeline with several problems gives one `error:` line per problem.
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        // A pipeline with several problems gives one `error:` line per problem. In an MPI job
+        // rank 0 alone prints, and the whole job ends.
+        Parallel.reportError(message, status: status)
         throw ExitCode(status)
     }
     if code != 0 { throw ExitCode(code) }

@@ -35,6 +35,9 @@ struct RunCommand: ParsableCommand {
                 ["layerwise", "run", pipeline] + overrides.flatMap { ["--set", $0] }
                 + (threads.map { ["--threads", String($0)] } ?? []) + ["--resume"]))
             let (reports, sweep) = try Runner.runAll(pipelineFile: pipeline, options: options)
+            // In an MPI job: every rank waits for rank 0's results file; the other ranks print nothing.
+            defer { Parallel.finish() }
+            guard Parallel.isLeader else { return 0 }
             if let sweep {
                 if json { print(sweep.json) } else {
                     if !quiet { print(reports.map(\.summary).joined(separator: "\n\n") + "\n") }

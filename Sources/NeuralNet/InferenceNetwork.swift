@@ -28,6 +28,14 @@ public final class InferenceNetwork {
     /// activation of layer `upTo` (e.g. the bottleneck codes of an autoencoder).
     public func predict(_ x: Matrix, upTo layer: Int? = nil) -> Matrix { stack.predict(x, upTo: layer) }
 
+    /// The last layer's output for `rows` (≤ `maxBatch`) rows at `input`, in a buffer the
+    /// next call overwrites: a streamed batch passed through the layers trained so far.
+    public func forward(_ input: UnsafePointer<Float>, rows: Int) -> UnsafePointer<Float> {
+        precondition(rows <= maxBatch, "forward: \(rows) rows, the network holds \(maxBatch)")
+        stack.forward(input, batch: rows)
+        return UnsafePointer(stack.outputs[layerCount - 1].pointer)
+    }
+
     /// Rows reconstructed per chunk by `rowMeanSquaredErrors` (each chunk in batches of
     /// `maxBatch` rows from its first row).
     public static let errorChunkRows = 4096

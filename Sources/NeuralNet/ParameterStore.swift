@@ -116,9 +116,14 @@ final class ParameterStore {
     /// The lowest group that is not frozen (`groups.count` when all are).
     var lowestTrainable: Int { frozen.firstIndex(of: false) ?? groups.count }
 
-    /// One optimizer step on the gradients of the groups from `lowest` up, frozen ones excepted.
+    /// One optimizer step on the gradients of the groups from `lowest` up, frozen ones
+    /// excepted; in a data-parallel stage, on their mean over the processes.
     func update(from lowest: Int = 0) {
         guard lowest < groups.count else { return }
+        if let reducer = DataParallel.reducer {
+            let first = weights.tensors[groups[lowest].lowerBound].offset
+            reducer.average(grads.pointer + first, count: weights.count - first)
+        }
         optimizer.beginStep()
         for g in lowest..<groups.count where !frozen[g] {
             let first = weights.tensors[groups[g].lowerBound].offset

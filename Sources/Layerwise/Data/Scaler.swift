@@ -12,57 +12,99 @@ public struct Scaler: Sendable, Equatable {
 
     /// Fits on `x` (`[rows, width]`, row-major).
     public static func fit(_ kind: ScaleKind, x: [Float], width: Int, isUInt8: Bool) -> Scaler {
-        var s = Scaler(kind: kind)
-        switch kind {
-        case .none:
-            break
-        case .unit:
-            if isUInt8 {
-                s.minimum = 0; s.maximum = 255
-            } else {
-                s.minimum = x.min() ?? 0
-                s.maximum = x.max() ?? 1
-                if s.maximum <= s.minimum { s.maximum = s.minimum + 1 }
-            }
-        case .standardize:
-            let rows = x.count / max(width, 1)
-            var mean = [Double](repeating: 0, count: width)
-            var sq = [Double](repeating: 0, count: width)
-            for r in 0..<rows {
-                for c in 0..<width {
-                    let v = Double(x[r * width + c]); mean[c] += v; sq[c] += v * v
+        var a = Accumulator(kind, width: width, isUInt8: isUInt8)
+        x.withUnsafeBufferPointer { a.add($0) }
+        return a.scaler
+    }
+
+    /// The statistics a scaler is fitted from, gathered block by block (rows streamed
+    /// from a file, or an MPI rank's share, merged with `merged(with:)`).
+    public struct Accumulator: Sendable {
+        public let kind: ScaleKind
+        public let width: Int
+        public let isUInt8: Bool
+        public var minimum = Float.infinity
+        public var maximum = -Float.infinity
+        /// Per-feature Σx and Σx² (standardize), and the rows counted.
+        public var sum: [Double]
+        public var sumOfSquares: [Double]
+        public var rows = 0
+
+        public init(_ kind: ScaleKind, width: Int, isUInt8: Bool) {
+            self.kind = kind; self.width = width; self.isUInt8 = isUInt8
+            let n = kind == .standardize ? width : 0
+            sum = [Double](repeating: 0, count: n)
+            sumOfSquares = [Double](repeating: 0, count: n)
+        }
+
+        /// Whether fitting needs the values at all (uint8 rows scale by 255 whatever they hold).
+        public var needsValues: Bool { kind == .standardize || (kind == .unit && !isUInt8) }
+
+        /// Adds rows (`[rows, width]`, row-major).
+        public mutating func add(_ x: UnsafeBufferPointer<Float>) {
+            let n = x.count / max(width, 1)
+            rows += n
+            switch kind {
+            case .none: break
+            case .unit:
+                guard !isUInt8 else { break }
+                for v in x { minimum = min(minimum, v); maximum = max(maximum, v) }
+            case .standardize:
+                for r in 0..<n {
+                    for c in 0..<width {
+                        let v = Double(x[r * width + c]); sum[c] += v; sumOfSquares[c] += v * v
+                    }
                 }
             }
-            s.mean = mean.map { Float($0 / Double(max(rows, 1))) }
-            s.std = (0..<width).map { c in
-                let m = mean[c] / Double(max(rows, 1))
-                let v = sq[c] / Double(max(rows, 1)) - m * m
-                return v > 1e-12 ? Float(v.squareRoot()) : 1
-            }
         }
-        return s
+
+        public var scaler: Scaler {
+            var s = Scaler(kind: kind)
+            switch kind {
+            case .none:
+                break
+            case .unit:
+                if isUInt8 {
+                    s.minimum = 0; s.maximum = 255
+                } else {
+                    s.minimum = rows > 0 ? minimum : 0
+                    s.maximum = rows > 0 ? maximum : 1
+                    if s.maximum <= s.minimum { s.maximum = s.minimum + 1 }
+                }
+            case .standardize:
+                let n = Double(max(rows, 1))
+                s.mean = sum.map { Float($0 / n) }
+                s.std = (0..<width).map { c in
+                    let m = sum[c] / n
+                    let v = sumOfSquares[c] / n - m * m
+                    return v > 1e-12 ? Float(v.squareRoot()) : 1
+                }
+            }
+            return s
+        }
     }
 
     /// Scales `x` in place.
     public func apply(_ x: inout [Float], width: Int) {
+        x.withUnsafeMutableBufferPointer { apply($0, width: width) }
+    }
+
+    /// Scales the rows at `p` (`[rows, width]`) in place.
+    public func apply(_ p: UnsafeMutableBufferPointer<Float>, width: Int) {
         switch kind {
         case .none:
             break
         case .unit:
             let lo = minimum, inv = 1 / (maximum - minimum)
-            x.withUnsafeMutableBufferPointer { p in
-                for i in p.indices { p[i] = (p[i] - lo) * inv }
-            }
+            for i in p.indices { p[i] = (p[i] - lo) * inv }
         case .standardize:
             let inv = std.map { 1 / $0 }
-            x.withUnsafeMutableBufferPointer { p in
-                mean.withUnsafeBufferPointer { m in
-                    inv.withUnsafeBufferPointer { s in
-                        let rows = p.count / width
-                        for r in 0..<rows {
-                            let o = r * width
-                            for c in 0..<width { p[o + c] = (p[o + c] - m[c]) * s[c] }
-                        }
+            mean.withUnsafeBufferPointer { m in
+                inv.withUnsafeBufferPointer { s in
+                    let rows = p.count / width
+                    for r in 0..<rows {
+                        let o = r * width
+                        for c in 0..<width { p[o + c] = (p[o + c] - m[c]) * s[c] }
                     }
                 }
             }

@@ -2,44 +2,74 @@ import LinearAlgebra
 
 /// Everything a run trains and evaluates on, read and scaled once.
 ///
-/// Pretraining sees every training row (labels are not needed to learn features);
-/// the classifier sees `labeledIndices`; early stopping watches `validationIndices`.
+/// Pretraining sees every training row (labels are not needed to learn features) through
+/// `unlabeled`; the classifier sees `labeledIndices` of `train`; early stopping watches
+/// `validationIndices`.
+///
+/// One process holding the rows in memory keeps every training row in `train`. Streaming
+/// them from the file (`data.in_memory`), or taking a share as one rank of an MPI job,
+/// keeps only the labeled and validation rows there (`fileRows` maps them back to the
+/// file) and hands the autoencoder side its rows through `unlabeled`.
 struct TrainingData {
-    /// `[nTrain, width]`, scaled.
+    /// `[rows, width]`, scaled: every training row, or only the labeled and validation ones.
     var train: Matrix
-    /// Original labels of the training rows (`-1` = unlabeled); nil without train_labels.
+    /// Labels of `train`'s rows (`-1` = unlabeled); nil without train_labels.
     var trainLabels: [Int32]?
     /// `[nTest, width]`, scaled; nil without data.test.
     var test: Matrix?
     var testLabels: [Int32]?
     var scaler: Scaler
     var nClasses: Int
-    /// Training rows the classifier learns from (validation rows excluded), ascending.
+    /// Rows of `train` the classifier learns from (validation rows excluded), ascending.
     var labeledIndices: [Int]
-    /// Labeled rows held out for early stopping, ascending.
+    /// Rows of `train` held out for early stopping, ascending.
     var validationIndices: [Int]
-    /// With `anomaly.normal_classes`: the training rows of those classes (the
-    /// autoencoder's training set), ascending.
-    var normalRows: [Int]?
+    /// The file row of each row of `train` when it holds a subset (nil: row i is file row i).
+    var fileRows: [Int]? = nil
+    /// Training rows in the file.
+    var trainRows: Int
     /// The rows the autoencoder learns from: every training row, or the normal ones.
-    var autoencoderTrain: Matrix
+    var unlabeled: UnlabeledRows
     var width: Int { train.cols }
+
+    /// File rows of `rows` of `train` (for the results file).
+    func inFile(_ rows: [Int]) -> [Int] { fileRows.map { f in rows.map { f[$0] } } ?? rows }
 
     /// Reads and checks every dataset the pipeline names, fits the scaler on the
     /// training features, and draws the labeled subset and validation split from `streams`.
-    static func load(_ pipeline: Pipeline, needLabels: Bool, streams: RandomStreams) throws -> TrainingData {
+    static func load(_ pipeline: Pipeline, needLabels: Bool, streams: RandomStreams,
+                     cluster: Cluster = .single) throws -> TrainingData {
         let cfg = pipeline.config.data
         let trainReader = try FeatureReader(cfg.train, resolvedPath: pipeline.resolve(cfg.train.file))
-        var x = try trainReader.readFeatures()
+        try trainReader.checkFeatures()
         let width = trainReader.width
-        let scaler = Scaler.fit(cfg.scale, x: x, width: width, isUInt8: trainReader.isUInt8)
-        scaler.apply(&x, width: width)
-        let train = Matrix(rows: trainReader.rows, cols: width, storage: x)
+        let nRows = trainReader.rows
+        let normal = pipeline.config.anomaly?.normalClasses
+        let streamed = cfg.streams(rows: nRows, width: width)
+        let whole = !streamed && cluster.size == 1
 
         var labels: [Int32]? = nil
         if let ref = cfg.trainLabels {
-            labels = try FeatureReader(ref, resolvedPath: pipeline.resolve(ref.file))
-                .readLabels(expectedRows: trainReader.rows)
+            labels = try FeatureReader(ref, resolvedPath: pipeline.resolve(ref.file)).readLabels(expectedRows: nRows)
+        }
+        // Every row in memory: read once, fit and scale. Otherwise fit over this rank's share, block by block.
+        var everything: Matrix? = nil
+        let scaler: Scaler
+        if whole {
+            var x = try trainReader.readFeatures()
+            scaler = Scaler.fit(cfg.scale, x: x, width: width, isUInt8: trainReader.isUInt8)
+            scaler.apply(&x, width: width)
+            everything = Matrix(rows: nRows, cols: width, storage: x)
+        } else {
+            var a = Scaler.Accumulator(cfg.scale, width: width, isUInt8: trainReader.isUInt8)
+            if a.needsValues {
+                for chunk in stride(from: cluster.share(nRows).lowerBound, to: cluster.share(nRows).upperBound,
+                                    by: FeatureReader.chunkRows) {
+                    let x = try trainReader.readFeatures(chunk..<min(chunk + FeatureReader.chunkRows, cluster.share(nRows).upperBound))
+                    x.withUnsafeBufferPointer { a.add($0) }
+                }
+            }
+            scaler = try cluster.merged(a).scaler
         }
 
         var test: Matrix? = nil
@@ -78,16 +108,55 @@ struct TrainingData {
             }
         }
         var normalRows: [Int]? = nil
-        if let normal = pipeline.config.anomaly?.normalClasses, let labels {
+        if let normal, let labels {
             normalRows = labels.indices.filter { normal.contains(Int(labels[$0])) }
             if normalRows?.isEmpty ?? true {
                 throw InputError("anomaly.normal_classes: no training rows of classes \(normal) in \(cfg.trainLabels?.description ?? "train_labels")")
             }
         }
+
+        if let everything {
+            return TrainingData(
+                train: everything, trainLabels: labels, test: test, testLabels: testLabels, scaler: scaler,
+                nClasses: nClasses, labeledIndices: labeled, validationIndices: validation, trainRows: nRows,
+                unlabeled: UnlabeledRows(memory: normalRows.map { gather(everything, $0) } ?? everything,
+                                         totalRows: normalRows?.count ?? nRows, cluster: cluster))
+        }
+        // The labeled and validation rows, read one by one from the file.
+        let kept = Array(Set(labeled).union(validation)).sorted()
+        var compact = [Float](repeating: 0, count: kept.count * width)
+        var position: [Int: Int] = [:]
+        var k = 0
+        while k < kept.count {
+            var end = k + 1   // a run of consecutive file rows is one read
+            while end < kept.count && kept[end] == kept[end - 1] + 1 && end - k < FeatureReader.chunkRows { end += 1 }
+            let x = try trainReader.readFeatures(kept[k]..<(kept[end - 1] + 1))
+            compact.replaceSubrange((k * width)..<(end * width), with: x)
+            for i in k..<end { position[kept[i]] = i }
+            k = end
+        }
+        scaler.apply(&compact, width: width)
+        let train = Matrix(rows: kept.count, cols: width, storage: compact)
+        let share = cluster.share(nRows)
+        let keep: ((Int) -> Bool)? = normal.flatMap { n in labels.map { l in { n.contains(Int(l[$0])) } } }
+        let mine = keep.map { k in share.reduce(0) { $0 + (k($1) ? 1 : 0) } } ?? share.count
+        let file = UnlabeledRows.Stream(ref: cfg.train, path: pipeline.resolve(cfg.train.file), segments: [share],
+                                        scaler: scaler, keep: keep, rows: mine, fileRows: nRows)
+        let total = normalRows?.count ?? nRows
+        let unlabeled: UnlabeledRows
+        if streamed {
+            unlabeled = UnlabeledRows(stream: file, totalRows: total, cluster: cluster)
+        } else {
+            var m = Matrix(rows: share.count, cols: width, storage: try trainReader.readFeatures(share))
+            scaler.apply(&m.storage, width: width)
+            if let keep { m = gather(m, share.indices.filter { keep(share.lowerBound + $0) }) }
+            unlabeled = UnlabeledRows(memory: m, file: file, totalRows: total, cluster: cluster)
+        }
         return TrainingData(
-            train: train, trainLabels: labels, test: test, testLabels: testLabels, scaler: scaler,
-            nClasses: nClasses, labeledIndices: labeled, validationIndices: validation, normalRows: normalRows,
-            autoencoderTrain: normalRows.map { gather(train, $0) } ?? train)
+            train: train, trainLabels: labels.map { l in kept.map { l[$0] } }, test: test, testLabels: testLabels,
+            scaler: scaler, nClasses: nClasses, labeledIndices: labeled.compactMap { position[$0] },
+            validationIndices: validation.compactMap { position[$0] }, fileRows: kept, trainRows: nRows,
+            unlabeled: try unlabeled.padded(cluster))
     }
 
     /// The rows that keep their labels, by `data.labeled`; fewer labeled rows than asked is an error.

@@ -64,6 +64,26 @@ public struct DataConfig: Sendable {
     /// Fraction of the labeled subset held out for validation (0 = none). Not given, it
     /// is 0.1 when a stage stops early (the only reader of validation rows), else 0.
     public var validationFraction: Double
+    /// Whether the training rows are held in memory or streamed from the file.
+    public var inMemory: InMemory = .auto
+    /// With `in_memory: auto`, rows whose scaled size passes this many bytes are streamed.
+    public var memoryLimit: Int = DataConfig.defaultMemoryLimit
+    public static let defaultMemoryLimit = 2 << 30
+
+    /// Whether `rows` training rows of `width` features are streamed: `in_memory: false`,
+    /// or `auto` when their float32 copy would pass `memory_limit`.
+    func streams(rows: Int, width: Int) -> Bool {
+        inMemory == .never || (inMemory == .auto && Double(rows) * Double(width) * 4 > Double(memoryLimit))
+    }
+}
+
+/// `data.in_memory`: `true` reads every training row once and keeps it; `false` streams
+/// the rows the autoencoder side learns from out of the file in shuffled blocks every
+/// epoch; `auto` streams when the scaled rows would pass `data.memory_limit`.
+public enum InMemory: String, Sendable, Equatable {
+    case auto
+    case always = "true"
+    case never = "false"
 }
 
 /// The names `pretrain.model` takes.

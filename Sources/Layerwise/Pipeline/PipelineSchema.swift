@@ -112,10 +112,41 @@ enum PipelineSchema {
             validation = v.float("fraction", default: 0.1, min: 0, max: 0.9)
             v.finish()
         } else { _ = r.value("validation") }
+        let inMemory = readInMemory(r)
+        let limit = byteSize(r, "memory_limit", default: DataConfig.defaultMemoryLimit)
         r.finish()
         return DataConfig(
             train: train ?? DatasetRef(file: "", dataset: ""), trainLabels: trainLabels, test: test,
-            testLabels: testLabels, scale: scale, labeled: labeled, validationFraction: validation)
+            testLabels: testLabels, scale: scale, labeled: labeled, validationFraction: validation,
+            inMemory: inMemory, memoryLimit: limit)
+    }
+
+    /// `data.in_memory`: `auto`, `true` or `false`.
+    static func readInMemory(_ r: ConfigReader) -> InMemory {
+        guard let v = r.value("in_memory") else { return .auto }
+        if let b = v.bool, v.scalar?.style == .plain || v.scalar?.style == .any { return b ? .always : .never }
+        if v.scalar?.string == "auto" { return .auto }
+        r.report("in_memory", "expected auto, true or false, got \(describe(v))")
+        return .auto
+    }
+
+    /// A size in bytes: an integer, or a number with a unit (`512MiB`, `2GiB`, `1.5GB`).
+    static func byteSize(_ r: ConfigReader, _ key: String, default def: Int) -> Int {
+        guard let v = r.value(key) else { return def }
+        if let i = v.int, v.scalar?.style == .plain || v.scalar?.style == .any {
+            guard i > 0 else { r.report(key, "must be > 0 bytes, got \(i)"); return def }
+            return i
+        }
+        let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+                                         ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)]
+        let text = (v.scalar?.string ?? "").trimmingCharacters(in: .whitespaces)
+        for (unit, factor) in units where text.hasSuffix(unit) {
+            let number = text.dropLast(unit.count).trimmingCharacters(in: .whitespaces)
+            if let x = Double(number), x.isFinite, x > 0, x * factor < 9e18 { return Int(x * factor) }
+            break
+        }
+        r.report(key, "expected a size such as 512MiB or 2GiB, got \(describe(v))")
+        return def
     }
 
     /// `file.h5:/group/ds`, or a mapping `{file: …, dataset: …}`.

@@ -71,9 +71,19 @@ public enum Interruption {
         return try body()
     }
 
+    /// Another rank of an MPI job than rank 0: interrupted, it exits without a line (rank 0 says it).
+    nonisolated(unsafe) static var silent = false
+
+    /// Removes the temporary files being written (a run ending on an error in an MPI job).
+    static func removeTemporaries() {
+        lock.lock(); defer { lock.unlock() }
+        for t in temporaries { unlink(t) }
+    }
+
     private static func stop(_ name: String, _ code: Int32) -> Never {
         lock.lock()
         for t in temporaries { unlink(t) }
+        if silent { _exit(code) }
         var line = "error: interrupted by \(name)"
         if let command = resumeCommand, !finished {
             if let saved, !saved.stages.isEmpty {

@@ -73,14 +73,14 @@ struct ResultsWriter {
         if let r = cfg.data.trainLabels { try d.setAttribute("train_labels", r.description) }
         if let r = cfg.data.test { try d.setAttribute("test", r.description) }
         if let r = cfg.data.testLabels { try d.setAttribute("test_labels", r.description) }
-        try d.setAttribute("n_train", Int64(data.train.rows))
+        try d.setAttribute("n_train", Int64(data.trainRows))
         try d.setAttribute("n_features", Int64(data.width))
         try d.setAttribute("n_labeled", Int64(data.labeledIndices.count))
         try d.setAttribute("n_validation", Int64(data.validationIndices.count))
         try d.setAttribute("n_test", Int64(data.test?.rows ?? 0))
         try d.setAttribute("n_classes", Int64(data.nClasses))
-        try d.write("labeled_indices", data.labeledIndices.map(Int64.init), shape: [data.labeledIndices.count])
-        try d.write("validation_indices", data.validationIndices.map(Int64.init), shape: [data.validationIndices.count])
+        try d.write("labeled_indices", data.inFile(data.labeledIndices).map(Int64.init), shape: [data.labeledIndices.count])
+        try d.write("validation_indices", data.inFile(data.validationIndices).map(Int64.init), shape: [data.validationIndices.count])
         if let y = data.testLabels {
             // The test set's true classes, so the file alone can be analysed (reports, confusion by hand).
             try d.write("test_labels", y.map(Int64.init), shape: [y.count])

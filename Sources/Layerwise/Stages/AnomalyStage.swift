@@ -13,15 +13,16 @@ struct AnomalyStage: Stage {
 
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
         guard !outcome.model.decoder.isEmpty else { return }
-        let (scores, seconds) = Stopwatch.measure { self.scores(outcome.model, context.data) }
+        let (scores, seconds) = try Stopwatch.measure { try self.scores(outcome.model, context.data) }
         outcome.anomaly = scores
         outcome.timings.append(StageTiming(stage: "anomaly", seconds: seconds,
                                            samples: scores.trainError.count + (scores.testError?.count ?? 0)))
     }
 
-    private func scores(_ model: ModelLayers, _ data: TrainingData) -> AnomalyScores {
+    private func scores(_ model: ModelLayers, _ data: TrainingData) throws -> AnomalyScores {
         let autoencoder = InferenceNetwork(model.autoencoder)
-        let train = autoencoder.rowMeanSquaredErrors(data.autoencoderTrain)
+        var train: [Float] = []
+        try data.unlabeled.forEachChunk(InferenceNetwork.errorChunkRows * 4) { train += autoencoder.rowMeanSquaredErrors($0) }
         let test = data.test.map(autoencoder.rowMeanSquaredErrors)
         let threshold: Float, rule: String
         switch config.threshold {

@@ -7,9 +7,11 @@ import LinearAlgebra
 struct DataStage {
     let pipeline: Pipeline
     let streams: RandomStreams
+    let cluster: Cluster
 
-    init(pipeline: Pipeline) {
+    init(pipeline: Pipeline, cluster: Cluster = .single) {
         self.pipeline = pipeline
+        self.cluster = cluster
         streams = RandomStreams(seed: pipeline.config.seed)
     }
 
@@ -20,16 +22,22 @@ struct DataStage {
         let train = try FeatureReader(cfg.train, resolvedPath: pipeline.resolve(cfg.train.file))
         try train.checkFeatures()
         let testRows = try cfg.test.map { try FeatureReader($0, resolvedPath: pipeline.resolve($0.file)).rows } ?? 0
-        try MemoryEstimate.of(pipeline.config, trainRows: train.rows, testRows: testRows, width: train.width).check(pipeline)
+        try MemoryEstimate.of(pipeline.config, trainRows: train.rows, testRows: testRows, width: train.width,
+                              ranks: cluster.size).check(pipeline)
     }
 
     func run(_ progress: Progress) throws -> (TrainingData, StageTiming) {
         try checkMemory()
         let cfg = pipeline.config
         let (data, seconds) = try Stopwatch.measure {
-            try TrainingData.load(pipeline, needLabels: cfg.trainsClassifier, streams: streams)
+            try TrainingData.load(pipeline, needLabels: cfg.trainsClassifier, streams: streams, cluster: cluster)
         }
-        progress.note("data: \(data.train.rows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes")
-        return (data, StageTiming(stage: "data", seconds: seconds, samples: data.train.rows))
+        if data.unlabeled.isStreamed || data.unlabeled.ranks > 1 {
+            let how = data.unlabeled.isStreamed ? "streamed from the file in shuffled windows (data.in_memory)" : "held in memory"
+            progress.note("data: \(data.unlabeled.totalRows) rows for the autoencoder side, \(how)"
+                          + (data.unlabeled.ranks > 1 ? "; \(data.unlabeled.ranks) MPI ranks, \(data.unlabeled.localRows) rows on rank 0" : ""))
+        }
+        progress.note("data: \(data.trainRows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes")
+        return (data, StageTiming(stage: "data", seconds: seconds, samples: data.trainRows))
     }
 }

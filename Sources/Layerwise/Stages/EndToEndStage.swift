@@ -9,17 +9,18 @@ struct EndToEndStage: Stage {
     let pretrain: PretrainConfig
     var name: String { "end_to_end" }
 
+    var sharesRows: Bool { true }
+
     func settings(_ config: PipelineConfig) -> String? { "end_to_end \(self.config)" }
 
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
-        let x = context.data.autoencoderTrain
+        var batches = try context.data.unlabeled.batches(config.batchSize)
         var rng = context.streams.endToEndShuffle
         var noiseRNG = context.streams.endToEndNoise
-        let net = Network(layers: outcome.model.autoencoder, maxBatch: bufferRows(config.batchSize, x.rows))
+        let net = Network(layers: outcome.model.autoencoder, maxBatch: batches.batchSize)
         net.configure(optimizer: config.optimizer.engine, weightDecay: Float(config.weightDecay))
         let (_, loss) = pretrain.reconstruction(forLayer: 0)
         let noise = config.noise?.engine ?? NoiseConfig.none
-        var batches = Minibatches(source: x, batchSize: config.batchSize)
         let loop = EpochLoop(label: "end-to-end", stage: "end_to_end", epochs: config.epochs, progress: context.progress)
         let r = try loop.run(&batches, shuffle: &rng) { _, count, batch in
             net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &noiseRNG)

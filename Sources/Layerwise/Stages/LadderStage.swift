@@ -19,6 +19,8 @@ struct LadderStage: Stage {
     let config: LadderConfig
     var name: String { "ladder" }
 
+    var sharesRows: Bool { true }
+
     func settings(_ config: PipelineConfig) -> String? { "data \(config.data)\nladder \(self.config)" }
 
     /// `evaluate.baseline: labels_only`: the folded network trained on the labeled rows
@@ -28,7 +30,7 @@ struct LadderStage: Stage {
         let classifier = ClassifierConfig(hidden: c.layers, activation: c.activation, dropout: 0, optimizer: c.optimizer,
                                           epochs: c.epochs, batchSize: c.batchSize, earlyStopping: c.earlyStopping)
         return BaselineStage(classifier: classifier) { data in
-            let steps = c.epochs * ((data.train.rows + c.batchSize - 1) / c.batchSize)
+            let steps = c.epochs * ((data.unlabeled.totalRows + c.batchSize - 1) / c.batchSize)
             let labeled = max(data.labeledIndices.count, 1)
             return max(1, steps * min(c.batchSize, labeled) / labeled)
         }
@@ -40,7 +42,7 @@ struct LadderStage: Stage {
         let spec = LadderSpec(inputs: data.width, hidden: config.layers, classes: data.nClasses, activation: config.activation,
                               noise: Float(config.noise), denoisingWeights: config.denoisingWeights.map(Float.init))
         var initRNG = context.streams.ladderInit
-        let net = LadderNetwork(spec, maxBatch: max(config.batchSize, 2), rng: &initRNG,
+        let net = LadderNetwork(spec, maxBatch: max(data.unlabeled.localBatch(config.batchSize), 2), rng: &initRNG,
                                 pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
         let width = data.width
         let labeledRows = data.labeledIndices
@@ -51,8 +53,8 @@ struct LadderStage: Stage {
         var labeledShuffle = context.streams.ladderLabeledShuffle
         var noise = context.streams.ladderNoise
         var shuffle = context.streams.ladderShuffle
-        var batches = Minibatches(source: data.train, batchSize: config.batchSize)
-        let stepsPerEpoch = (data.train.rows + batches.batchSize - 1) / batches.batchSize
+        var batches = try data.unlabeled.batches(config.batchSize)
+        let stepsPerEpoch = (batches.epochRows + batches.batchSize - 1) / batches.batchSize
         let decay = Double(min(config.decayEpochs, config.epochs))
         let valX = gather(data.train, data.validationIndices)
         let valY = data.validationIndices.map { labels[$0] }

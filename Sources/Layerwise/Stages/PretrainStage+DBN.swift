@@ -12,21 +12,27 @@ extension PretrainStage {
     /// reconstruction (the guide's monitor, averaged over the epoch's batches), and
     /// `free_energy`, the mean free energy of a fixed subset (≤ 1000 evenly spaced rows)
     /// of the layer's training data after each epoch.
-    func runDBN(_ x: Matrix, _ settings: RBMSettings, _ context: StageContext, _ outcome: inout RunOutcome) throws {
+    func runDBN(_ x: UnlabeledRows, _ settings: RBMSettings, _ context: StageContext, _ outcome: inout RunOutcome) throws {
         var initRNG = context.streams.pretrainInit
         var shuffleRNG = context.streams.pretrainShuffle
         var sampleRNG = context.streams.rbmSampling
-        var codes = x
-        let monitorRows = Swift.stride(from: 0, to: x.rows, by: max(1, x.rows / 1000)).prefix(1000).map { $0 }
+        var codes = x.matrix
+        // The free-energy monitor's rows, ≤ 1000 evenly spaced. One process holding every row
+        // takes the visible biases' statistics from all of them; streamed or shared-out rows,
+        // from these (the same on every rank, so every rank starts from the same weights).
+        let whole = x.ranks == 1 && !x.isStreamed
+        let monitorRows = codes.map { c in Swift.stride(from: 0, to: c.rows, by: max(1, c.rows / 1000)).prefix(1000).map { $0 } }
+        var sample = whole ? Matrix(rows: 0, cols: 0) : try x.sample(1000)
+        var inputs = context.data.width
         for (k, width) in config.layers.enumerated() {
             let units: VisibleUnits = k == 0 && settings.visible == .gaussian ? .gaussian : .bernoulli
-            let rbm = RBM(visible: codes.cols, hidden: width, visibleUnits: units, cdSteps: settings.cdSteps,
+            var batches = try layerBatches(x, codes, outcome.model.encoder)
+            let rbm = RBM(visible: inputs, hidden: width, visibleUnits: units, cdSteps: settings.cdSteps,
                           persistent: settings.persistent, learningRate: Float(settings.learningRate),
                           momentum: Float(settings.initialMomentum), weightDecay: Float(config.weightDecay),
-                          maxBatch: bufferRows(config.batchSize, codes.rows), rng: &initRNG)
-            rbm.initializeVisibleBiases(from: codes)
-            let monitorData = gather(codes, monitorRows)
-            var batches = Minibatches(source: codes, batchSize: config.batchSize)
+                          maxBatch: batches.batchSize, rng: &initRNG)
+            let monitorData = whole ? gather(codes ?? sample, monitorRows ?? []) : sample
+            rbm.initializeVisibleBiases(from: whole ? codes ?? sample : sample)
             let loop = EpochLoop(label: "pretrain RBM \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
                                  epochs: config.epochs, progress: context.progress)
             let r = try loop.run(
@@ -44,7 +50,9 @@ extension PretrainStage {
             outcome.model.encoder.append(DenseLayer(kernel: rbm.kernel, bias: rbm.hiddenBias, activation: .sigmoid))
             outcome.model.decoder.insert(DenseLayer(kernel: rbm.kernel.transposed, bias: rbm.visibleBias,
                                                     activation: rbm.visibleActivation), at: 0)
-            codes = rbm.encode(codes)
+            codes = codes.map(rbm.encode)
+            if !whole { sample = rbm.encode(sample) }
+            inputs = width
         }
     }
 }

@@ -10,17 +10,17 @@ extension PretrainStage {
     ///
     /// Curves: `pretrain/vae/loss`, `reconstruction`, `kl` (batch means per row over the
     /// epoch; loss = reconstruction + β·kl with that epoch's β).
-    func runVAE(_ x: Matrix, _ settings: VAESettings, _ context: StageContext, _ outcome: inout RunOutcome) throws {
+    func runVAE(_ x: UnlabeledRows, _ settings: VAESettings, _ context: StageContext, _ outcome: inout RunOutcome) throws {
         var initRNG = context.streams.pretrainInit
         var shuffleRNG = context.streams.pretrainShuffle
         var noiseRNG = context.streams.pretrainNoise
         let (outAct, loss) = config.reconstruction(forLayer: 0)
+        var batches = try x.batches(config.batchSize)
         let vae = VariationalAutoencoder(
-            inputs: x.cols, hidden: Array(config.layers.dropLast()), latent: config.layers.last ?? 1,
+            inputs: context.data.width, hidden: Array(config.layers.dropLast()), latent: config.layers.last ?? 1,
             activation: config.activation, outputActivation: outAct, loss: loss,
-            beta: Float(settings.beta), maxBatch: bufferRows(config.batchSize, x.rows), optimizer: config.optimizer.engine,
+            beta: Float(settings.beta), maxBatch: batches.batchSize, optimizer: config.optimizer.engine,
             weightDecay: Float(config.weightDecay), rng: &initRNG)
-        var batches = Minibatches(source: x, batchSize: config.batchSize)
         var sums = (recon: 0.0, kl: 0.0, rows: 0)
         let loop = EpochLoop(label: "pretrain VAE", stage: "pretrain vae", epochs: config.epochs, progress: context.progress)
         let r = try loop.run(

@@ -13,6 +13,8 @@ struct PretrainStage: Stage {
     let config: PretrainConfig
     var name: String { "pretrain" }
 
+    var sharesRows: Bool { true }
+
     func settings(_ config: PipelineConfig) -> String? {
         var p = self.config
         p.endToEnd = nil   // its own stage
@@ -20,7 +22,7 @@ struct PretrainStage: Stage {
     }
 
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
-        let x = context.data.autoencoderTrain
+        let x = context.data.unlabeled
         switch config.model {
         case .rbm(let settings): try runDBN(x, settings, context, &outcome)
         case .vae(let settings): try runVAE(x, settings, context, &outcome)
@@ -28,7 +30,14 @@ struct PretrainStage: Stage {
         }
     }
 
-    private func runGreedy(_ x: Matrix, _ context: StageContext, _ outcome: inout RunOutcome) throws {
+    /// Layer k's batches: the rows' codes from the layers trained so far, computed once
+    /// when the rows are in memory (`codes`), batch by batch when they are streamed.
+    func layerBatches(_ x: UnlabeledRows, _ codes: Matrix?, _ encoder: [DenseLayer]) throws -> any BatchSource {
+        if let codes { return x.minibatches(codes, batchSize: config.batchSize) }
+        return try x.batches(config.batchSize, through: encoder)
+    }
+
+    private func runGreedy(_ x: UnlabeledRows, _ context: StageContext, _ outcome: inout RunOutcome) throws {
         var initRNG = context.streams.pretrainInit
         var shuffleRNG = context.streams.pretrainShuffle
         var noiseRNG = context.streams.pretrainNoise
@@ -40,15 +49,16 @@ struct PretrainStage: Stage {
         case .contractive(let weight): contractive = Float(weight)
         case .basic, .rbm, .vae: break
         }
-        var codes = x
+        var codes = x.matrix
+        var inputs = context.data.width
         for (k, width) in config.layers.enumerated() {
             let (outAct, loss) = config.reconstruction(forLayer: k)
+            var batches = try layerBatches(x, codes, outcome.model.encoder)
             let ae = ShallowAutoencoder(
-                inputs: codes.cols, hidden: width, activation: activation, outputActivation: outAct, loss: loss,
+                inputs: inputs, hidden: width, activation: activation, outputActivation: outAct, loss: loss,
                 tiedWeights: config.tiedWeights, noise: noise, sparsity: sparsity,
                 contractiveWeight: contractive, weightDecay: Float(config.weightDecay),
-                maxBatch: bufferRows(config.batchSize, codes.rows), optimizer: config.optimizer.engine, rng: &initRNG)
-            var batches = Minibatches(source: codes, batchSize: config.batchSize)
+                maxBatch: batches.batchSize, optimizer: config.optimizer.engine, rng: &initRNG)
             let loop = EpochLoop(label: "pretrain layer \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
                                  epochs: config.epochs, progress: context.progress)
             let r = try loop.run(&batches, shuffle: &shuffleRNG) { _, count, batch in
@@ -59,7 +69,8 @@ struct PretrainStage: Stage {
             let (encoder, decoder) = ae.denseLayers
             outcome.model.encoder.append(encoder)
             outcome.model.decoder.insert(decoder, at: 0)
-            codes = ae.encode(codes)
+            codes = codes.map(ae.encode)
+            inputs = width
         }
         outcome.model.tiedWeights = config.tiedWeights
     }

@@ -8,6 +8,7 @@ struct StageContext {
     let data: TrainingData
     let streams: RandomStreams
     let progress: Progress
+    var cluster: Cluster = .single
 }
 
 /// One step of `layerwise run`, as a value: it reads what the stages before it left in
@@ -24,6 +25,14 @@ protocol Stage {
     /// `--resume` fingerprint; nil for a stage that is cheap to run again (not checkpointed).
     func settings(_ config: PipelineConfig) -> String?
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws
+    /// Whether it learns from `data.unlabeled`, the rows an MPI job shares out: every rank
+    /// runs it, averaging gradients each step. The other stages (on the labeled rows, the
+    /// test set) run on rank 0 alone.
+    var sharesRows: Bool { get }
+}
+
+extension Stage {
+    var sharesRows: Bool { false }
 }
 
 enum Stages {
@@ -49,10 +58,13 @@ enum Stages {
 
     /// The `--resume` fingerprint of every checkpointed stage: what it and every stage
     /// before it depend on, with the seed, the training data and the Layerwise version.
-    static func fingerprints(_ stages: [any Stage], _ config: PipelineConfig) -> [(stage: String, fingerprint: String)] {
+    static func fingerprints(_ stages: [any Stage], _ config: PipelineConfig,
+                             _ data: TrainingData? = nil) -> [(stage: String, fingerprint: String)] {
         var parts = ["layerwise \(layerwiseVersion)", "seed \(config.seed)", "train \(config.data.train)",
                      "train_labels \(String(describing: config.data.trainLabels))", "scale \(config.data.scale)",
                      "normal_classes \(String(describing: config.anomaly?.normalClasses))"]
+        // Streamed rows and the rank count change the batches, so the results.
+        if let u = data?.unlabeled, u.isStreamed || u.ranks > 1 { parts.append("streamed \(u.isStreamed), ranks \(u.ranks)") }
         var out: [(stage: String, fingerprint: String)] = []
         for stage in stages {
             guard let s = stage.settings(config) else { continue }

@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import NeuralNet
 
 /// A run whose loss became NaN or infinite (exit code 3).
 public struct DivergedError: UserFacingError {
@@ -48,7 +49,7 @@ struct EpochLoop {
 
     /// Runs the epochs. `step(rows, count, features)` trains on one minibatch and returns
     /// its mean loss; `beforeEpoch(e)` and `afterEpoch(e)` run around epoch e (1-based).
-    func run(_ batches: inout Minibatches, shuffle: inout RandomGenerator,
+    func run<Batches: BatchSource>(_ batches: inout Batches, shuffle: inout RandomGenerator,
              beforeEpoch: (Int) -> Void = { _ in },
              afterEpoch: (Int) throws -> EpochEnd = { _ in EpochEnd() },
              step: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Float) throws -> Result {
@@ -57,19 +58,28 @@ struct EpochLoop {
         batches.onBatch = progress.tick
         for epoch in 1...max(epochs, 1) where epochs > 0 {
             beforeEpoch(epoch)
-            progress.begin(label, epoch, of: epochs, samples: batches.rows.count)
+            progress.begin(label, epoch, of: epochs, samples: batches.epochRows)
             let t0 = Stopwatch.now()
             var sum = 0.0, n = 0
-            batches.epoch(&shuffle) { rows, count, batch in
+            try batches.epoch(&shuffle) { rows, count, batch in
                 sum += Double(step(rows, count, batch)) * Double(count)
                 n += count
             }
-            let mean = Float(sum / Double(max(n, 1)))
+            // Data-parallel: the loss over every process's rows (a NaN on any one stops them all).
+            var totals = [sum, Double(n)]
+            DataParallel.reducer?.sum(&totals)
+            let mean = Float(totals[0] / max(totals[1], 1))
             guard mean.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
             result.losses.append(mean)
-            result.samples += n
-            let rate = Double(n) / Stopwatch.seconds(since: t0)
-            let end = try afterEpoch(epoch)
+            result.samples += Int(totals[1])   // every process's rows
+            let rate = totals[1] / Stopwatch.seconds(since: t0)
+            var end = try afterEpoch(epoch)
+            if let reducer = DataParallel.reducer {
+                // Every process stops together (one that stops alone would leave the others waiting).
+                var stops = [end.stop == nil ? 0.0 : 1.0]
+                reducer.sum(&stops)
+                if stops[0] > 0 && end.stop == nil { end.stop = "stopped early with the other ranks after epoch \(epoch)" }
+            }
             for (k, v) in end.values.enumerated() {
                 guard v.1.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
                 if k < result.monitored.count { result.monitored[k].values.append(v.1) } else { result.monitored.append((v.0, [v.1])) }

@@ -27,9 +27,13 @@ struct MemoryEstimate {
 
     static let bytesPerValue = 4.0
 
-    static func of(_ cfg: PipelineConfig, trainRows: Int, testRows: Int, width: Int) -> MemoryEstimate {
+    static func of(_ cfg: PipelineConfig, trainRows: Int, testRows: Int, width: Int, ranks: Int = 1) -> MemoryEstimate {
         let f = bytesPerValue
-        let (n, t, d) = (Double(trainRows), Double(testRows), Double(width))
+        // Streamed, only two windows of rows are in memory; in an MPI job, this rank's share.
+        let streamed = cfg.data.streams(rows: trainRows, width: width)
+        let held = streamed ? Double(min(trainRows, 2 * StreamedRows.windowBytes / max(width * 4, 1)))
+            : Double(trainRows) / Double(ranks)
+        let (n, t, d) = (held, Double(testRows), Double(width))
         let layers = (cfg.pretrain?.layers ?? []).map(Double.init)
         let hidden = (cfg.classifier?.hidden ?? []).map(Double.init)
         let classes = 2.0   // unknown before the labels are read; the output layer is small beside the rest

@@ -1,8 +1,24 @@
 import LinearAlgebra
 
+/// Minibatches of training rows, an epoch at a time: held in memory (`Minibatches`) or
+/// streamed from the file (`StreamedRows`). Every training stage's epoch loop reads one.
+protocol BatchSource {
+    /// Rows one epoch hands out.
+    var epochRows: Int { get }
+    /// Rows per batch; the last batch of an epoch may hold fewer.
+    var batchSize: Int { get }
+    var width: Int { get }
+    /// Called after each batch with the rows done so far this epoch (progress bars).
+    var onBatch: ((Int) -> Void)? { get set }
+    /// Calls `body(rows, count, features)` for every minibatch of one epoch in an order
+    /// drawn from `rng`: `rows` are the batch's row indices (for labels), the features
+    /// `[count, width]`.
+    mutating func epoch(_ rng: inout RandomGenerator, _ body: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Void) throws
+}
+
 /// Shuffled minibatches over a set of rows: gathers each batch's rows into one
 /// reusable buffer so the engine reads a contiguous `[batch, width]` block.
-struct Minibatches {
+struct Minibatches: BatchSource {
     let source: Matrix
     let rows: [Int]
     let batchSize: Int
@@ -17,6 +33,9 @@ struct Minibatches {
         self.batchSize = min(batchSize, max(rows.count, 1))
         buffer = [Float](repeating: 0, count: self.batchSize * source.cols)
     }
+
+    var epochRows: Int { rows.count }
+    var width: Int { source.cols }
 
     /// Every row of `source`.
     init(source: Matrix, batchSize: Int) {

@@ -73,7 +73,7 @@ struct TrainingPlan {
             }
             if rows > 0 { plan.entries.append(e) }
         }
-        let autoencoderRows = data.autoencoderTrain.rows
+        let autoencoderRows = data.unlabeled.totalRows
         if var p = c.pretrain {
             entry("pretrain.epochs", "pretrain", &p.epochs, fromData: p.epochsFromData, rows: autoencoderRows, batch: p.batchSize)
             if var e = p.endToEnd {

@@ -1,0 +1,96 @@
+import Foundation
+import HDF5
+import XCTest
+@testable import Layerwise
+
+/// `mpirun -np 2 layerwise run …` through the real binary and Open MPI's launcher
+/// (Debian's openmpi-bin, installed by Scripts/bootstrap.sh).
+final class MPITests: XCTestCase {
+    static let mpirun = "/usr/bin/mpirun"
+
+    /// `mpirun -np 2 <args>`, under `timeout`: a job that hangs fails the test instead of CI.
+    func mpirun(_ args: [String], in folder: URL, seconds: Int = 240) throws -> (CLI.Result, Double) {
+        guard FileManager.default.isExecutableFile(atPath: MPITests.mpirun) else {
+            throw XCTSkip("mpirun not installed (Scripts/bootstrap.sh installs openmpi-bin)")
+        }
+        let start = Date()
+        let r = try CLI.launch(URL(fileURLWithPath: "/usr/bin/timeout"),
+                               ["\(seconds)", MPITests.mpirun, "--oversubscribe"] + args, in: folder,
+                               environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                                             "OMPI_MCA_btl_vader_single_copy_mechanism": "none"])
+        return (r, Date().timeIntervalSince(start))
+    }
+
+    func kernel(_ path: String, _ layer: Int) throws -> [Float] {
+        try H5File.open(path).root.dataset("model/encoder/layer_\(layer)/kernel").read(as: Float.self)
+    }
+
+    /// Three full-batch SGD steps per layer: the gradient of the whole training set whether
+    /// one process computes it or two ranks each compute their half's and average them
+    /// (one allreduce per step), so the weights agree up to float rounding; with the rows
+    /// held in memory and streamed. Rank 0 alone writes a results file and prints.
+    func testTwoRanksAverageTheirGradientsToTheWholeBatchGradient() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let pipeline = try TinyData.writePipeline(into: folder)
+        let fullBatch = ["pretrain.model=basic", "pretrain.layers=[32, 8]", "pretrain.epochs=3", "pretrain.batch_size=600",
+                         "pretrain.optimizer={name: sgd, learning_rate: 0.5}", "pretrain.end_to_end=null"].flatMap { ["--set", $0] }
+        let one = try CLI.run(["run", pipeline, "--threads", "1", "--set", "output.results=one/r.h5"] + fullBatch, in: folder)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        for memory in ["true", "false"] {
+            let out = "two-\(memory)"
+            let (r, _) = try mpirun(["-np", "2", CLI.executable.path, "run", pipeline, "--threads", "1",
+                                     "--set", "output.results=\(out)/r.h5", "--set", "data.in_memory=\(memory)"] + fullBatch, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stdout.components(separatedBy: "\npipeline ").count + (r.stdout.hasPrefix("pipeline ") ? 1 : 0), 2,
+                           "one summary, from rank 0: \(r.stdout)")
+            XCTAssertTrue(r.stdout.contains("2 MPI ranks, 300 rows on rank 0"), r.stdout)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(out).path), ["r.h5"])
+            for layer in 0..<2 {
+                let a = try kernel(folder.appendingPathComponent("one/r.h5").path, layer)
+                let b = try kernel(folder.appendingPathComponent("\(out)/r.h5").path, layer)
+                let diff = zip(a, b).map { abs($0 - $1) }.max() ?? 1
+                XCTAssertLessThan(diff, 2e-5, "in_memory \(memory), layer \(layer): one process vs two ranks differ by \(diff)")
+            }
+        }
+    }
+
+    /// The same seed and rank count give the same results file (timings aside).
+    func testTheSameSeedAndRankCountAreByteIdentical() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let pipeline = try TinyData.writePipeline(into: folder)
+        for name in ["a", "b"] {
+            let (r, _) = try mpirun(["-np", "2", CLI.executable.path, "run", pipeline, "--threads", "1", "--quiet",
+                                     "--set", "output.results=\(name).h5"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let groups = ["model", "predictions", "embeddings", "reconstructions", "anomaly", "metrics"]
+        let a = try ResultsBytes.of(folder.appendingPathComponent("a.h5").path, groups: groups)
+        let b = try ResultsBytes.of(folder.appendingPathComponent("b.h5").path, groups: groups)
+        XCTAssertNotNil(a["model/encoder/layer_0/kernel"])
+        XCTAssertNotNil(a["anomaly/train_error"])
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        for (k, v) in a.sorted(by: { $0.key < $1.key }) { XCTAssertTrue(b[k] == v, "\(k) differs") }
+        // Rank 0 scored every training row, not only its share.
+        XCTAssertEqual(try H5File.open(folder.appendingPathComponent("a.h5").path).root.dataset("anomaly/train_error").shape, [600])
+    }
+
+    /// Rank 1 alone meets bad input (its pipeline names a missing file): the job ends with
+    /// exit 2 and one `error:` line, rank 0's, naming the file; no results file; no hang.
+    func testAFailingRankEndsTheJobWithOneErrorLine() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let pipeline = try TinyData.writePipeline(into: folder)
+        let run = [CLI.executable.path, "run", pipeline, "--threads", "1"]
+        let (r, seconds) = try mpirun(["-np", "1"] + run + [":", "-np", "1"] + run + ["--set", "data.train=missing.h5:/x"],
+                                      in: folder, seconds: 60)
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertLessThan(seconds, 30)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, r.stderr)
+        XCTAssertTrue(errors.first?.contains("missing.h5") ?? false, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.h5").path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }, [])
+    }
+}
