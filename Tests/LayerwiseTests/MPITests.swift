@@ -93,4 +93,25 @@ final class MPITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.h5").path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }, [])
     }
+
+    /// Rank 1 meets a NaN in its share of the streamed rows in the middle of an epoch, while
+    /// rank 0 waits in the step's allreduce: rank 0 still prints the one error line, naming
+    /// the row, and the job ends with exit 2.
+    func testARankFailingInTheMiddleOfAnEpochEndsTheJob() throws {
+        let folder = try TinyData.folder(self)
+        _ = try StreamingTests.writeRows(folder, rows: 1000, nanAt: 900)
+        let pipeline = try TinyData.writePipeline("""
+        name: nan
+        data: {train: rows.h5:/x, scale: none, in_memory: false}
+        pretrain: {layers: [2], epochs: 3, batch_size: 50}
+        output: {results: out/r.h5}
+        """, into: folder)
+        let (r, seconds) = try mpirun(["-np", "2", CLI.executable.path, "run", pipeline, "--threads", "1"], in: folder, seconds: 60)
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertLessThan(seconds, 30)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, r.stderr)
+        XCTAssertTrue(errors.first?.contains("row 900, column 1") ?? false, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/r.h5").path))
+    }
 }

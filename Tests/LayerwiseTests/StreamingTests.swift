@@ -10,7 +10,7 @@ final class StreamingTests: XCTestCase {
     override func tearDown() { BLAS.setThreads(1) }
 
     /// `rows.h5:/x`: float32 `[rows, 3]` whose row i holds (i, i + 0.25, i + 0.5), chunked by 64 rows.
-    func writeRows(_ folder: URL, rows: Int = 1000, nanAt: Int? = nil) throws -> String {
+    static func writeRows(_ folder: URL, rows: Int = 1000, nanAt: Int? = nil) throws -> String {
         let path = folder.appendingPathComponent("rows.h5").path
         let f = try H5File.create(path)
         let ds = try f.root.createDataset("x", of: Float.self, shape: [rows, 3], chunkRows: 64, compression: nil)
@@ -40,7 +40,7 @@ final class StreamingTests: XCTestCase {
 
     func testAnEpochHandsOutEveryRowOnceInFullBatchesWithItsOwnValues() throws {
         let folder = try TinyData.folder(self)
-        let path = try writeRows(folder)
+        let path = try Self.writeRows(folder)
         let s = try source(path)
         XCTAssertEqual(s.windowRows, 128)
         var rng = RandomGenerator(seed: 7)
@@ -68,7 +68,7 @@ final class StreamingTests: XCTestCase {
 
     func testSegmentsFilterAndPaddingSelectTheirRows() throws {
         let folder = try TinyData.folder(self)
-        let path = try writeRows(folder)
+        let path = try Self.writeRows(folder)
         var rng = RandomGenerator(seed: 1)
         // An MPI rank's share: its own rows only.
         let share = try epoch(try source(path, segments: [100..<300, 700..<901]), &rng).flatMap(\.rows)
@@ -85,7 +85,7 @@ final class StreamingTests: XCTestCase {
 
     func testRowsAreScaledAsInMemory() throws {
         let folder = try TinyData.folder(self)
-        let path = try writeRows(folder)
+        let path = try Self.writeRows(folder)
         let scaler = Scaler(kind: .unit, minimum: 0, maximum: 1000.5)
         var rng = RandomGenerator(seed: 2)
         var seen = 0
@@ -103,7 +103,7 @@ final class StreamingTests: XCTestCase {
     /// one `error:` line naming the dataset, row and column; exit 2; no results file.
     func testANaNInStreamedRowsIsOneErrorNamingTheRow() throws {
         let folder = try TinyData.folder(self)
-        _ = try writeRows(folder, nanAt: 777)
+        _ = try Self.writeRows(folder, nanAt: 777)
         let pipeline = """
         name: nan
         data: {train: rows.h5:/x, scale: none, in_memory: false}

@@ -37,6 +37,10 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
 
     private let buffers: [Window]
     private var batch: [Float]
+    /// uint8 rows are read as bytes and converted here with the scaling (HDF5's own
+    /// conversion to float is several times slower); nil for other element types.
+    private let bytes: UnsafeMutablePointer<UInt8>?
+    private let largestBlock: Int
     private let reader = DispatchQueue(label: "layerwise.streamed-rows")
 
     /// Rows read at once by default: whole chunks, at least this many bytes of floats per window.
@@ -77,11 +81,15 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
         let largest = blocks.map(\.count).max() ?? 1
         windowBlocks = max(1, windowBytes / max(largest * rowBytes, 1))
         windowCapacity = max(windowBlocks * largest, self.batchSize)
+        largestBlock = largest
+        bytes = dataset.elementType == .uint8 ? .allocate(capacity: max(largest * width, 1)) : nil
         let capacity = self.batchSize + windowCapacity
         buffers = [Window(rows: capacity, width: width), Window(rows: capacity, width: width)]
         batch = [Float](repeating: 0, count: self.batchSize * width)
         guard selected > 0 else { throw InputError("\(ref.named): no rows to stream") }
     }
+
+    deinit { bytes?.deallocate() }
 
     /// Rows one window holds, the bound on how far apart two rows of a batch can be in the file.
     var windowRows: Int { windowCapacity }
@@ -112,9 +120,14 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
             var at = offset
             for block in blocks {
                 let dst = UnsafeMutableBufferPointer(start: window.values + at * width, count: block.count * width)
-                try dataset.readRows(block, into: dst)
-                if let bad = dst.firstIndex(where: { !$0.isFinite }) {
-                    throw InputError("\(ref.named): row \(block.lowerBound + bad / width), column \(bad % width) is \(dst[bad]); features must be finite numbers")
+                if let bytes {
+                    try dataset.readRows(block, into: UnsafeMutableBufferPointer(start: bytes, count: block.count * width))
+                    for i in 0..<(block.count * width) { dst[i] = Float(bytes[i]) }
+                } else {
+                    try dataset.readRows(block, into: dst)
+                    if let bad = dst.firstIndex(where: { !$0.isFinite }) {
+                        throw InputError("\(ref.named): row \(block.lowerBound + bad / width), column \(bad % width) is \(dst[bad]); features must be finite numbers")
+                    }
                 }
                 var kept = 0
                 for (k, row) in block.enumerated() where keep?(row) ?? true {
