@@ -114,4 +114,30 @@ final class MPITests: XCTestCase {
         XCTAssertTrue(errors.first?.contains("row 900, column 1") ?? false, r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/r.h5").path))
     }
+
+    /// A job whose fine-tuning (rank 0's stage) diverges ends with exit 3 and keeps the
+    /// checkpoint of the data-parallel pretraining; `--resume` under the same rank count
+    /// then writes what an uninterrupted job writes.
+    func testResumeUnderMPIEqualsAnUninterruptedJob() throws {
+        let a = try TinyData.folder(self), b = try TinyData.folder(self)
+        for f in [a, b] { try TinyData.write(into: f) }
+        let run = { (folder: URL, extra: [String]) throws -> CLI.Result in
+            let pipeline = try TinyData.writePipeline(into: folder)
+            return try self.mpirun(["-np", "2", CLI.executable.path, "run", pipeline, "--threads", "1", "--quiet"] + extra,
+                                   in: folder).0
+        }
+        let diverged = try run(a, ["--set", "fine_tune.optimizer={name: sgd, learning_rate: 1e30}"])
+        XCTAssertEqual(diverged.status, 3, diverged.stderr)
+        XCTAssertEqual(diverged.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count, 1, diverged.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: a.appendingPathComponent("out/results.checkpoint.h5").path))
+        let resumed = try run(a, ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try run(b, []).status, 0)
+        let groups = ["model", "predictions", "embeddings", "anomaly", "metrics"]
+        let x = try ResultsBytes.of(a.appendingPathComponent("out/results.h5").path, groups: groups)
+        let y = try ResultsBytes.of(b.appendingPathComponent("out/results.h5").path, groups: groups)
+        XCTAssertNotNil(x["model/encoder/layer_0/kernel"])
+        XCTAssertEqual(Set(x.keys), Set(y.keys))
+        for (k, v) in x.sorted(by: { $0.key < $1.key }) { XCTAssertTrue(y[k] == v, "\(k) differs") }
+    }
 }
