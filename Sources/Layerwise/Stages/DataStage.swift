@@ -12,7 +12,7 @@ struct DataStage {
     init(pipeline: Pipeline, cluster: Cluster = .single) {
         self.pipeline = pipeline
         self.cluster = cluster
-        streams = RandomStreams(seed: pipeline.config.seed)
+        streams = RandomStreams(seed: pipeline.config.seed, rank: cluster.rank)
     }
 
     /// Refuses a run that would need more memory than there is (`MemoryEstimate`), from

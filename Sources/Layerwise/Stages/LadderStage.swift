@@ -42,11 +42,14 @@ struct LadderStage: Stage {
         let spec = LadderSpec(inputs: data.width, hidden: config.layers, classes: data.nClasses, activation: config.activation,
                               noise: Float(config.noise), denoisingWeights: config.denoisingWeights.map(Float.init))
         var initRNG = context.streams.ladderInit
-        let net = LadderNetwork(spec, maxBatch: max(data.unlabeled.localBatch(config.batchSize), 2), rng: &initRNG,
-                                pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
-        let width = data.width
         let labeledRows = data.labeledIndices
         let m = min(config.batchSize, labeledRows.count)
+        // In an MPI job each rank takes its part of the labeled batch too (the same rows drawn on every rank).
+        let cluster = context.cluster
+        let mine = (m * cluster.rank / cluster.size)..<(m * (cluster.rank + 1) / cluster.size)
+        let net = LadderNetwork(spec, maxBatch: max(data.unlabeled.localBatch(config.batchSize), mine.count, 2), rng: &initRNG,
+                                pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
+        let width = data.width
         var labeledX = [Float](repeating: 0, count: m * width)
         var labeledY = [Int32](repeating: 0, count: m)
         var labeledOrder = labeledRows, next = labeledRows.count
@@ -97,7 +100,12 @@ struct LadderStage: Stage {
                 for j in 0..<width { labeledX[k * width + j] = data.train.storage[r * width + j] }
                 labeledY[k] = labels[r]
             }
-            let loss = net.trainStep(unlabeled: x, rows: count, labeled: labeledX, labels: labeledY, labeledRows: m, rng: &noise)
+            let loss = labeledX.withUnsafeBufferPointer { xl in
+                labeledY.withUnsafeBufferPointer { yl in
+                    net.trainStep(unlabeled: x, rows: count, labeled: xl.baseAddress.map { $0 + mine.lowerBound * width },
+                                  labels: yl.baseAddress.map { $0 + mine.lowerBound }, labeledRows: mine.count, rng: &noise)
+                }
+            }
             supervised += net.lastSupervised * Double(count)
             for l in denoising.indices { denoising[l] += net.lastDenoising[l] * Double(count) }
             rows += count

@@ -8,8 +8,13 @@ import LinearAlgebra
 /// in Layerwise makes a `RandomGenerator` from the seed.
 struct RandomStreams {
     let seed: UInt64
+    /// This process's rank in an MPI job (0 for one process). The streams that draw for a
+    /// rank's own rows (noise, Gibbs sampling) differ between ranks; every other stream is
+    /// the same on every rank, so the ranks start from the same weights.
+    var rank = 0
 
     private func stream(_ id: UInt64) -> RandomGenerator { RandomGenerator(seed: seed).derived(id) }
+    private func perRank(_ id: UInt64) -> RandomGenerator { rank == 0 ? stream(id) : stream(id).derived(1000 + UInt64(rank)) }
 
     /// The labeled subset (`data.labeled`), then the validation split.
     var labeledSubset: RandomGenerator { stream(1) }
@@ -18,13 +23,13 @@ struct RandomStreams {
     /// Minibatch order of pretraining.
     var pretrainShuffle: RandomGenerator { stream(3) }
     /// Denoising corruption, the VAE's ε.
-    var pretrainNoise: RandomGenerator { stream(8) }
+    var pretrainNoise: RandomGenerator { perRank(8) }
     /// Gibbs sampling of the RBMs.
-    var rbmSampling: RandomGenerator { stream(10) }
+    var rbmSampling: RandomGenerator { perRank(10) }
     /// Minibatch order of end-to-end training.
     var endToEndShuffle: RandomGenerator { stream(4) }
     /// Input corruption of end-to-end training.
-    var endToEndNoise: RandomGenerator { stream(9) }
+    var endToEndNoise: RandomGenerator { perRank(9) }
     /// Initial weights of the classifier head.
     var classifierInit: RandomGenerator { stream(5) }
     /// Minibatch order of the head's training.
@@ -41,5 +46,5 @@ struct RandomStreams {
     var ladderShuffle: RandomGenerator { stream(12) }
     var ladderLabeledShuffle: RandomGenerator { stream(12).derived(1) }
     /// The ladder's corruption noise.
-    var ladderNoise: RandomGenerator { stream(13) }
+    var ladderNoise: RandomGenerator { perRank(13) }
 }
