@@ -79,6 +79,9 @@ struct ResultsWriter {
         try d.setAttribute("n_validation", Int64(data.validationIndices.count))
         try d.setAttribute("n_test", Int64(data.test?.rows ?? 0))
         try d.setAttribute("n_classes", Int64(data.nClasses))
+        // How the autoencoder side read its rows: the same seed gives the same file only with the same two.
+        try d.setAttribute("streamed", Int64(data.unlabeled.isStreamed ? 1 : 0))
+        try d.setAttribute("mpi_ranks", Int64(data.unlabeled.ranks))
         try d.write("labeled_indices", data.inFile(data.labeledIndices).map(Int64.init), shape: [data.labeledIndices.count])
         try d.write("validation_indices", data.inFile(data.validationIndices).map(Int64.init), shape: [data.validationIndices.count])
         if let y = data.testLabels {

@@ -119,7 +119,9 @@ enum CLI {
         var environment = environment
         // Scripts/sanitize.sh: LeakSanitizer stays on in the programs the tests start (the
         // test runner itself runs without it: XCTest's own leaks would drown the report).
-        if let child = ProcessInfo.processInfo.environment["LAYERWISE_CHILD_ASAN_OPTIONS"] { environment["ASAN_OPTIONS"] = child }
+        if let child = ProcessInfo.processInfo.environment["LAYERWISE_CHILD_ASAN_OPTIONS"] {
+            environment["ASAN_OPTIONS"] = child + (environment["ASAN_OPTIONS"].map { ":" + $0 } ?? "")
+        }
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
