@@ -31,8 +31,9 @@ struct RunCommand: ParsableCommand {
             if let threads, threads < 1 { throw InputError("--threads: expected a positive number, got \(threads)") }
             let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json, resume: resume)
             // What an interrupted run prints to be continued: the same pipeline, overrides and threads.
+            // (In an MPI job, the same number of ranks: a checkpoint holds for the rank count it was made with.)
             Interruption.setResumeCommand(Interruption.commandLine(
-                ["layerwise", "run", pipeline] + overrides.flatMap { ["--set", $0] }
+                (Parallel.ranks > 1 ? ["mpirun", "-np", String(Parallel.ranks)] : []) + ["layerwise", "run", pipeline] + overrides.flatMap { ["--set", $0] }
                 + (threads.map { ["--threads", String($0)] } ?? []) + ["--resume"]))
             let (reports, sweep) = try Runner.runAll(pipelineFile: pipeline, options: options)
             // In an MPI job: every rank waits for rank 0's results file; the other ranks print nothing.

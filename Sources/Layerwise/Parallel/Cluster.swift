@@ -66,6 +66,9 @@ public enum Parallel {
     /// Whether this process prints results (one process, or rank 0 of an MPI job).
     public static var isLeader: Bool { Cluster.current.isLeader }
 
+    /// The processes of this run: 1, or the MPI job's rank count.
+    public static var ranks: Int { Cluster.current.size }
+
     /// Reports `message` as the command's error. One process: prints it and returns (the
     /// caller exits with `status`). In an MPI job it never returns: rank 0 prints it and
     /// ends the job; another rank hands it to rank 0.
