@@ -156,6 +156,26 @@ final class StreamingTests: XCTestCase {
         XCTAssertEqual(memory.data.inFile(memory.data.labeledIndices), streamed.data.inFile(streamed.data.labeledIndices))
     }
 
+    /// The same seed streams the same batches: two streamed runs of every stage (greedy
+    /// layers from encoded batches, end-to-end, anomaly scores) write the same results file.
+    func testTheSameSeedStreamedTwiceIsByteIdentical() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let path = try TinyData.writePipeline(into: folder)
+        for name in ["a", "b"] {
+            let r = try Runner.run(pipelineFile: path, options: RunOptions(
+                overrides: ["data.in_memory=false", "output.results=\(name).h5"], threads: 1, quiet: true))
+            XCTAssertTrue(r.data.unlabeled.isStreamed)
+        }
+        let groups = ["model", "predictions", "embeddings", "reconstructions", "anomaly", "metrics"]
+        let a = try ResultsBytes.of(folder.appendingPathComponent("a.h5").path, groups: groups)
+        let b = try ResultsBytes.of(folder.appendingPathComponent("b.h5").path, groups: groups)
+        XCTAssertNotNil(a["model/encoder/layer_1/kernel"])
+        XCTAssertNotNil(a["anomaly/train_error"])
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        for (k, v) in a.sorted(by: { $0.key < $1.key }) { XCTAssertTrue(b[k] == v, "\(k) differs") }
+    }
+
     /// Layer `layer`'s kernel after 0 epochs (the initial weights).
     func initialKernel(_ path: String, _ layer: Int) throws -> [Float] {
         let r = try Runner.run(pipelineFile: path, options: RunOptions(
