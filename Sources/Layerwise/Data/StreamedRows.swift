@@ -40,7 +40,6 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
     /// uint8 rows are read as bytes and converted here with the scaling (HDF5's own
     /// conversion to float is several times slower); nil for other element types.
     private let bytes: UnsafeMutablePointer<UInt8>?
-    private let largestBlock: Int
     private let reader = DispatchQueue(label: "layerwise.streamed-rows")
 
     /// Rows read at once by default: whole chunks, at least this many bytes of floats per window.
@@ -81,7 +80,6 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
         let largest = blocks.map(\.count).max() ?? 1
         windowBlocks = max(1, windowBytes / max(largest * rowBytes, 1))
         windowCapacity = max(windowBlocks * largest, self.batchSize)
-        largestBlock = largest
         bytes = dataset.elementType == .uint8 ? .allocate(capacity: max(largest * width, 1)) : nil
         let capacity = self.batchSize + windowCapacity
         buffers = [Window(rows: capacity, width: width), Window(rows: capacity, width: width)]

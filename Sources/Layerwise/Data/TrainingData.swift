@@ -69,7 +69,7 @@ struct TrainingData {
                     x.withUnsafeBufferPointer { a.add($0) }
                 }
             }
-            scaler = try cluster.merged(a).scaler
+            scaler = cluster.merged(a).scaler
         }
 
         var test: Matrix? = nil
@@ -156,7 +156,7 @@ struct TrainingData {
             train: train, trainLabels: labels.map { l in kept.map { l[$0] } }, test: test, testLabels: testLabels,
             scaler: scaler, nClasses: nClasses, labeledIndices: labeled.compactMap { position[$0] },
             validationIndices: validation.compactMap { position[$0] }, fileRows: kept, trainRows: nRows,
-            unlabeled: try unlabeled.padded(cluster))
+            unlabeled: unlabeled.padded(cluster))
     }
 
     /// The rows that keep their labels, by `data.labeled`; fewer labeled rows than asked is an error.

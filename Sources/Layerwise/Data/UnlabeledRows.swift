@@ -56,9 +56,9 @@ struct UnlabeledRows {
     var isStreamed: Bool { matrix == nil }
 
     /// Every rank's epoch as long as the largest share.
-    func padded(_ cluster: Cluster) throws -> UnlabeledRows {
+    func padded(_ cluster: Cluster) -> UnlabeledRows {
         var p = self
-        p.epochRows = try cluster.maximum(localRows)
+        p.epochRows = cluster.maximum(localRows)
         return p
     }
 

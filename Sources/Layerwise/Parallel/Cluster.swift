@@ -21,23 +21,23 @@ struct Cluster: @unchecked Sendable {
     }
 
     /// The largest `value` over the ranks.
-    func maximum(_ value: Int) throws -> Int {
+    func maximum(_ value: Int) -> Int {
         guard let mpi else { return value }
         var v = [Double(value)]
-        try mpi.allreduce(&v, .maximum)
+        mpi.allreduce(&v, .maximum)
         return Int(v[0])
     }
 
     /// Scaling statistics gathered over every rank's share.
-    func merged(_ a: Scaler.Accumulator) throws -> Scaler.Accumulator {
+    func merged(_ a: Scaler.Accumulator) -> Scaler.Accumulator {
         guard let mpi else { return a }
         var m = a
         var extremes = [Double(-a.minimum), Double(a.maximum)]
-        try mpi.allreduce(&extremes, .maximum)
+        mpi.allreduce(&extremes, .maximum)
         m.minimum = Float(-extremes[0])
         m.maximum = Float(extremes[1])
         var sums = a.sum + a.sumOfSquares + [Double(a.rows)]
-        try mpi.allreduce(&sums, .sum)
+        mpi.allreduce(&sums, .sum)
         m.sum = Array(sums[0..<a.sum.count])
         m.sumOfSquares = Array(sums[a.sum.count..<(2 * a.sum.count)])
         m.rows = Int(sums[sums.count - 1])

@@ -46,7 +46,7 @@ final class MPIJob: GradientReducer, @unchecked Sendable {
     enum Operation { case sum, maximum }
 
     /// `values` replaced by their sum (or maximum) over every rank.
-    func allreduce(_ values: inout [Double], _ op: Operation) throws {
+    func allreduce(_ values: inout [Double], _ op: Operation) {
         values.withUnsafeMutableBufferPointer { p in
             _ = MPI_Allreduce(lw_mpi_in_place(), p.baseAddress, Int32(p.count), lw_mpi_double(),
                               op == .sum ? lw_mpi_sum() : lw_mpi_max(), comm)
@@ -60,7 +60,7 @@ final class MPIJob: GradientReducer, @unchecked Sendable {
     }
 
     func sum(_ values: inout [Double]) {
-        try? allreduce(&values, .sum)
+        allreduce(&values, .sum)
     }
 
     /// Every rank waits here until all have come.

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import XCTest
 
 /// Every dataset of a results file (or of some of its groups) as raw element bytes, for
 /// "bit for bit the same run" comparisons.
@@ -33,5 +34,17 @@ enum ResultsBytes {
         }
         for g in groups where root.exists(g) { try walk(try root.group(g), g) }
         return out
+    }
+}
+
+extension ResultsBytes {
+    /// The files at `a` and `b` hold the same datasets under `groups`, byte for byte, and
+    /// `a` holds each of `present` (so an empty comparison cannot pass).
+    static func assertSame(_ a: String, _ b: String, groups: [String], present: [String],
+                           file: StaticString = #filePath, line: UInt = #line) throws {
+        let x = try of(a, groups: groups), y = try of(b, groups: groups)
+        for p in present { XCTAssertNotNil(x[p], "\(p) written", file: file, line: line) }
+        XCTAssertEqual(Set(x.keys), Set(y.keys), file: file, line: line)
+        for (k, v) in x.sorted(by: { $0.key < $1.key }) { XCTAssertTrue(y[k] == v, "\(k) differs", file: file, line: line) }
     }
 }
