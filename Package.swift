@@ -3,12 +3,12 @@ import PackageDescription
 
 // MARK: - Targets, dependencies pointing one way
 //
-//   CHDF5 ─► HDF5 ─────────────────────────┐   CMPI (Open MPI) ─► Layerwise
-//   CBLAS ─► CKernels ─► LinearAlgebra ─► NeuralNet ─► Layerwise ─► LayerwiseCLI (`layerwise`)
+//   CLayerwiseHDF5 ─► LayerwiseHDF5 ─────────────────────────┐   CLayerwiseMPI (Open MPI) ─► Layerwise
+//   CLayerwiseBLAS ─► CLayerwiseKernels ─► LayerwiseMath ─► LayerwiseNN ─► Layerwise ─► LayerwiseCLI (`layerwise`)
 //
-// Only `HDF5` sees `CHDF5`; `CBLAS` (OpenBLAS's cblas.h) is seen by `CKernels`, whose
-// pool splits every `cblas_sgemm`, and by `LinearAlgebra`; the element-wise kernels in
-// `CKernels` serve `LinearAlgebra` and `NeuralNet`.
+// Only `LayerwiseHDF5` sees `CLayerwiseHDF5`; `CLayerwiseBLAS` (OpenBLAS's cblas.h) is seen by `CLayerwiseKernels`, whose
+// pool splits every `cblas_sgemm`, and by `LayerwiseMath`; the element-wise kernels in
+// `CLayerwiseKernels` serve `LayerwiseMath` and `LayerwiseNN`.
 
 // Element-wise kernels must vectorize: `sqrtf` blocks it unless errno is off.
 let fastMath: [CSetting] = [.unsafeFlags(["-O3", "-ffast-math", "-fno-math-errno"])]
@@ -16,12 +16,11 @@ let swiftFast: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
 
 let package = Package(
     name: "Layerwise",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "layerwise", targets: ["LayerwiseCLI"]),
         .library(name: "Layerwise", targets: ["Layerwise"]),
         // The engine alone, for Benchmarks/ (its own package) and other tools.
-        .library(name: "LayerwiseEngine", targets: ["NeuralNet", "LinearAlgebra", "HDF5"]),
+        .library(name: "LayerwiseEngine", targets: ["LayerwiseNN", "LayerwiseMath", "LayerwiseHDF5"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,27 +29,27 @@ let package = Package(
     targets: [
         // MARK: System libraries (Debian: libhdf5-dev, libopenblas-dev; pkg-config via pkgconf)
         .systemLibrary(
-            name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial",
+            name: "CLayerwiseHDF5", path: "Sources/CLayerwiseHDF5", pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev", "pkgconf"])]),
         .systemLibrary(
-            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            name: "CLayerwiseBLAS", path: "Sources/CLayerwiseBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkgconf"])]),
         .systemLibrary(
-            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            name: "CLayerwiseZlib", path: "Sources/CLayerwiseZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         // Open MPI, for `mpirun -np N layerwise run …` (Debian: libopenmpi-dev, openmpi-bin).
         .systemLibrary(
-            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            name: "CLayerwiseMPI", path: "Sources/CLayerwiseMPI", pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "pkgconf"])]),
-        .target(name: "CKernels", dependencies: ["CBLAS"], cSettings: fastMath),
+        .target(name: "CLayerwiseKernels", dependencies: ["CLayerwiseBLAS"], cSettings: fastMath),
 
         // MARK: Libraries
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CKernels"], swiftSettings: swiftFast),
-        .target(name: "NeuralNet", dependencies: ["LinearAlgebra", "CKernels"], swiftSettings: swiftFast),
+        .target(name: "LayerwiseHDF5", dependencies: ["CLayerwiseHDF5"]),
+        .target(name: "LayerwiseMath", dependencies: ["CLayerwiseBLAS", "CLayerwiseKernels"], swiftSettings: swiftFast),
+        .target(name: "LayerwiseNN", dependencies: ["LayerwiseMath", "CLayerwiseKernels"], swiftSettings: swiftFast),
         .target(
             name: "Layerwise",
-            dependencies: ["HDF5", "LinearAlgebra", "NeuralNet", "CZlib", "CMPI", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["LayerwiseHDF5", "LayerwiseMath", "LayerwiseNN", "CLayerwiseZlib", "CLayerwiseMPI", .product(name: "Yams", package: "Yams")]),
 
         // MARK: The command-line tool
         .executableTarget(
@@ -58,9 +57,9 @@ let package = Package(
             dependencies: ["Layerwise", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: Tests
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "LinearAlgebra", "HDF5"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LayerwiseTests", dependencies: ["Layerwise", "HDF5"]),
+        .testTarget(name: "LayerwiseHDF5Tests", dependencies: ["LayerwiseHDF5"]),
+        .testTarget(name: "LayerwiseNNTests", dependencies: ["LayerwiseNN", "LayerwiseMath", "LayerwiseHDF5"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LayerwiseTests", dependencies: ["Layerwise", "LayerwiseHDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

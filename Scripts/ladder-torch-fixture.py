@@ -20,7 +20,7 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 import ladder_torch as lt  # noqa: E402
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "NeuralNetTests", "Fixtures", "ladder_torch.h5")
+out = os.path.join(os.path.dirname(__file__), "..", "Tests", "LayerwiseNNTests", "Fixtures", "ladder_torch.h5")
 torch.manual_seed(0)
 widths, lambdas, n, m = [6, 5, 4, 3], [4.0, 2.0, 0.5, 0.3], 8, 4
 g = torch.Generator().manual_seed(1)

@@ -8,7 +8,7 @@
 #   -sanitize=undefined on Linux ("unsupported option '-sanitize=undefined' for target
 #   'x86_64-unknown-linux-gnu'"; the script checks and says so): Swift itself traps on
 #   overflow, out-of-bounds and bad unwraps, in debug and release builds alike.
-# - C (the CKernels element-wise kernels, Yams' libyaml): -fsanitize=address,undefined
+# - C (the CLayerwiseKernels element-wise kernels, Yams' libyaml): -fsanitize=address,undefined
 #   with -fno-sanitize-recover=undefined, so a finding ends its test. The UBSan handlers
 #   come with the ASan runtime swiftc links.
 # - The `layerwise` binary the CLI tests start is built the same way and inherits the

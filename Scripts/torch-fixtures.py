@@ -15,7 +15,7 @@ import h5py, numpy as np, torch
 
 torch.manual_seed(0)
 rng = np.random.default_rng(0)
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "NeuralNetTests", "Fixtures", "torch_reference.h5")
+out = os.path.join(os.path.dirname(__file__), "..", "Tests", "LayerwiseNNTests", "Fixtures", "torch_reference.h5")
 
 sizes = [4, 5, 6, 3]
 acts = [torch.tanh, torch.relu, None]

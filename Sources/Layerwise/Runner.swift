@@ -1,6 +1,6 @@
 import Foundation
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// How `layerwise run` was invoked.
 public struct RunOptions: Sendable {

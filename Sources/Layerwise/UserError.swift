@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// Errors a user can cause or act on, and the process exit code each maps to.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// `encode`, `predict` and `score` reproduce exactly what `run` stored for the same data.

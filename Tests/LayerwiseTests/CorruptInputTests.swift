@@ -1,6 +1,6 @@
-import CHDF5
+import CLayerwiseHDF5
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 @testable import Layerwise
 

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// Bad input to `import` and `inspect` through the real binary: exit code 2, exactly

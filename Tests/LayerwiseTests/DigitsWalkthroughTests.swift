@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// The README's "Your own data" walkthrough, exactly as written there: its `sh` commands

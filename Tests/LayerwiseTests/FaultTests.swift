@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// Faults through the real binary: outputs written to a full disk or into a read-only

@@ -1,7 +1,7 @@
 import Foundation
-import HDF5
-import LinearAlgebra
-import NeuralNet
+import LayerwiseHDF5
+import LayerwiseMath
+import LayerwiseNN
 import XCTest
 @testable import Layerwise
 

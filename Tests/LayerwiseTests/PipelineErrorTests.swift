@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// Bad pipelines and bad data through the real `layerwise` binary: one `error:` line

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// `layerwise run` through the built executable: `--resume` after a diverged run, and

@@ -1,6 +1,6 @@
 import Foundation
-import HDF5
-import LinearAlgebra
+import LayerwiseHDF5
+import LayerwiseMath
 import XCTest
 @testable import Layerwise
 

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// `matrix:` sweeps and the plain progress output CI logs read.

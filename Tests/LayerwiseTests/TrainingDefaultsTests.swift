@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// Defaults that scale with the data, through the real binary: a stage whose `epochs` is

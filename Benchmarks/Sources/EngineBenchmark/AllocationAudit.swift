@@ -1,6 +1,6 @@
-import LinearAlgebra
+import LayerwiseMath
 import MallocCounter
-import NeuralNet
+import LayerwiseNN
 
 /// malloc-family calls per steady-state step on every training path the pipeline uses,
 /// not only the three timed networks: dropout, each input noise, cross-entropy on labels,

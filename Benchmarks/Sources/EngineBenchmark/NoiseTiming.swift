@@ -1,6 +1,6 @@
 import Foundation
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// Milliseconds per step of a small 784-16-784 autoencoder (so the corruption is a large
 /// share of the step) with each input noise at batch 256: the cost of corrupting

@@ -1,8 +1,8 @@
 import Foundation
-import HDF5
-import LinearAlgebra
+import LayerwiseHDF5
+import LayerwiseMath
 import MallocCounter
-import NeuralNet
+import LayerwiseNN
 
 // Samples per second of forward + backward + Adam at batch 256 on real data in memory,
 // median of several timed runs, and malloc calls per steady-state step.

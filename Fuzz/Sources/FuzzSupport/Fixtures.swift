@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import Layerwise
 
 /// Small real inputs for seeds and for the fixed half of a target (the model `predict`

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import Layerwise
 
 /// What every fuzz target shares: a scratch folder, the input written to a file (every

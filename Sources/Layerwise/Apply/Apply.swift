@@ -1,7 +1,7 @@
 import Foundation
-import HDF5
-import LinearAlgebra
-import NeuralNet
+import LayerwiseHDF5
+import LayerwiseMath
+import LayerwiseNN
 
 /// `layerwise encode | predict | score`: apply a trained model to new data, reading
 /// the input in chunks (a dataset larger than memory works) and writing the output

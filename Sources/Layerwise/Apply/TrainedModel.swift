@@ -1,7 +1,7 @@
 import Foundation
-import HDF5
-import LinearAlgebra
-import NeuralNet
+import LayerwiseHDF5
+import LayerwiseMath
+import LayerwiseNN
 
 /// A model read back from a results file (docs/results-format.md): preprocessing, the
 /// layers and the anomaly threshold, ready to apply to new data.

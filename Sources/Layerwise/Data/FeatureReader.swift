@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// Reads a features dataset `[N, D]` (or `[N, H, W]`, `[N, H, W, C]`, flattened to
 /// `[N, D]`) and a labels dataset `[N]` from HDF5, with the checks docs/pipeline.md describes:

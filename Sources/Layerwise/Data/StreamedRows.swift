@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import HDF5
-import LinearAlgebra
+import LayerwiseHDF5
+import LayerwiseMath
 
 /// Training rows read from the HDF5 file every epoch instead of held in memory
 /// (`data.in_memory: false`), so the autoencoder side can learn from more rows than fit.

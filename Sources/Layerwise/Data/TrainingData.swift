@@ -1,4 +1,4 @@
-import LinearAlgebra
+import LayerwiseMath
 
 /// Everything a run trains and evaluates on, read and scaled once.
 ///

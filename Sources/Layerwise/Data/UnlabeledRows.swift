@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// The rows the autoencoder side of a run learns from (pretraining, end-to-end training,
 /// a ladder's unlabeled batches, anomaly scores of the training rows): every training

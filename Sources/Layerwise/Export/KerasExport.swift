@@ -1,7 +1,7 @@
 import Foundation
-import HDF5
-import LinearAlgebra
-import NeuralNet
+import LayerwiseHDF5
+import LayerwiseMath
+import LayerwiseNN
 
 /// `layerwise export keras RESULTS.h5 -o model.weights.h5`: the trained encoder and
 /// head as the weights of the equivalent Keras `Sequential` model of Dense layers,

@@ -1,6 +1,6 @@
-import CZlib
+import CLayerwiseZlib
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// Reads IDX files (the MNIST / Fashion-MNIST format), plain or gzip-compressed, and
 /// writes them in the input layout (features `[N, D]`, labels `[N]`).

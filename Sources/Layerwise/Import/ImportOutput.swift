@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// Where and how an importer writes: one group of the input layout (docs/pipeline.md, "Input data") in an HDF5
 /// file, written atomically (`writeAtomically`: a temporary file in the same folder,

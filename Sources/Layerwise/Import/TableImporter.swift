@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// Imports numeric tables — CSV and NumPy `.npy` files — to `GROUP/features` `[N, D]`
 /// (float32; uint8 arrays stay uint8 so `scale: unit` still knows to divide by 255)

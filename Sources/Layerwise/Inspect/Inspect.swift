@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// `layerwise inspect`: the tree of an HDF5 file — every group, every dataset's
 /// element type, shape, chunking, filters and size, and every attribute.

@@ -1,5 +1,5 @@
 import Foundation
-import NeuralNet
+import LayerwiseNN
 
 /// The processes one run trains on: one, or the ranks of an MPI job (`mpirun -np N
 /// layerwise run …`). Every collective a run makes goes through here; with one process

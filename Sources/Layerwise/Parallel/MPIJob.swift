@@ -1,6 +1,6 @@
-import CMPI
+import CLayerwiseMPI
 import Foundation
-import NeuralNet
+import LayerwiseNN
 
 /// This process's part in an MPI job (`mpirun -np N layerwise run …`, or `srun`).
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import NeuralNet
+import LayerwiseNN
 
 // The pipeline's settings as the engine's configuration values.
 

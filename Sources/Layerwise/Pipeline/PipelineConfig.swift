@@ -1,4 +1,4 @@
-import NeuralNet
+import LayerwiseNN
 
 /// The typed pipeline file (keys in docs/pipeline.md): one struct per stage, defaults
 /// and ranges in `PipelineSchema.swift`. An absent optional stage is `nil` and skipped.

@@ -1,4 +1,4 @@
-import NeuralNet
+import LayerwiseNN
 
 /// `ladder:` — a ladder network (Rasmus et al. 2015) trained on every training row and
 /// the labeled ones together, used instead of `classifier:` + `fine_tune:`.

@@ -1,4 +1,4 @@
-import NeuralNet
+import LayerwiseNN
 
 extension PipelineSchema {
     static func readPretrain(_ r: ConfigReader, scale: ScaleKind) -> PretrainConfig {

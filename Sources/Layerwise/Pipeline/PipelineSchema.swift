@@ -1,5 +1,5 @@
 import Foundation
-import NeuralNet
+import LayerwiseNN
 import Yams
 
 /// Defaults and ranges of every pipeline key, in one place (documented in docs/pipeline.md).

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// `layerwise report RESULTS.h5 -o report.html`: one self-contained HTML page (inline
 /// CSS, inline SVG figures, PNG pictures as data URIs; no scripts, nothing fetched)

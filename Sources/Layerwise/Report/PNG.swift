@@ -1,4 +1,4 @@
-import CZlib
+import CLayerwiseZlib
 import Foundation
 
 /// A minimal PNG encoder for the report's pictures: 8-bit grayscale, no interlacing,

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// Writes an HDF5 file under a temporary name in the destination's folder and renames
 /// it into place only when `body` has finished: a killed or failed command never

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// What `run --resume` picks up: the finished stages of an interrupted run.
 ///

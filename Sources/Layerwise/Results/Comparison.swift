@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 
 /// `layerwise compare A.h5 B.h5 …`: the runs' numbers side by side, one row per
 /// quantity, one column per results file.

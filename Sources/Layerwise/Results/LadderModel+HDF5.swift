@@ -1,6 +1,6 @@
-import HDF5
-import LinearAlgebra
-import NeuralNet
+import LayerwiseHDF5
+import LayerwiseMath
+import LayerwiseNN
 
 /// What a ladder stage leaves beside its folded encoder and head: the network as trained
 /// (unfolded encoder weights, decoder, combinators, running statistics) and its settings,

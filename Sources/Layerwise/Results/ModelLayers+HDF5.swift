@@ -1,6 +1,6 @@
-import HDF5
-import LinearAlgebra
-import NeuralNet
+import LayerwiseHDF5
+import LayerwiseMath
+import LayerwiseNN
 
 /// How a model's layers sit in an HDF5 group (`/model` of a results file, a stage of a
 /// checkpoint): `encoder/layer_0`, `layer_1`, …, `decoder/…`, `head/…`,

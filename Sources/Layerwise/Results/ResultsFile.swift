@@ -1,4 +1,4 @@
-import HDF5
+import LayerwiseHDF5
 
 /// Opening a file that `layerwise run` wrote (docs/results-format.md), for the commands that read one.
 enum ResultsFile {

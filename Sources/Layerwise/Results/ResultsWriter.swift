@@ -1,6 +1,6 @@
 import Foundation
-import HDF5
-import LinearAlgebra
+import LayerwiseHDF5
+import LayerwiseMath
 
 /// Writes the results file (docs/results-format.md) under a temporary name in the destination's
 /// folder and renames it into place only when complete: a killed or failed run never

@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// The network as the stages build it up, and as a results file or checkpoint holds it.
 struct ModelLayers: Equatable {

@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// `anomaly:` every training row (or, with `normal_classes`, every normal one) and every
 /// test row scored by its mean squared reconstruction error through the autoencoder,

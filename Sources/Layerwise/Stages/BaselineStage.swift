@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// `evaluate.baseline: labels_only`: the run's classifier network (its encoder's and
 /// head's shapes and activations) trained from scratch on the labeled rows alone, with

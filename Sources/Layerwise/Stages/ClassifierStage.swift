@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// The classifier head (`classifier.hidden` then softmax) trained on the labeled rows'
 /// codes from the frozen encoder (or the features themselves without one). The encoder

@@ -1,5 +1,5 @@
 import Foundation
-import LinearAlgebra
+import LayerwiseMath
 
 /// The first stage of every run and of `layerwise validate`: reads and checks every
 /// dataset the pipeline names, scales the features, and draws the labeled subset and the

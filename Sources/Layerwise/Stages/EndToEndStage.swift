@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// `pretrain.end_to_end`: the greedy stack unrolled into one deep autoencoder (encoder
 /// then decoder) and trained whole to reconstruct its input (Hinton & Salakhutdinov

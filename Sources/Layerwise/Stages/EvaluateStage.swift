@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// The test set through the trained model: class probabilities, predicted labels and
 /// metrics (with test labels), the bottleneck codes, and the first 16 rows through the

@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// `fine_tune:` the encoder (its top `unfreeze` layers, or all) and the head trained
 /// together on the labeled rows, with the head's dropout. Replaces the outcome's encoder

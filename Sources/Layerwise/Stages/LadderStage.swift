@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// `ladder:` a ladder network trained on every training row (the unlabeled batches) and
 /// the labeled rows (a batch of as many, cycling) together, instead of the classifier

@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 extension PretrainStage {
     /// Greedy DBN pretraining (Hinton, Osindero & Teh 2006; Hinton & Salakhutdinov

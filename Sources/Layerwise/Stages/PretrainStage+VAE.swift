@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 extension PretrainStage {
     /// `model: vae`: one variational autoencoder trained as a whole (not greedily):

@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// Greedy layer-wise pretraining (Bengio et al. 2007; Vincent et al. 2008): layer k is
 /// one shallow autoencoder trained to reconstruct layer k−1's codes, then frozen and

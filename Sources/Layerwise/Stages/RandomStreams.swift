@@ -1,4 +1,4 @@
-import LinearAlgebra
+import LayerwiseMath
 
 /// Every random stream of a run, each derived from the pipeline's seed alone.
 ///

@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// What every stage of a run sees: the pipeline, the data (read once), the random
 /// streams and the progress printer.

@@ -1,6 +1,6 @@
 import Foundation
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// A run whose loss became NaN or infinite (exit code 3).
 public struct DivergedError: UserFacingError {

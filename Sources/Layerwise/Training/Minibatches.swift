@@ -1,4 +1,4 @@
-import LinearAlgebra
+import LayerwiseMath
 
 /// Minibatches of training rows, an epoch at a time: held in memory (`Minibatches`) or
 /// streamed from the file (`StreamedRows`). Every training stage's epoch loop reads one.

@@ -1,5 +1,5 @@
-import LinearAlgebra
-import NeuralNet
+import LayerwiseMath
+import LayerwiseNN
 
 /// Supervised training of a network on the labeled rows, with optional early stopping
 /// on the validation rows (the best epoch's weights are restored, as Keras's

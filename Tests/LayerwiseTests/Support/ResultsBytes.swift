@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// Every dataset of a results file (or of some of its groups) as raw element bytes, for

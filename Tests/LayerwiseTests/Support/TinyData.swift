@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 
 /// Small real fixtures for end-to-end tests: the first rows of the Fashion-MNIST

@@ -1,5 +1,5 @@
 import Foundation
-import HDF5
+import LayerwiseHDF5
 import XCTest
 @testable import Layerwise
 
