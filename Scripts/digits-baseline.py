@@ -29,6 +29,8 @@ def scaled(a, p):
     kind = kind.decode() if isinstance(kind, bytes) else kind
     if kind == "unit":
         return (a - p.attrs["min"]) / (p.attrs["max"] - p.attrs["min"])
+    if kind == "minmax":
+        return (a - p["min"][:]) / (p["max"][:] - p["min"][:])
     if kind == "standardize":
         return (a - p["mean"][:]) / p["std"][:]
     return a

@@ -132,6 +132,7 @@ public enum Runner {
             lines += p.notes.map { "  [\(p.matrixAssignment.joined(separator: " "))] \($0)" }
         }
         lines.append("  train: \(pipeline.config.data.train) — \(data.trainRows) rows × \(data.width) features")
+        lines.append("  scale: \(ScaleKind.describe(requested: pipeline.config.data.scale, fitted: data.scaler.kind))")
         if data.nClasses > 0 {
             lines.append("  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation")
         }

@@ -103,7 +103,7 @@ enum PipelineSchema {
         if (test == nil) != (testLabels == nil) && test == nil {
             r.report("test_labels", "given without data.test")
         }
-        let scale = ScaleKind(rawValue: r.choice("scale", ScaleKind.allCases.map(\.rawValue), default: "unit")) ?? .unit
+        let scale = ScaleKind(rawValue: r.choice("scale", ScaleKind.allCases.map(\.rawValue), default: "auto")) ?? .auto
         let labeled = readLabeled(r)
         // Not given: resolved in `read` once the stages are known (0.1 with early stopping, else 0).
         var validation = -1.0

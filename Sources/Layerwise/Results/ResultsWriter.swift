@@ -139,6 +139,13 @@ struct ResultsWriter {
             try g.setAttribute("min", Double(s.minimum))
             try g.setAttribute("max", Double(s.maximum))
             try g.setAttribute("formula", "(x - min) / (max - min)")
+        case .minmax:
+            try g.write("min", s.featureMinimum, shape: [s.featureMinimum.count])
+            try g.write("max", s.featureMaximum, shape: [s.featureMaximum.count])
+            try g.setAttribute("formula", "(x - min) / (max - min), per feature")
+        case .auto:
+            // A fitted scaler holds its resolved kind; kept for an exhaustive switch.
+            break
         case .standardize:
             try g.write("mean", s.mean, shape: [s.mean.count])
             try g.write("std", s.std, shape: [s.std.count])
