@@ -89,3 +89,24 @@ final class ScalingTests: XCTestCase {
         }
     }
 }
+
+/// `evaluate.metrics` selects what the results file and the summary hold.
+final class EvaluateMetricsTests: XCTestCase {
+    func testOnlyTheListedMetricsAreWrittenAndPrinted() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let file = try TinyData.writePipeline(TinyData.pipeline + "\nevaluate:\n  metrics: [accuracy, macro_f1]\n  expect: {log_loss: \"<= 100\"}\n",
+                                              into: folder)
+        let report = try Runner.run(pipelineFile: file, options: RunOptions(threads: 1, quiet: true))
+        let test = try H5File.open(report.resultsPath).root.group("metrics/test")
+        XCTAssertNotNil(try? test.attribute("accuracy"))
+        XCTAssertNotNil(try? test.attribute("macro_f1"))
+        XCTAssertNil(try? test.attribute("log_loss"))
+        XCTAssertFalse(try H5File.open(report.resultsPath).root.exists("metrics/test/confusion_matrix"))
+        XCTAssertTrue(report.summary.contains("test macro_f1"), report.summary)
+        XCTAssertFalse(report.summary.contains("test log_loss"), report.summary)
+        // A gate on a metric the list leaves out is still measured.
+        XCTAssertEqual(report.outcome.expectationFailures, [])
+        XCTAssertNotNil(report.metrics["log_loss"])
+    }
+}

@@ -30,9 +30,11 @@ public struct RunReport {
             rows.append(("encoder", ([data.width] + outcome.model.encoder.map { $0.kernel.cols }).map(String.init).joined(separator: "-")))
         }
         if let m = outcome.testMetrics {
-            rows.append(("test accuracy", String(format: "%.4f", m.accuracy)))
-            rows.append(("test macro_f1", String(format: "%.4f", m.macroF1)))
-            rows.append(("test log_loss", String(format: "%.4f", m.logLoss)))
+            let selected = Set(pipeline.config.evaluate.metrics)
+            for (name, value) in [("accuracy", m.accuracy), ("macro_f1", m.macroF1), ("log_loss", m.logLoss)]
+            where selected.contains(name) {
+                rows.append(("test \(name)", String(format: "%.4f", value)))
+            }
         }
         if let b = outcome.baselineMetrics, let m = outcome.testMetrics {
             rows.append(("labels-only accuracy", String(format: "%.4f (the same network without the unlabeled data)", b.accuracy)))
