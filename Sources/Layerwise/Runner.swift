@@ -81,11 +81,7 @@ public enum Runner {
         }
         let leader = context.cluster.isLeader
         for stage in stages.dropFirst(restored) where leader || stage.sharesRows {
-            if stage.sharesRows {
-                try DataParallel.with(context.cluster.reducer) { try stage.run(context, &outcome) }
-            } else {
-                try stage.run(context, &outcome)
-            }
+            try stage.run(context, &outcome)
             guard leader, let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
             checkpoint.record(Checkpoint.Snapshot(stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
                                                   curves: outcome.curves, timings: outcome.timings))

@@ -82,6 +82,12 @@ public final class LadderNetwork {
     public let spec: LadderSpec
     public let maxBatch: Int
     let store: ParameterStore
+    /// Data-parallel training: every optimizer step first averages the gradients over the
+    /// processes through this reducer (nil, the default: this process's gradients alone).
+    public var reducer: GradientReducer? {
+        get { store.reducer }
+        set { store.reducer = newValue }
+    }
     let widths: [Int]
     let L: Int
     /// Running mean / unbiased variance of z_pre, index l = 1 … L (index 0 unused).

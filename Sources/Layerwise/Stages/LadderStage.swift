@@ -49,6 +49,7 @@ struct LadderStage: Stage {
         let mine = (m * cluster.rank / cluster.size)..<(m * (cluster.rank + 1) / cluster.size)
         let net = LadderNetwork(spec, maxBatch: max(data.unlabeled.localBatch(config.batchSize), mine.count, 2), rng: &initRNG,
                                 pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
+        net.reducer = cluster.reducer
         let width = data.width
         var labeledX = [Float](repeating: 0, count: m * width)
         var labeledY = [Int32](repeating: 0, count: m)
@@ -67,7 +68,8 @@ struct LadderStage: Stage {
         var denoisingCurves = [[Float]](repeating: [], count: spec.depth + 1)
         var best: (score: Float, epoch: Int, state: LadderState)? = nil
         var sinceBest = 0
-        let loop = EpochLoop(label: "ladder", stage: "ladder", epochs: config.epochs, progress: context.progress)
+        let loop = EpochLoop(label: "ladder", stage: "ladder", epochs: config.epochs, progress: context.progress,
+                             reducer: cluster.reducer)
         let result = try loop.run(&batches, shuffle: &shuffle, beforeEpoch: { e in
             epoch = e; step = 0; supervised = 0; rows = 0
             for l in denoising.indices { denoising[l] = 0 }
