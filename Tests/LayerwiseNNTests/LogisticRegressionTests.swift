@@ -80,6 +80,16 @@ final class LogisticRegressionTests: XCTestCase {
             // same steps (measured max |Δp| ≤ 5e-6), on digits (650 parameters) the two L-BFGS
             // paths stop at different points near it (measured 2.5e-3 small, 9.4e-3 full).
             XCTAssertLessThan(maxDelta, c.name.hasPrefix("digits") ? 2e-2 : 1e-4, c.name)
+
+            // Near the optimum both sides must give the same probabilities (measured ≤ 2.3e-6;
+            // ours are rounded to Float, 6e-8).
+            let tightP = try read(file("proba_tight.f64"), as: Double.self, count: c.test_rows * c.classes)
+            let tight = LogisticRegression(maxIterations: 10000, tolerance: 1e-8).fit(x: xFit, labels: yFit, classes: c.classes)
+            let pt = tight.predictProbabilities(xTest)
+            var tightDelta = 0.0
+            for i in 0..<pt.storage.count { tightDelta = max(tightDelta, abs(Double(pt.storage[i]) - tightP[i])) }
+            print(String(format: "%@ at tol 1e-8: max |Δp| %.2e, iterations %d", c.name, tightDelta, tight.iterations))
+            XCTAssertLessThan(tightDelta, 1e-5, c.name)
         }
     }
 

@@ -6,7 +6,7 @@ Usage: logistic_reference.py OUT_DIR
 For digits, breast cancer and wine: a stratified 70/30 split (random_state=0),
 min-max scaling fitted on the train rows, then two fits with sklearn's defaults
 (lbfgs, L2, C=1, tol=1e-4, max_iter=100): on a small labeled subset and on the
-whole train set. X is rounded to float32 before sklearn sees it, so both sides fit
+whole train set, and again with tol=1e-8 (near the optimum). X is rounded to float32 before sklearn sees it, so both sides fit
 the same numbers. Writes raw little-endian files per case and cases.json.
 """
 import json
@@ -58,6 +58,9 @@ def main(out):
             yte.astype("<i4").tofile(prefix + "_ytest.i32")
             model.predict(xte.astype(np.float64)).astype("<i4").tofile(prefix + "_pred.i32")
             proba.astype("<f8").tofile(prefix + "_proba.f64")
+            tight = LogisticRegression(tol=1e-8, max_iter=10000).fit(xf.astype(np.float64), yf)
+            proba[:, tight.classes_] = tight.predict_proba(xte.astype(np.float64))
+            proba.astype("<f8").tofile(prefix + "_proba_tight.f64")
             cases.append(dict(name=case, features=int(x.shape[1]), classes=classes, fit_rows=int(len(yf)),
                               test_rows=int(len(yte)), present=int(len(model.classes_)),
                               sklearn_iterations=int(np.max(model.n_iter_)),
