@@ -72,6 +72,7 @@ enum PipelineSchema {
         if anomaly != nil && pretrain == nil {
             r.report("anomaly", "needs a pretrain: stage (scores are the autoencoder's reconstruction errors)")
         }
+        checkEarlyStopping(r, c)
         if let n = fineTune?.unfreezeLast, let depth = pretrain?.layers.count, n > depth {
             r.report(path: ["fine_tune", "unfreeze"], "\(n) layers asked, the encoder has \(depth)")
         }
