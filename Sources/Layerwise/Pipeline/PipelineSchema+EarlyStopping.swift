@@ -1,4 +1,14 @@
 extension PipelineSchema {
+    static func readEarlyStopping(_ r: ConfigReader) -> EarlyStopping? {
+        guard r.has("early_stopping") else { _ = r.value("early_stopping"); return nil }
+        let e = r.section("early_stopping")
+        let es = EarlyStopping(
+            patience: e.int("patience", default: 10, min: 1),
+            metric: EarlyStopping.Metric(rawValue: e.choice("metric", EarlyStopping.Metric.allCases.map(\.rawValue), default: "val_loss")) ?? .valLoss)
+        e.finish()
+        return es
+    }
+
     /// An `early_stopping` watches the validation rows: with none it could never stop,
     /// so it is reported at its line, naming `data.validation`.
     static func checkEarlyStopping(_ r: ConfigReader, _ c: PipelineConfig) {
