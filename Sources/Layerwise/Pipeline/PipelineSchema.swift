@@ -72,6 +72,7 @@ enum PipelineSchema {
         if anomaly != nil && pretrain == nil {
             r.report("anomaly", "needs a pretrain: stage (scores are the autoencoder's reconstruction errors)")
         }
+        checkEarlyStopping(r, c)
         if let n = fineTune?.unfreezeLast, let depth = pretrain?.layers.count, n > depth {
             r.report(path: ["fine_tune", "unfreeze"], "\(n) layers asked, the encoder has \(depth)")
         }
@@ -209,16 +210,6 @@ enum PipelineSchema {
     }
 
     // MARK: classifier, fine_tune
-
-    static func readEarlyStopping(_ r: ConfigReader) -> EarlyStopping? {
-        guard r.has("early_stopping") else { _ = r.value("early_stopping"); return nil }
-        let e = r.section("early_stopping")
-        let es = EarlyStopping(
-            patience: e.int("patience", default: 10, min: 1),
-            metric: EarlyStopping.Metric(rawValue: e.choice("metric", EarlyStopping.Metric.allCases.map(\.rawValue), default: "val_loss")) ?? .valLoss)
-        e.finish()
-        return es
-    }
 
     static func readClassifier(_ r: ConfigReader) -> ClassifierConfig {
         let c = ClassifierConfig(
