@@ -3,8 +3,8 @@ import PackageDescription
 
 // MARK: - Targets, dependencies pointing one way
 //
-//   CLayerwiseHDF5 ─► LayerwiseHDF5 ─────────────────────────┐   CLayerwiseMPI (Open MPI) ─► Layerwise
-//   CLayerwiseBLAS ─► CLayerwiseKernels ─► LayerwiseMath ─► LayerwiseNN ─► Layerwise ─► LayerwiseCLI (`layerwise`)
+//   CLayerwiseHDF5 ─► LayerwiseHDF5 ─────────────────────────┐          CLayerwiseMPI (Open MPI) ─► LayerwiseMPI ─┐
+//   CLayerwiseBLAS ─► CLayerwiseKernels ─► LayerwiseMath ─► LayerwiseNN ─► Layerwise ─────────────────────────────────┴─► LayerwiseCLI (`layerwise`)
 //
 // Only `LayerwiseHDF5` sees `CLayerwiseHDF5`; `CLayerwiseBLAS` (OpenBLAS's cblas.h) is seen by `CLayerwiseKernels`, whose
 // pool splits every `cblas_sgemm`, and by `LayerwiseMath`; the element-wise kernels in
@@ -49,12 +49,15 @@ let package = Package(
         .target(name: "LayerwiseNN", dependencies: ["LayerwiseMath", "CLayerwiseKernels"], swiftSettings: swiftFast),
         .target(
             name: "Layerwise",
-            dependencies: ["LayerwiseHDF5", "LayerwiseMath", "LayerwiseNN", "CLayerwiseZlib", "CLayerwiseMPI", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["LayerwiseHDF5", "LayerwiseMath", "LayerwiseNN", "CLayerwiseZlib", .product(name: "Yams", package: "Yams")]),
+        // Open MPI for the command-line tool alone: the `Layerwise` library takes its
+        // processes as a `Cluster` value and links no MPI.
+        .target(name: "LayerwiseMPI", dependencies: ["Layerwise", "CLayerwiseMPI"]),
 
         // MARK: The command-line tool
         .executableTarget(
             name: "LayerwiseCLI",
-            dependencies: ["Layerwise", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Layerwise", "LayerwiseMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: Tests
         .testTarget(name: "LayerwiseHDF5Tests", dependencies: ["LayerwiseHDF5"]),

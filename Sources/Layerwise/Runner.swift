@@ -10,8 +10,16 @@ public struct RunOptions: Sendable {
     public var json: Bool
     /// Reuse the finished stages of an interrupted run (see `Checkpoint`).
     public var resume: Bool
-    public init(overrides: [String] = [], threads: Int? = nil, quiet: Bool = false, json: Bool = false, resume: Bool = false) {
+    /// The processes the run trains on: `.single`, or the ranks of a data-parallel job
+    /// (the `layerwise` tool passes its MPI job's).
+    public var cluster: Cluster
+    /// Write the results file (`output.results`) and keep a checkpoint while running;
+    /// `Pipeline.train` sets it false and leaves the writing to `RunReport.save(to:)`.
+    public var writesResults = true
+    public init(overrides: [String] = [], threads: Int? = nil, quiet: Bool = false, json: Bool = false, resume: Bool = false,
+                cluster: Cluster = .single) {
         self.overrides = overrides; self.threads = threads; self.quiet = quiet; self.json = json; self.resume = resume
+        self.cluster = cluster
     }
 }
 
@@ -26,14 +34,15 @@ public enum Runner {
     public static func run(_ pipeline: Pipeline, options: RunOptions) throws -> RunReport {
         let cfg = pipeline.config
         let created = Date()
-        let cluster = Cluster.current
+        let cluster = options.cluster
         BLAS.setThreads(options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // In an MPI job rank 0 alone prints, checkpoints and writes results.
         let progress = Progress(quiet: options.quiet || !cluster.isLeader)
         let destination = pipeline.resolve(expand(cfg.output.results, cfg, created))
-        if cluster.isLeader { try ResultsWriter.checkWritable(destination) }
+        let writes = options.writesResults && cluster.isLeader
+        if writes { try ResultsWriter.checkWritable(destination) }
 
-        if let note = ResultsWriter.replacementNote(destination) { progress.note(note) }
+        if writes, let note = ResultsWriter.replacementNote(destination) { progress.note(note) }
         let dataStage = DataStage(pipeline: pipeline, cluster: cluster)
         let (data, dataTiming) = try dataStage.run(progress)
         // Epochs not set in the pipeline are chosen from the data (see `TrainingPlan`).
@@ -42,13 +51,15 @@ public enum Runner {
         for line in plan.warnings { progress.note("warning: " + line) }
         let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress, cluster: cluster)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
-        Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage))
-        var outcome = try runStages(Stages.list(for: planned), context, &checkpoint, resume: options.resume)
+        if options.writesResults { Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage)) }
+        var outcome = try runStages(Stages.list(for: planned), context, &checkpoint, resume: options.resume,
+                                    saving: options.writesResults)
         outcome.timings.insert(dataTiming, at: 0)
         outcome.warnings = plan.warnings
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
-        guard cluster.isLeader else {
-            return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: nil, outcome: outcome, data: data)
+        guard writes else {
+            return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: nil, outcome: outcome, data: data,
+                             created: created)
         }
 
         let previous = try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
@@ -56,14 +67,15 @@ public enum Runner {
             checkpoint.remove()
             Interruption.runFinished()
         }
-        return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: previous, outcome: outcome, data: data)
+        return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: previous, outcome: outcome, data: data,
+                         created: created)
     }
 
     /// The stages in order, each checkpointed when it has settings to fingerprint; with
     /// `resume`, the latest stage the checkpoint still matches and all before it are
     /// restored instead of run.
     static func runStages(_ stages: [any Stage], _ context: StageContext, _ checkpoint: inout Checkpoint,
-                          resume: Bool) throws -> RunOutcome {
+                          resume: Bool, saving: Bool = true) throws -> RunOutcome {
         var outcome = RunOutcome()
         let fingerprints = Stages.fingerprints(stages, context.config, context.data)
         var restored = 0
@@ -82,7 +94,7 @@ public enum Runner {
         let leader = context.cluster.isLeader
         for stage in stages.dropFirst(restored) where leader || stage.sharesRows {
             try stage.run(context, &outcome)
-            guard leader, let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
+            guard leader, saving, let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
             checkpoint.record(Checkpoint.Snapshot(stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
                                                   curves: outcome.curves, timings: outcome.timings))
             // A SIGINT now waits for the save: the stage just finished is in the checkpoint.
@@ -112,7 +124,7 @@ public enum Runner {
         named.name = baseName
         let folder = URL(fileURLWithPath: first.resolve(expand(named.output.results, named, Date()))).deletingLastPathComponent().path
         let sweep = SweepSummary(reports: reports, metric: first.config.evaluate.expect.first?.metric ?? "accuracy", folder: folder)
-        if Cluster.current.isLeader { try sweep.write() }
+        if options.cluster.isLeader { try sweep.write() }
         return (reports, sweep)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Layerwise
+import LayerwiseMPI
 
 /// `layerwise`: the root command. Each subcommand parses its arguments and calls
 /// one library function; errors become one `error:` line and an exit code.
@@ -45,7 +46,7 @@ func runReportingErrors(_ body: () throws -> Int32) throws {
         let (message, status) = exitStatus(for: error)
         // A pipeline with several problems gives one `error:` line per problem. In an MPI job
         // rank 0 alone prints, and the whole job ends.
-        Parallel.reportError(message, status: status)
+        MPIProcesses.current.reportError(message, status: status)
         throw ExitCode(status)
     }
     if code != 0 { throw ExitCode(code) }

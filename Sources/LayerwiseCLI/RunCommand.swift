@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Layerwise
+import LayerwiseMPI
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,16 +30,17 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             if let threads, threads < 1 { throw InputError("--threads: expected a positive number, got \(threads)") }
-            let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json, resume: resume)
+            let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json, resume: resume,
+                                     cluster: MPIProcesses.current)
             // What an interrupted run prints to be continued: the same pipeline, overrides and threads.
             // (In an MPI job, the same number of ranks: a checkpoint holds for the rank count it was made with.)
             Interruption.setResumeCommand(Interruption.commandLine(
-                (Parallel.ranks > 1 ? ["mpirun", "-np", String(Parallel.ranks)] : []) + ["layerwise", "run", pipeline] + overrides.flatMap { ["--set", $0] }
+                (MPIProcesses.current.size > 1 ? ["mpirun", "-np", String(MPIProcesses.current.size)] : []) + ["layerwise", "run", pipeline] + overrides.flatMap { ["--set", $0] }
                 + (threads.map { ["--threads", String($0)] } ?? []) + ["--resume"]))
             let (reports, sweep) = try Runner.runAll(pipelineFile: pipeline, options: options)
             // In an MPI job: every rank waits for rank 0's results file; the other ranks print nothing.
-            defer { Parallel.finish() }
-            guard Parallel.isLeader else { return 0 }
+            defer { MPIProcesses.current.finish() }
+            guard MPIProcesses.current.isLeader else { return 0 }
             if let sweep {
                 if json { print(sweep.json) } else {
                     if !quiet { print(reports.map(\.summary).joined(separator: "\n\n") + "\n") }

@@ -54,7 +54,10 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
         let reader = try FeatureReader(ref, resolvedPath: path)
         try reader.checkFeatures()
         self.ref = ref
-        dataset = reader.dataset
+        guard let dataset = reader.dataset else {
+            throw InputError("\(ref.named): rows held in memory are not streamed; set data.in_memory: true")
+        }
+        self.dataset = dataset
         width = reader.width
         self.scaler = scaler
         self.keep = keep

@@ -40,7 +40,7 @@ struct TrainingData {
     static func load(_ pipeline: Pipeline, needLabels: Bool, streams: RandomStreams,
                      cluster: Cluster = .single) throws -> TrainingData {
         let cfg = pipeline.config.data
-        let trainReader = try FeatureReader(cfg.train, resolvedPath: pipeline.resolve(cfg.train.file))
+        let trainReader = try pipeline.reader(cfg.train)
         try trainReader.checkFeatures()
         let width = trainReader.width
         let nRows = trainReader.rows
@@ -50,7 +50,7 @@ struct TrainingData {
 
         var labels: [Int32]? = nil
         if let ref = cfg.trainLabels {
-            labels = try FeatureReader(ref, resolvedPath: pipeline.resolve(ref.file)).readLabels(expectedRows: nRows)
+            labels = try pipeline.reader(ref).readLabels(expectedRows: nRows)
         }
         // Every row in memory: read once, fit and scale. Otherwise fit over this rank's share, block by block.
         var everything: Matrix? = nil
@@ -75,7 +75,7 @@ struct TrainingData {
         var test: Matrix? = nil
         var testLabels: [Int32]? = nil
         if let ref = cfg.test {
-            let r = try FeatureReader(ref, resolvedPath: pipeline.resolve(ref.file))
+            let r = try pipeline.reader(ref)
             try r.checkFeatures()
             guard r.width == width else {
                 throw InputError("\(ref.named): \(r.width) features per row, but \(cfg.train) has \(width)")
@@ -84,7 +84,7 @@ struct TrainingData {
             scaler.apply(&t, width: width)
             test = Matrix(rows: r.rows, cols: width, storage: t)
             if let lref = cfg.testLabels {
-                testLabels = try FeatureReader(lref, resolvedPath: pipeline.resolve(lref.file))
+                testLabels = try pipeline.reader(lref)
                     .readLabels(expectedRows: r.rows)
                 if let bad = testLabels?.firstIndex(where: { $0 < 0 }) {
                     throw InputError("\(lref.named): test label at index \(bad) is -1; every test row needs a class")

@@ -18,6 +18,8 @@ public struct Pipeline: Sendable {
     var origins: [String: String] = [:]
     /// Things the run should say before it starts (settings a matrix combination dropped).
     public var notes: [String] = []
+    /// The arrays `data:` refers to when the pipeline trains on `InMemoryData`, by dataset name.
+    var arrays: [String: MemoryArray] = [:]
 
     /// `key` with where it is given, for a message about its value found after parsing
     /// (`p.yaml:12:11: pretrain.layers`); a key left to its default is named alone.
@@ -25,7 +27,7 @@ public struct Pipeline: Sendable {
 
     /// An absolute path for `path` as written in the pipeline file.
     public func resolve(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("/") || path == Self.memoryFile { return path }
         return baseDirectory.appendingPathComponent(path).standardizedFileURL.path
     }
 }

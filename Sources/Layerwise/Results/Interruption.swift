@@ -72,10 +72,18 @@ public enum Interruption {
     }
 
     /// Another rank of an MPI job than rank 0: interrupted, it exits without a line (rank 0 says it).
-    nonisolated(unsafe) static var silent = false
+    nonisolated(unsafe) private static var silent = false
 
-    /// Removes the temporary files being written (a run ending on an error in an MPI job).
-    static func removeTemporaries() {
+    /// Makes this process exit without an `error:` line when interrupted: for every rank of
+    /// an MPI job but rank 0, which says it for the job.
+    public static func silence() {
+        lock.lock(); defer { lock.unlock() }
+        silent = true
+    }
+
+    /// Removes the temporary files being written (a run ending on an error in an MPI job,
+    /// which ends the process without unwinding).
+    public static func removeTemporaries() {
         lock.lock(); defer { lock.unlock() }
         for t in temporaries { unlink(t) }
     }

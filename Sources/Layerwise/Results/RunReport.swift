@@ -8,6 +8,8 @@ public struct RunReport {
     public let previousResults: String?
     let outcome: RunOutcome
     let data: TrainingData
+    /// When the run started (the results file's `created`).
+    let created: Date
 
     /// 0, or 1 when an `evaluate.expect` gate was missed.
     public var exitCode: Int32 { outcome.expectationFailures.isEmpty ? 0 : 1 }

@@ -19,9 +19,9 @@ struct DataStage {
     /// the datasets' shapes alone, before anything is read or allocated.
     func checkMemory() throws {
         let cfg = pipeline.config.data
-        let train = try FeatureReader(cfg.train, resolvedPath: pipeline.resolve(cfg.train.file))
+        let train = try pipeline.reader(cfg.train)
         try train.checkFeatures()
-        let testRows = try cfg.test.map { try FeatureReader($0, resolvedPath: pipeline.resolve($0.file)).rows } ?? 0
+        let testRows = try cfg.test.map { try pipeline.reader($0).rows } ?? 0
         try MemoryEstimate.of(pipeline.config, trainRows: train.rows, testRows: testRows, width: train.width,
                               ranks: cluster.size).check(pipeline)
     }

@@ -1,6 +1,18 @@
 import CLayerwiseMPI
 import Foundation
-import LayerwiseNN
+import Layerwise
+
+/// The `layerwise` tool's processes: the MPI job it was launched in, or one process.
+public enum MPIProcesses {
+    /// This process's cluster. The first use joins the MPI job (`MPI_Init_thread`) when a
+    /// launcher started the process (`mpirun`, `srun`); otherwise it is `Cluster.single`
+    /// and no MPI call is ever made.
+    public static let current: Cluster = {
+        guard let job = MPIJob() else { return .single }
+        if job.rank != 0 { Interruption.silence() }
+        return Cluster(job)
+    }()
+}
 
 /// This process's part in an MPI job (`mpirun -np N layerwise run …`, or `srun`).
 ///
@@ -8,7 +20,7 @@ import LayerwiseNN
 /// slower per pretraining step here). So that no rank waits forever for one that failed,
 /// a failing rank sends its one-line error to rank 0, where a watcher thread receives it,
 /// prints it and ends the whole job (`MPI_Abort`) with the error's exit code.
-final class MPIJob: GradientReducer, @unchecked Sendable {
+final class MPIJob: ProcessGroup, @unchecked Sendable {
     let rank: Int
     let size: Int
     private let comm = lw_mpi_comm_world()
@@ -43,14 +55,15 @@ final class MPIJob: GradientReducer, @unchecked Sendable {
         }
     }
 
-    enum Operation { case sum, maximum }
-
     /// `values` replaced by their sum (or maximum) over every rank.
-    func allreduce(_ values: inout [Double], _ op: Operation) {
+    private func allreduce(_ values: inout [Double], _ op: MPI_Op) {
         values.withUnsafeMutableBufferPointer { p in
-            _ = MPI_Allreduce(lw_mpi_in_place(), p.baseAddress, Int32(p.count), lw_mpi_double(),
-                              op == .sum ? lw_mpi_sum() : lw_mpi_max(), comm)
+            _ = MPI_Allreduce(lw_mpi_in_place(), p.baseAddress, Int32(p.count), lw_mpi_double(), op, comm)
         }
+    }
+
+    func maximum(_ values: inout [Double]) {
+        allreduce(&values, lw_mpi_max())
     }
 
     func average(_ gradients: UnsafeMutablePointer<Float>, count: Int) {
@@ -60,7 +73,7 @@ final class MPIJob: GradientReducer, @unchecked Sendable {
     }
 
     func sum(_ values: inout [Double]) {
-        allreduce(&values, .sum)
+        allreduce(&values, lw_mpi_sum())
     }
 
     /// Every rank waits here until all have come.
