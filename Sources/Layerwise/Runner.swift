@@ -81,11 +81,7 @@ public enum Runner {
         }
         let leader = context.cluster.isLeader
         for stage in stages.dropFirst(restored) where leader || stage.sharesRows {
-            if stage.sharesRows {
-                try DataParallel.with(context.cluster.reducer) { try stage.run(context, &outcome) }
-            } else {
-                try stage.run(context, &outcome)
-            }
+            try stage.run(context, &outcome)
             guard leader, let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
             checkpoint.record(Checkpoint.Snapshot(stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
                                                   curves: outcome.curves, timings: outcome.timings))
@@ -132,6 +128,7 @@ public enum Runner {
             lines += p.notes.map { "  [\(p.matrixAssignment.joined(separator: " "))] \($0)" }
         }
         lines.append("  train: \(pipeline.config.data.train) — \(data.trainRows) rows × \(data.width) features")
+        lines.append("  scale: \(ScaleKind.describe(requested: pipeline.config.data.scale, fitted: data.scaler.kind))")
         if data.nClasses > 0 {
             lines.append("  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation")
         }

@@ -74,7 +74,7 @@ public struct LadderState: Equatable, Sendable {
 /// is sized for `maxBatch` rows at init, so a training step allocates nothing; every
 /// matrix product is a `BLAS.gemm`, the element-wise work is in CLayerwiseKernels (ladder.c).
 public final class LadderNetwork {
-    /// ε of every batch normalisation (the reference implementation's 1e-10).
+    /// ε of every batch normalisation (1e-10, as in the ladder paper's public code).
     public static let epsilon: Float = 1e-10
     /// The running statistics are an average with weight 1/min(updates, this).
     public static let statisticsWindow = 10
@@ -82,6 +82,12 @@ public final class LadderNetwork {
     public let spec: LadderSpec
     public let maxBatch: Int
     let store: ParameterStore
+    /// Data-parallel training: every optimizer step first averages the gradients over the
+    /// processes through this reducer (nil, the default: this process's gradients alone).
+    public var reducer: GradientReducer? {
+        get { store.reducer }
+        set { store.reducer = newValue }
+    }
     let widths: [Int]
     let L: Int
     /// Running mean / unbiased variance of z_pre, index l = 1 … L (index 0 unused).
@@ -121,8 +127,8 @@ public final class LadderNetwork {
         return s
     }
 
-    /// A network with freshly drawn weights: W_l and V_l ~ N(0, 1/fan_in) (the
-    /// reference implementation's), β = 0, γ = 1, combinator a2 = a7 = 1 and the rest 0.
+    /// A network with freshly drawn weights: W_l and V_l ~ N(0, 1/fan_in) (as the
+    /// ladder paper's public code draws them), β = 0, γ = 1, combinator a2 = a7 = 1 and the rest 0.
     /// `pretrained[l−1]`, where its shape is W_l's, replaces W_l after the draws.
     public init(_ spec: LadderSpec, maxBatch: Int, rng: inout RandomGenerator, pretrained: [Matrix] = [],
                 optimizer: OptimizerConfig = .adam(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)) {

@@ -94,7 +94,7 @@ extension LadderNetwork {
     }
 
     /// Running mean and unbiased variance of the clean pass's z_pre, each update weighing
-    /// 1/min(updates, 10) (the reference implementation's counter).
+    /// 1/min(updates, 10) (the ladder paper's public code, Rasmus et al. 2015, counts this way).
     func updateRunningStatistics(rows n: Int) {
         statisticsUpdates += 1
         let k = Float(min(statisticsUpdates, Self.statisticsWindow))

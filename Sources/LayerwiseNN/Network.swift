@@ -17,6 +17,12 @@ public final class Network {
 
     /// Parameters, gradients and optimizer state; layer l is group l (kernel 2l, bias 2l + 1).
     let store: ParameterStore
+    /// Data-parallel training: every optimizer step first averages the gradients over the
+    /// processes through this reducer (nil, the default: this process's gradients alone).
+    public var reducer: GradientReducer? {
+        get { store.reducer }
+        set { store.reducer = newValue }
+    }
     /// The forward pass over `store`'s weights, shared with `InferenceNetwork`.
     let stack: DenseStack
     /// y_l, `[maxBatch, out_l]` each (post-activation, after dropout in training).

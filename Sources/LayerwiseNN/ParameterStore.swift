@@ -76,6 +76,9 @@ final class ParameterStore {
     private var optimizer: Optimizer
     /// λ of the L2 term λ/2·‖W‖² on the decayed tensors (PyTorch's `weight_decay`: g += λ·W).
     var weightDecay: Float
+    /// Data-parallel training: `update` first averages the gradients over the processes
+    /// through it (nil, the default: one process, no call).
+    var reducer: GradientReducer?
 
     /// - Parameters:
     ///   - groups: tensor ranges updated one optimizer call each (nil: one group of all).
@@ -120,7 +123,7 @@ final class ParameterStore {
     /// excepted; in a data-parallel stage, on their mean over the processes.
     func update(from lowest: Int = 0) {
         guard lowest < groups.count else { return }
-        if let reducer = DataParallel.reducer {
+        if let reducer {
             let first = weights.tensors[groups[lowest].lowerBound].offset
             reducer.average(grads.pointer + first, count: weights.count - first)
         }

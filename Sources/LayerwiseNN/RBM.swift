@@ -49,6 +49,12 @@ public final class RBM {
     // Tensors of the store: W, b (visible), c (hidden); the optimizer is SGD with momentum.
     private let w = 0, bv = 1, bh = 2
     private let store: ParameterStore
+    /// Data-parallel training: every optimizer step first averages the gradients over the
+    /// processes through this reducer (nil, the default: this process's gradients alone).
+    public var reducer: GradientReducer? {
+        get { store.reducer }
+        set { store.reducer = newValue }
+    }
 
     private let p0: FloatBuffer      // p(h | v⁰)          [maxBatch, hidden]
     private let hs: FloatBuffer      // sampled hidden      [maxBatch, hidden]

@@ -30,6 +30,12 @@ public final class ShallowAutoencoder {
     private let w1 = 0, b1 = 1, w2 = 2
     private let b2: Int
     private let store: ParameterStore
+    /// Data-parallel training: every optimizer step first averages the gradients over the
+    /// processes through this reducer (nil, the default: this process's gradients alone).
+    public var reducer: GradientReducer? {
+        get { store.reducer }
+        set { store.reducer = newValue }
+    }
 
     private let noisy: FloatBuffer   // x̃   [maxBatch, in]
     private let h: FloatBuffer       // h    [maxBatch, hidden]

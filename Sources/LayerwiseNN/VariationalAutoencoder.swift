@@ -25,6 +25,13 @@ public final class VariationalAutoencoder {
 
     let encoder: Network
     let decoder: Network
+    /// Data-parallel training: every optimizer step of the encoder and the decoder first
+    /// averages their gradients over the processes through this reducer (nil, the default:
+    /// this process's gradients alone).
+    public var reducer: GradientReducer? {
+        get { encoder.reducer }
+        set { encoder.reducer = newValue; decoder.reducer = newValue }
+    }
     private let z: FloatBuffer    // [maxBatch, latent]
     private let eps: FloatBuffer  // [maxBatch, latent]
     private let dz: FloatBuffer   // ∂loss/∂z [maxBatch, latent]

@@ -5,7 +5,7 @@ import XCTest
 @testable import Layerwise
 
 /// Corrupt input files that crashed Layerwise, hung it or made it allocate what the file
-/// cannot hold (issue 14's mutation run, and the same kinds of input made by hand): each
+/// cannot hold (a mutation fuzzing run, and the same kinds of input made by hand): each
 /// is now one user-facing error, raised before anything is allocated. Fuzz/ (`fuzz-h5-data`,
 /// `fuzz-inspect`, `fuzz-idx`, `fuzz-npy`) goes on looking for more.
 final class CorruptInputTests: XCTestCase {

@@ -20,7 +20,7 @@ final class DigitsWalkthroughTests: XCTestCase {
     static func walkthrough() throws -> Walkthrough {
         let readme = try String(contentsOf: TinyData.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
         guard let start = readme.range(of: "## Your own data"), let end = readme.range(of: "**How it compares.**") else {
-            throw XCTSkip("README has no walkthrough section")
+            throw Precondition.Missing(description: "README.md has no walkthrough section between \"## Your own data\" and \"**How it compares.**\"")
         }
         var w = Walkthrough()
         var block: (lang: String, lines: [String])? = nil

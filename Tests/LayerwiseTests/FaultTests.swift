@@ -30,7 +30,7 @@ final class FaultTests: XCTestCase {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         let r = try CLI.launch(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", url.path])
         guard r.status == 0 else {
-            throw XCTSkip("a full disk and a read-only folder are simulated with `mount -t tmpfs`, which needs root "
+            throw Precondition.missing("a full disk and a read-only folder are simulated with `mount -t tmpfs`, which needs root "
                           + "and CAP_SYS_ADMIN; here it failed (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
         mounted.append(url)

@@ -149,7 +149,7 @@ final class ImportTests: XCTestCase {
     /// names, and those rows are the first of each class (Datasets/README.md's rule).
     func testShippedDatasetMatchesTheIDXSource() throws {
         let src = "/usr/share/datasets/fashion-mnist"
-        guard FileManager.default.fileExists(atPath: src) else { throw XCTSkip("dataset-fashion-mnist not installed") }
+        guard FileManager.default.fileExists(atPath: src) else { throw Precondition.missing("dataset-fashion-mnist") }
         let root = try H5File.open(TinyData.shipped).root
         for (group, prefix, perClass) in [("train", "train", 500), ("test", "t10k", 100)] {
             let (dims, pixels) = try IDXImporter.read("\(src)/\(prefix)-images-idx3-ubyte.gz", expectedRank: 3)

@@ -16,7 +16,7 @@ final class LadderDigitsTests: XCTestCase {
         let folder = try TinyData.folder(self)
         let file = folder.appendingPathComponent("digits.h5").path
         let made = try CLI.python([TinyData.repoRoot.appendingPathComponent("Scripts/build-digits.py").path, file])
-        guard made.status == 0 else { throw XCTSkip("Scripts/build-digits.py needs scikit-learn and h5py: \(made.stderr)") }
+        guard made.status == 0 else { throw Precondition.missing("Scripts/build-digits.py needs scikit-learn and h5py: \(made.stderr)") }
         let pipeline = TinyData.repoRoot.appendingPathComponent("Pipelines/digits-ladder.yaml").path
         var accuracy: [Double] = [], gain: [Double] = []
         for seed in [0, 1] {

@@ -11,7 +11,7 @@ final class MPITests: XCTestCase {
     /// `mpirun -np 2 <args>`, under `timeout`: a job that hangs fails the test instead of CI.
     func mpirun(_ args: [String], in folder: URL, seconds: Int = 240) throws -> (CLI.Result, Double) {
         guard FileManager.default.isExecutableFile(atPath: MPITests.mpirun) else {
-            throw XCTSkip("mpirun not installed (Scripts/bootstrap.sh installs openmpi-bin)")
+            throw Precondition.missing("mpirun (openmpi-bin)")
         }
         let start = Date()
         let r = try CLI.launch(URL(fileURLWithPath: "/usr/bin/timeout"),
@@ -163,7 +163,7 @@ final class MPITests: XCTestCase {
         """, into: folder)
         func accuracy(_ path: String) throws -> Double {
             guard case .double(let a) = try H5File.open(folder.appendingPathComponent(path).path).root.group("metrics/test")
-                .attribute("accuracy") else { throw XCTSkip("no accuracy") }
+                .attribute("accuracy") else { throw Precondition.Missing(description: "\(path) has no /metrics/test accuracy") }
             return a
         }
         var one = 0.0, two = 0.0

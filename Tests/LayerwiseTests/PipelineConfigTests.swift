@@ -29,7 +29,7 @@ final class PipelineConfigTests: XCTestCase {
         let p = try parse(minimal)
         XCTAssertEqual(p.config.name, "p")
         XCTAssertEqual(p.config.data.train, DatasetRef(file: "d.h5", dataset: "/train/images"))
-        XCTAssertEqual(p.config.data.scale, .unit)
+        XCTAssertEqual(p.config.data.scale, .auto)
         XCTAssertEqual(p.config.pretrain?.layers, [32, 8])
         XCTAssertEqual(p.config.pretrain?.outputActivation, .sigmoid)
         XCTAssertEqual(p.config.pretrain?.loss, .bce)

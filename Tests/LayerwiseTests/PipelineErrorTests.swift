@@ -141,4 +141,11 @@ final class PipelineErrorTests: XCTestCase {
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("nothing"), bad.stderr)
     }
+
+    /// Early stopping with no validation rows could never stop: an error at its line.
+    func testEarlyStoppingWithoutValidationRows() throws {
+        try expectFailure({ $0.replacingOccurrences(of: "validation: {fraction: 0.2}", with: "validation: {fraction: 0}") },
+                          mentions: ["p.yaml:20:19: classifier.early_stopping: watches the validation rows, but data.validation.fraction is 0",
+                                     "give data.validation a fraction above 0, or remove classifier.early_stopping"])
+    }
 }

@@ -3,7 +3,7 @@ import LayerwiseHDF5
 import XCTest
 @testable import Layerwise
 
-/// Pipelines that crashed or hung Layerwise (issue 14's mutation run, and the same kinds
+/// Pipelines that crashed or hung Layerwise (a mutation fuzzing run, and the same kinds
 /// made by hand): each is now one schema error, found quickly. Fuzz/ `fuzz-pipeline` goes
 /// on looking for more.
 final class PipelineRobustnessTests: XCTestCase {

@@ -14,7 +14,7 @@ final class PipelineRunTests: XCTestCase {
 
     func floats(_ f: H5File, _ path: String) throws -> [Float] { try f.root.dataset(path).read(as: Float.self) }
 
-    func testEveryResultOfSpecSection3IsWrittenWithItsShape() throws {
+    func testEveryResultInTheResultsFormatDocIsWrittenWithItsShape() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let (report, f) = try run(folder)
@@ -161,7 +161,7 @@ final class PipelineRunTests: XCTestCase {
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = ["python3", "-c", "import h5py"]
         try probe.run(); probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else { throw XCTSkip("python3 with h5py not available") }
+        guard probe.terminationStatus == 0 else { throw Precondition.missing("python3 with h5py") }
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let (report, _) = try run(folder)

@@ -16,7 +16,7 @@ struct TrainedModel {
         self.path = path
         let root = try ResultsFile.open(path)
         let pre = try root.group("model/preprocessing")
-        guard case .string(let kindName) = try pre.attribute("scale"), let kind = ScaleKind(rawValue: kindName),
+        guard case .string(let kindName) = try pre.attribute("scale"), let kind = ScaleKind(rawValue: kindName), kind != .auto,
               case .int(let n) = try pre.attribute("n_features") else {
             throw InputError("\(path): /model/preprocessing lacks its scale and n_features attributes")
         }
@@ -27,6 +27,10 @@ struct TrainedModel {
             if case .double(let lo) = try pre.attribute("min"), case .double(let hi) = try pre.attribute("max") {
                 scaler.minimum = Float(lo); scaler.maximum = Float(hi)
             }
+        case .minmax:
+            scaler.featureMinimum = try pre.dataset("min").read(as: Float.self)
+            scaler.featureMaximum = try pre.dataset("max").read(as: Float.self)
+        case .auto: break
         case .standardize:
             scaler.mean = try pre.dataset("mean").read(as: Float.self)
             scaler.std = try pre.dataset("std").read(as: Float.self)
@@ -35,6 +39,10 @@ struct TrainedModel {
             throw InputError("\(path): /model/preprocessing has n_features = \(n)")
         }
         width = Int(n)
+        if kind == .minmax && (scaler.featureMinimum.count != width || scaler.featureMaximum.count != width
+                               || zip(scaler.featureMinimum, scaler.featureMaximum).contains { !($0 < $1) }) {
+            throw InputError("\(path): /model/preprocessing holds \(scaler.featureMinimum.count) minima and \(scaler.featureMaximum.count) maxima for \(width) features (each min below its max)")
+        }
         if kind == .standardize && (scaler.mean.count != width || scaler.std.count != width) {
             throw InputError("\(path): /model/preprocessing holds \(scaler.mean.count) means and \(scaler.std.count) standard deviations for \(width) features")
         }

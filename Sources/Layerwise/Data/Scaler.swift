@@ -9,8 +9,12 @@ public struct Scaler: Sendable, Equatable {
     /// `standardize`: per-feature mean and standard deviation (a constant feature gets std 1).
     public var mean: [Float] = []
     public var std: [Float] = []
+    /// `minmax`: per-feature minimum and maximum of the training rows (a constant feature
+    /// gets max = min + 1, so it scales to 0).
+    public var featureMinimum: [Float] = []
+    public var featureMaximum: [Float] = []
 
-    /// Fits on `x` (`[rows, width]`, row-major).
+    /// Fits on `x` (`[rows, width]`, row-major); `auto` resolves on the element type.
     public static func fit(_ kind: ScaleKind, x: [Float], width: Int, isUInt8: Bool) -> Scaler {
         var a = Accumulator(kind, width: width, isUInt8: isUInt8)
         x.withUnsafeBufferPointer { a.add($0) }
@@ -29,23 +33,38 @@ public struct Scaler: Sendable, Equatable {
         public var sum: [Double]
         public var sumOfSquares: [Double]
         public var rows = 0
+        /// Per-feature extremes (minmax).
+        public var featureMinimum: [Float]
+        public var featureMaximum: [Float]
 
+        /// `kind` is resolved here: `auto` becomes `unit` for uint8 rows, `minmax` otherwise.
         public init(_ kind: ScaleKind, width: Int, isUInt8: Bool) {
+            let kind = kind.resolved(isUInt8: isUInt8)
             self.kind = kind; self.width = width; self.isUInt8 = isUInt8
             let n = kind == .standardize ? width : 0
             sum = [Double](repeating: 0, count: n)
             sumOfSquares = [Double](repeating: 0, count: n)
+            let m = kind == .minmax ? width : 0
+            featureMinimum = [Float](repeating: .infinity, count: m)
+            featureMaximum = [Float](repeating: -.infinity, count: m)
         }
 
         /// Whether fitting needs the values at all (uint8 rows scale by 255 whatever they hold).
-        public var needsValues: Bool { kind == .standardize || (kind == .unit && !isUInt8) }
+        public var needsValues: Bool { kind == .standardize || kind == .minmax || (kind == .unit && !isUInt8) }
 
         /// Adds rows (`[rows, width]`, row-major).
         public mutating func add(_ x: UnsafeBufferPointer<Float>) {
             let n = x.count / max(width, 1)
             rows += n
             switch kind {
-            case .none: break
+            case .none, .auto: break
+            case .minmax:
+                for r in 0..<n {
+                    for c in 0..<width {
+                        let v = x[r * width + c]
+                        featureMinimum[c] = min(featureMinimum[c], v); featureMaximum[c] = max(featureMaximum[c], v)
+                    }
+                }
             case .unit:
                 guard !isUInt8 else { break }
                 for v in x { minimum = min(minimum, v); maximum = max(maximum, v) }
@@ -61,8 +80,11 @@ public struct Scaler: Sendable, Equatable {
         public var scaler: Scaler {
             var s = Scaler(kind: kind)
             switch kind {
-            case .none:
+            case .none, .auto:
                 break
+            case .minmax:
+                s.featureMinimum = featureMinimum.map { $0.isFinite ? $0 : 0 }
+                s.featureMaximum = zip(s.featureMinimum, featureMaximum).map { lo, hi in hi.isFinite && hi > lo ? hi : lo + 1 }
             case .unit:
                 if isUInt8 {
                     s.minimum = 0; s.maximum = 255
@@ -92,20 +114,27 @@ public struct Scaler: Sendable, Equatable {
     /// Scales the rows at `p` (`[rows, width]`) in place.
     public func apply(_ p: UnsafeMutableBufferPointer<Float>, width: Int) {
         switch kind {
-        case .none:
+        case .none, .auto:
             break
         case .unit:
             let lo = minimum, inv = 1 / (maximum - minimum)
             for i in p.indices { p[i] = (p[i] - lo) * inv }
+        case .minmax:
+            Scaler.perFeature(p, width: width, offset: featureMinimum,
+                              inverse: zip(featureMinimum, featureMaximum).map { 1 / ($1 - $0) })
         case .standardize:
-            let inv = std.map { 1 / $0 }
-            mean.withUnsafeBufferPointer { m in
-                inv.withUnsafeBufferPointer { s in
-                    let rows = p.count / width
-                    for r in 0..<rows {
-                        let o = r * width
-                        for c in 0..<width { p[o + c] = (p[o + c] - m[c]) * s[c] }
-                    }
+            Scaler.perFeature(p, width: width, offset: mean, inverse: std.map { 1 / $0 })
+        }
+    }
+
+    /// x ↦ (x − offset[c]) · inverse[c] for every row of `p` (`[rows, width]`).
+    private static func perFeature(_ p: UnsafeMutableBufferPointer<Float>, width: Int, offset: [Float], inverse: [Float]) {
+        offset.withUnsafeBufferPointer { m in
+            inverse.withUnsafeBufferPointer { s in
+                let rows = p.count / width
+                for r in 0..<rows {
+                    let o = r * width
+                    for c in 0..<width { p[o + c] = (p[o + c] - m[c]) * s[c] }
                 }
             }
         }

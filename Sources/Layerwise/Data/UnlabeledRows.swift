@@ -63,7 +63,7 @@ struct UnlabeledRows {
     }
 
     /// This process's rows per step for a pipeline's `batch_size`.
-    func localBatch(_ batchSize: Int) -> Int { (batchSize + ranks - 1) / ranks }
+    func localBatch(_ batchSize: Int) -> Int { batchSize / ranks + (batchSize % ranks == 0 ? 0 : 1) }
 
     /// The batches of `codes` (this process's rows held in memory, or their codes from the
     /// layers trained so far): shuffled every epoch, padded as `epochRows` says.

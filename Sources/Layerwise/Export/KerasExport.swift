@@ -77,6 +77,10 @@ public enum KerasExport {
         case .unit:
             offset = { _ in Double(s.minimum) }
             scale = { _ in Double(s.maximum) - Double(s.minimum) }
+        case .minmax:
+            offset = { Double(s.featureMinimum[$0]) }
+            scale = { Double(s.featureMaximum[$0]) - Double(s.featureMinimum[$0]) }
+        case .auto: return
         case .standardize:
             offset = { Double(s.mean[$0]) }
             scale = { Double(s.std[$0]) }

@@ -32,10 +32,13 @@ struct Cluster: @unchecked Sendable {
     func merged(_ a: Scaler.Accumulator) -> Scaler.Accumulator {
         guard let mpi else { return a }
         var m = a
-        var extremes = [Double(-a.minimum), Double(a.maximum)]
+        let d = a.featureMinimum.count
+        var extremes = [Double(-a.minimum), Double(a.maximum)] + a.featureMinimum.map { -Double($0) } + a.featureMaximum.map(Double.init)
         mpi.allreduce(&extremes, .maximum)
         m.minimum = Float(-extremes[0])
         m.maximum = Float(extremes[1])
+        m.featureMinimum = extremes[2..<(2 + d)].map { Float(-$0) }
+        m.featureMaximum = extremes[(2 + d)...].map { Float($0) }
         var sums = a.sum + a.sumOfSquares + [Double(a.rows)]
         mpi.allreduce(&sums, .sum)
         m.sum = Array(sums[0..<a.sum.count])

@@ -38,11 +38,31 @@ public struct DatasetRef: Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum ScaleKind: String, Sendable, CaseIterable {
+    /// The default: `unit` for uint8 input (x/255, images), `minmax` for any other type
+    /// (tables whose columns have different units). Resolved when the scaler is fitted,
+    /// so a fitted `Scaler` and a results file never hold `auto`.
+    case auto
     /// x/255 for uint8 input, else min-max to [0, 1] with the training set's global min and max.
     case unit
+    /// Per-feature (x − min) / (max − min) with the training set's column minima and maxima.
+    case minmax
     /// Per-feature (x − mean) / std with the training set's statistics.
     case standardize
     case none
+
+    /// The kind `auto` stands for on data of this element type; any other kind is itself.
+    public func resolved(isUInt8: Bool) -> ScaleKind {
+        self == .auto ? (isUInt8 ? .unit : .minmax) : self
+    }
+
+    /// How a run states its scaling: `minmax (auto: per feature, for float data)`, or the kind asked for.
+    public static func describe(requested: ScaleKind, fitted: ScaleKind) -> String {
+        guard requested == .auto else { return fitted.rawValue }
+        return fitted == .unit ? "unit (auto: x/255 for uint8 data)" : "\(fitted.rawValue) (auto: per feature, for non-uint8 data)"
+    }
+
+    /// Whether scaled training rows lie in [0, 1] (a sigmoid output and BCE fit them).
+    public var isUnitInterval: Bool { self == .auto || self == .unit || self == .minmax }
 }
 
 /// Which training rows keep their label.

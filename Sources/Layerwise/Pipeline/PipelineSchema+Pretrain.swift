@@ -15,7 +15,7 @@ extension PipelineSchema {
         }
         let kind = r.choice("model", AutoencoderModel.allCases, default: .basic)
         let activation = r.choice("activation", activations, default: kind == .rbm ? .sigmoid : .relu)
-        let unitData = scale == .unit
+        let unitData = scale.isUnitInterval
         let outputActivation = r.choice("output_activation", activations, default: unitData ? .sigmoid : .identity)
         let loss = r.choice("loss", losses, default: unitData ? .bce : .mse)
         if loss == .bce && outputActivation != .sigmoid {

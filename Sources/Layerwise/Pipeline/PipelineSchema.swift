@@ -72,6 +72,7 @@ enum PipelineSchema {
         if anomaly != nil && pretrain == nil {
             r.report("anomaly", "needs a pretrain: stage (scores are the autoencoder's reconstruction errors)")
         }
+        checkEarlyStopping(r, c)
         if let n = fineTune?.unfreezeLast, let depth = pretrain?.layers.count, n > depth {
             r.report(path: ["fine_tune", "unfreeze"], "\(n) layers asked, the encoder has \(depth)")
         }
@@ -103,7 +104,7 @@ enum PipelineSchema {
         if (test == nil) != (testLabels == nil) && test == nil {
             r.report("test_labels", "given without data.test")
         }
-        let scale = ScaleKind(rawValue: r.choice("scale", ScaleKind.allCases.map(\.rawValue), default: "unit")) ?? .unit
+        let scale = ScaleKind(rawValue: r.choice("scale", ScaleKind.allCases.map(\.rawValue), default: "auto")) ?? .auto
         let labeled = readLabeled(r)
         // Not given: resolved in `read` once the stages are known (0.1 with early stopping, else 0).
         var validation = -1.0
@@ -209,16 +210,6 @@ enum PipelineSchema {
     }
 
     // MARK: classifier, fine_tune
-
-    static func readEarlyStopping(_ r: ConfigReader) -> EarlyStopping? {
-        guard r.has("early_stopping") else { _ = r.value("early_stopping"); return nil }
-        let e = r.section("early_stopping")
-        let es = EarlyStopping(
-            patience: e.int("patience", default: 10, min: 1),
-            metric: EarlyStopping.Metric(rawValue: e.choice("metric", EarlyStopping.Metric.allCases.map(\.rawValue), default: "val_loss")) ?? .valLoss)
-        e.finish()
-        return es
-    }
 
     static func readClassifier(_ r: ConfigReader) -> ClassifierConfig {
         let c = ClassifierConfig(

@@ -139,6 +139,13 @@ struct ResultsWriter {
             try g.setAttribute("min", Double(s.minimum))
             try g.setAttribute("max", Double(s.maximum))
             try g.setAttribute("formula", "(x - min) / (max - min)")
+        case .minmax:
+            try g.write("min", s.featureMinimum, shape: [s.featureMinimum.count])
+            try g.write("max", s.featureMaximum, shape: [s.featureMaximum.count])
+            try g.setAttribute("formula", "(x - min) / (max - min), per feature")
+        case .auto:
+            // A fitted scaler holds its resolved kind; kept for an exhaustive switch.
+            break
         case .standardize:
             try g.write("mean", s.mean, shape: [s.mean.count])
             try g.write("std", s.std, shape: [s.std.count])
@@ -154,12 +161,17 @@ struct ResultsWriter {
             try g.write(String(parts.last ?? ""), c.values, shape: [c.values.count])
         }
         if let t = o.testMetrics {
+            // `evaluate.metrics` selects what is written (gates and the gain use every metric).
+            let selected = Set(pipeline.config.evaluate.metrics)
             let g = try m.createGroup("test")
-            try g.setAttribute("accuracy", t.accuracy)
-            try g.setAttribute("macro_f1", t.macroF1)
-            try g.setAttribute("log_loss", t.logLoss)
-            let c = t.confusion.count
-            try g.write("confusion_matrix", t.confusion.flatMap { $0 }, shape: [c, c])
+            for (name, value) in [("accuracy", t.accuracy), ("macro_f1", t.macroF1), ("log_loss", t.logLoss)]
+            where selected.contains(name) {
+                try g.setAttribute(name, value)
+            }
+            if selected.contains("confusion_matrix") {
+                let c = t.confusion.count
+                try g.write("confusion_matrix", t.confusion.flatMap { $0 }, shape: [c, c])
+            }
         }
         if let b = o.baselineMetrics {
             // The same network trained on the labels alone; the gain is what the unlabeled data bought.

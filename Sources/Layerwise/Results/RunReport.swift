@@ -25,13 +25,16 @@ public struct RunReport {
     public var summary: String {
         var rows: [(String, String)] = [("pipeline", pipeline.config.name), ("seed", String(pipeline.config.seed))]
         rows.append(("data", "\(data.trainRows) train, \(data.labeledIndices.count) labeled, \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test"))
+        rows.append(("scale", ScaleKind.describe(requested: pipeline.config.data.scale, fitted: data.scaler.kind)))
         if !outcome.model.encoder.isEmpty {
             rows.append(("encoder", ([data.width] + outcome.model.encoder.map { $0.kernel.cols }).map(String.init).joined(separator: "-")))
         }
         if let m = outcome.testMetrics {
-            rows.append(("test accuracy", String(format: "%.4f", m.accuracy)))
-            rows.append(("test macro_f1", String(format: "%.4f", m.macroF1)))
-            rows.append(("test log_loss", String(format: "%.4f", m.logLoss)))
+            let selected = Set(pipeline.config.evaluate.metrics)
+            for (name, value) in [("accuracy", m.accuracy), ("macro_f1", m.macroF1), ("log_loss", m.logLoss)]
+            where selected.contains(name) {
+                rows.append(("test \(name)", String(format: "%.4f", value)))
+            }
         }
         if let b = outcome.baselineMetrics, let m = outcome.testMetrics {
             rows.append(("labels-only accuracy", String(format: "%.4f (the same network without the unlabeled data)", b.accuracy)))
@@ -77,7 +80,7 @@ public struct RunReport {
             "pipeline": pipeline.config.name, "seed": pipeline.config.seed, "results": resultsPath,
             "metrics": metrics, "expectations_failed": outcome.expectationFailures, "warnings": outcome.warnings,
             "timing_seconds": Dictionary(outcome.timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: { a, _ in a }),
-            "n_train": data.trainRows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0,
+            "n_train": data.trainRows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0, "scale": data.scaler.kind.rawValue,
         ]
         if let a = outcome.anomaly { obj["anomaly_threshold"] = Double(a.threshold) }
         if let previousResults { obj["previous_results"] = previousResults }

@@ -24,7 +24,7 @@ struct BaselineStage: Stage {
         guard let labels = data.trainLabels, let test = data.test, let y = data.testLabels,
               !outcome.model.head.isEmpty else { return }
         var initRNG = context.streams.classifierInit
-        let net = Network(layers: outcome.model.classifier.map(\.spec), maxBatch: max(classifier.batchSize, 256),
+        let net = Network(layers: outcome.model.classifier.map(\.spec), maxBatch: max(bufferRows(classifier.batchSize, data.train.rows), 256),
                           rng: &initRNG, dropout: Float(classifier.dropout))
         net.configure(optimizer: classifier.optimizer.engine)
         var shuffle = context.streams.classifierShuffle

@@ -19,9 +19,11 @@ struct EndToEndStage: Stage {
         var noiseRNG = context.streams.endToEndNoise
         let net = Network(layers: outcome.model.autoencoder, maxBatch: batches.batchSize)
         net.configure(optimizer: config.optimizer.engine, weightDecay: Float(config.weightDecay))
+        net.reducer = context.cluster.reducer
         let (_, loss) = pretrain.reconstruction(forLayer: 0)
         let noise = config.noise?.engine ?? NoiseConfig.none
-        let loop = EpochLoop(label: "end-to-end", stage: "end_to_end", epochs: config.epochs, progress: context.progress)
+        let loop = EpochLoop(label: "end-to-end", stage: "end_to_end", epochs: config.epochs, progress: context.progress,
+                             reducer: context.cluster.reducer)
         let r = try loop.run(&batches, shuffle: &rng) { _, count, batch in
             net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &noiseRNG)
         }

@@ -30,7 +30,8 @@ struct LadderStage: Stage {
         let classifier = ClassifierConfig(hidden: c.layers, activation: c.activation, dropout: 0, optimizer: c.optimizer,
                                           epochs: c.epochs, batchSize: c.batchSize, earlyStopping: c.earlyStopping)
         return BaselineStage(classifier: classifier) { data in
-            let steps = c.epochs * ((data.unlabeled.totalRows + c.batchSize - 1) / c.batchSize)
+            let rows = data.unlabeled.totalRows
+            let steps = c.epochs * (rows / c.batchSize + (rows % c.batchSize == 0 ? 0 : 1))
             let labeled = max(data.labeledIndices.count, 1)
             return max(1, steps * min(c.batchSize, labeled) / labeled)
         }
@@ -47,8 +48,11 @@ struct LadderStage: Stage {
         // In an MPI job each rank takes its part of the labeled batch too (the same rows drawn on every rank).
         let cluster = context.cluster
         let mine = (m * cluster.rank / cluster.size)..<(m * (cluster.rank + 1) / cluster.size)
-        let net = LadderNetwork(spec, maxBatch: max(data.unlabeled.localBatch(config.batchSize), mine.count, 2), rng: &initRNG,
+        // A batch never holds more rows than the epoch has (`bufferRows`, as the batches cap it).
+        let rowsPerStep = bufferRows(data.unlabeled.localBatch(config.batchSize), data.unlabeled.epochRows)
+        let net = LadderNetwork(spec, maxBatch: max(rowsPerStep, mine.count, 2), rng: &initRNG,
                                 pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
+        net.reducer = cluster.reducer
         let width = data.width
         var labeledX = [Float](repeating: 0, count: m * width)
         var labeledY = [Int32](repeating: 0, count: m)
@@ -67,7 +71,8 @@ struct LadderStage: Stage {
         var denoisingCurves = [[Float]](repeating: [], count: spec.depth + 1)
         var best: (score: Float, epoch: Int, state: LadderState)? = nil
         var sinceBest = 0
-        let loop = EpochLoop(label: "ladder", stage: "ladder", epochs: config.epochs, progress: context.progress)
+        let loop = EpochLoop(label: "ladder", stage: "ladder", epochs: config.epochs, progress: context.progress,
+                             reducer: cluster.reducer)
         let result = try loop.run(&batches, shuffle: &shuffle, beforeEpoch: { e in
             epoch = e; step = 0; supervised = 0; rows = 0
             for l in denoising.indices { denoising[l] = 0 }

@@ -31,10 +31,11 @@ extension PretrainStage {
                           persistent: settings.persistent, learningRate: Float(settings.learningRate),
                           momentum: Float(settings.initialMomentum), weightDecay: Float(config.weightDecay),
                           maxBatch: batches.batchSize, rng: &initRNG)
+            rbm.reducer = context.cluster.reducer
             let monitorData = whole ? gather(codes ?? sample, monitorRows ?? []) : sample
             rbm.initializeVisibleBiases(from: whole ? codes ?? sample : sample)
             let loop = EpochLoop(label: "pretrain RBM \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
-                                 epochs: config.epochs, progress: context.progress)
+                                 epochs: config.epochs, progress: context.progress, reducer: context.cluster.reducer)
             let r = try loop.run(
                 &batches, shuffle: &shuffleRNG,
                 beforeEpoch: { epoch in

@@ -21,8 +21,10 @@ extension PretrainStage {
             activation: config.activation, outputActivation: outAct, loss: loss,
             beta: Float(settings.beta), maxBatch: batches.batchSize, optimizer: config.optimizer.engine,
             weightDecay: Float(config.weightDecay), rng: &initRNG)
+        vae.reducer = context.cluster.reducer
         var sums = (recon: 0.0, kl: 0.0, rows: 0)
-        let loop = EpochLoop(label: "pretrain VAE", stage: "pretrain vae", epochs: config.epochs, progress: context.progress)
+        let loop = EpochLoop(label: "pretrain VAE", stage: "pretrain vae", epochs: config.epochs, progress: context.progress,
+                             reducer: context.cluster.reducer)
         let r = try loop.run(
             &batches, shuffle: &shuffleRNG,
             beforeEpoch: { epoch in

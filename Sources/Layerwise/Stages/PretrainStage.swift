@@ -59,8 +59,9 @@ struct PretrainStage: Stage {
                 tiedWeights: config.tiedWeights, noise: noise, sparsity: sparsity,
                 contractiveWeight: contractive, weightDecay: Float(config.weightDecay),
                 maxBatch: batches.batchSize, optimizer: config.optimizer.engine, rng: &initRNG)
+            ae.reducer = context.cluster.reducer
             let loop = EpochLoop(label: "pretrain layer \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
-                                 epochs: config.epochs, progress: context.progress)
+                                 epochs: config.epochs, progress: context.progress, reducer: context.cluster.reducer)
             let r = try loop.run(&batches, shuffle: &shuffleRNG) { _, count, batch in
                 ae.trainStep(input: batch, batch: count, rng: &noiseRNG)
             }

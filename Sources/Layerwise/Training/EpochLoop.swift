@@ -23,6 +23,8 @@ struct EpochLoop {
     let stage: String
     let epochs: Int
     let progress: Progress
+    /// Data-parallel: sums the epoch's loss and early stops over the processes (nil: this one alone).
+    var reducer: GradientReducer? = nil
 
     /// What `afterEpoch` reports: named values to print and record, and a reason to stop early.
     struct EpochEnd {
@@ -67,14 +69,14 @@ struct EpochLoop {
             }
             // Data-parallel: the loss over every process's rows (a NaN on any one stops them all).
             var totals = [sum, Double(n)]
-            DataParallel.reducer?.sum(&totals)
+            reducer?.sum(&totals)
             let mean = Float(totals[0] / max(totals[1], 1))
             guard mean.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
             result.losses.append(mean)
             result.samples += Int(totals[1])   // every process's rows
             let rate = totals[1] / Stopwatch.seconds(since: t0)
             var end = try afterEpoch(epoch)
-            if let reducer = DataParallel.reducer {
+            if let reducer {
                 // Every process stops together (one that stops alone would leave the others waiting).
                 var stops = [end.stop == nil ? 0.0 : 1.0]
                 reducer.sum(&stops)

@@ -12,7 +12,7 @@ import Foundation
 ///   unrolled autoencoder, the head, encoder + head for fine-tuning) its parameters four
 ///   times (weights, gradients, two Adam moments) and its activations at the stage's batch
 ///   size four times (outputs, pre-activations, gradients, noise or dropout masks); the
-///   largest stage counts;
+///   largest stage counts; the ladder (MemoryEstimate+Ladder.swift) as its network allocates;
 /// - the trained layers kept beside it (encoder, decoder, the pretrained encoder, head).
 struct MemoryEstimate {
     struct Part {
@@ -79,6 +79,9 @@ struct MemoryEstimate {
                 stages.append(stage("pretrain.layers", encoderWidths + hidden + [classes], batch: ft.batchSize,
                                     batchKey: "fine_tune.batch_size"))
             }
+        }
+        if cfg.classifier == nil, let l = cfg.ladder {
+            stages.append(ladderStage(l, inputs: d, classes: classes, rows: trainRows, ranks: ranks))
         }
         if let peak = stages.max(by: { $0.reduce(0) { $0 + $1.bytes } < $1.reduce(0) { $0 + $1.bytes } }) {
             e.parts += peak
