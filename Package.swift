@@ -9,10 +9,12 @@ import PackageDescription
 // Only `LayerwiseHDF5` sees `CLayerwiseHDF5`; `CLayerwiseBLAS` (OpenBLAS's cblas.h) is seen by `CLayerwiseKernels`, whose
 // pool splits every `cblas_sgemm`, and by `LayerwiseMath`; the element-wise kernels in
 // `CLayerwiseKernels` serve `LayerwiseMath` and `LayerwiseNN`.
-
-// Element-wise kernels must vectorize: `sqrtf` blocks it unless errno is off.
-let fastMath: [CSetting] = [.unsafeFlags(["-O3", "-ffast-math", "-fno-math-errno"])]
-let swiftFast: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
+//
+// No unsafeFlags anywhere, so the package can be a versioned dependency. The kernels
+// still get fast math (reassociation, FMA, no errno, so `sqrtf` vectorizes) from a
+// `#pragma float_control(precise, off)` in CLayerwiseKernels/internal.h, at SwiftPM's
+// release level (-O2). The Swift targets' loops never vectorized square roots or exp
+// (those loops are in the kernels); without -fno-math-errno they keep scalar ones.
 
 let package = Package(
     name: "Layerwise",
@@ -41,12 +43,12 @@ let package = Package(
         .systemLibrary(
             name: "CLayerwiseMPI", path: "Sources/CLayerwiseMPI", pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "pkgconf"])]),
-        .target(name: "CLayerwiseKernels", dependencies: ["CLayerwiseBLAS"], cSettings: fastMath),
+        .target(name: "CLayerwiseKernels", dependencies: ["CLayerwiseBLAS"]),
 
         // MARK: Libraries
         .target(name: "LayerwiseHDF5", dependencies: ["CLayerwiseHDF5"]),
-        .target(name: "LayerwiseMath", dependencies: ["CLayerwiseBLAS", "CLayerwiseKernels"], swiftSettings: swiftFast),
-        .target(name: "LayerwiseNN", dependencies: ["LayerwiseMath", "CLayerwiseKernels"], swiftSettings: swiftFast),
+        .target(name: "LayerwiseMath", dependencies: ["CLayerwiseBLAS", "CLayerwiseKernels"]),
+        .target(name: "LayerwiseNN", dependencies: ["LayerwiseMath", "CLayerwiseKernels"]),
         .target(
             name: "Layerwise",
             dependencies: ["LayerwiseHDF5", "LayerwiseMath", "LayerwiseNN", "CLayerwiseZlib", .product(name: "Yams", package: "Yams")]),

@@ -5,6 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Fast floating-point math for every file of this target, from here on (each includes
+// this header before its own code; the inline helpers below are covered too): reassociation
+// (vectorized sums), fused multiply-adds, no NaN/infinity/signed-zero care, and no errno,
+// so sqrtf is one instruction. The same as -ffast-math -fno-math-errno, without flags:
+// SwiftPM refuses unsafeFlags in a package used as a versioned dependency.
+#pragma float_control(precise, off)
+
 // The hot loops are compiled twice, for baseline x86-64 (SSE2) and x86-64-v3 (AVX2 +
 // FMA), and the loader picks one per CPU (an ifunc): 8-wide exp/log polynomials and
 // Adam without giving up machines that lack AVX2. The choice is fixed per machine,

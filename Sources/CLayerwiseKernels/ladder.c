@@ -104,30 +104,46 @@ void lw_combinator_backward(const float *dzhat, const float *zc, const float *u,
     }
 }
 
-LW_MULTIVERSION
-double lw_denoising_cost(const float *zhat, const float *zclean, const float *mean, const float *std, int n, int d,
-                         float scale, float *dzhat, float *dzclean, float *dmean, float *dstd) {
+// The denoising cost's loop, with each optional buffer's presence a flag: the two calls
+// the ladder makes (none of them, or all) get loops without tests inside after inlining
+// (-O2, SwiftPM's release level, does not unswitch them); any other mix runs the general one.
+__attribute__((always_inline))
+static inline double denoising_rows(const float *zhat, const float *zclean, const float *mean, const float *std, int n,
+                                    int d, float scale, float *dzhat, float *dzclean, float *dmean, float *dstd,
+                                    const int has_mean, const int has_std, const int has_dzclean, const int has_dmean,
+                                    const int has_dstd) {
     double total = 0;
-    if (dmean) memset(dmean, 0, sizeof(float) * (size_t)d);
-    if (dstd) memset(dstd, 0, sizeof(float) * (size_t)d);
     for (int r = 0; r < n; r++) {
         const float *zh = zhat + (size_t)r * d, *zc = zclean + (size_t)r * d;
         float *gh = dzhat + (size_t)r * d;
-        float *gc = dzclean ? dzclean + (size_t)r * d : NULL;
+        float *gc = has_dzclean ? dzclean + (size_t)r * d : NULL;
         float row = 0;
         for (int c = 0; c < d; c++) {
-            float m = mean ? mean[c] : 0.0f, inv = std ? 1.0f / std[c] : 1.0f;
+            float m = has_mean ? mean[c] : 0.0f, inv = has_std ? 1.0f / std[c] : 1.0f;
             float zn = (zh[c] - m) * inv;
             float e = zn - zc[c];
             row += e * e;
             gh[c] = scale * e * inv;
-            if (gc) gc[c] = -scale * e;
-            if (dmean) dmean[c] -= scale * e * inv;
-            if (dstd) dstd[c] -= scale * e * zn * inv;
+            if (has_dzclean) gc[c] = -scale * e;
+            if (has_dmean) dmean[c] -= scale * e * inv;
+            if (has_dstd) dstd[c] -= scale * e * zn * inv;
         }
         total += row;
     }
     return total;
+}
+
+LW_MULTIVERSION
+double lw_denoising_cost(const float *zhat, const float *zclean, const float *mean, const float *std, int n, int d,
+                         float scale, float *dzhat, float *dzclean, float *dmean, float *dstd) {
+    if (dmean) memset(dmean, 0, sizeof(float) * (size_t)d);
+    if (dstd) memset(dstd, 0, sizeof(float) * (size_t)d);
+    if (!mean && !std && !dzclean && !dmean && !dstd)
+        return denoising_rows(zhat, zclean, mean, std, n, d, scale, dzhat, dzclean, dmean, dstd, 0, 0, 0, 0, 0);
+    if (mean && std && dzclean && dmean && dstd)
+        return denoising_rows(zhat, zclean, mean, std, n, d, scale, dzhat, dzclean, dmean, dstd, 1, 1, 1, 1, 1);
+    return denoising_rows(zhat, zclean, mean, std, n, d, scale, dzhat, dzclean, dmean, dstd, mean != NULL,
+                          std != NULL, dzclean != NULL, dmean != NULL, dstd != NULL);
 }
 
 LW_MULTIVERSION

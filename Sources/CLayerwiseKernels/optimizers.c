@@ -42,16 +42,28 @@ static void adam_serial(float *p, const float *g, float *m, float *v, size_t n, 
     }
 }
 
-LW_MULTIVERSION
-static void sgd_serial(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
-    if (momentum == 0.0f) {
-        for (size_t i = 0; i < n; i++) p[i] -= lr * g[i];
-        return;
-    }
+// One momentum loop per (nesterov, first), the flags constants after inlining, so each
+// loop vectorizes without tests inside (-O2, SwiftPM's release level, does not unswitch).
+__attribute__((always_inline))
+static inline void sgd_momentum(float *p, const float *g, float *buf, size_t n, float lr, float momentum,
+                                const int nesterov, const int first) {
     for (size_t i = 0; i < n; i++) {
         float b = first ? g[i] : momentum * buf[i] + g[i];
         buf[i] = b;
         p[i] -= lr * (nesterov ? g[i] + momentum * b : b);
+    }
+}
+
+LW_MULTIVERSION
+static void sgd_serial(float *p, const float *g, float *buf, size_t n, float lr, float momentum, int nesterov, int first) {
+    if (momentum == 0.0f) {
+        for (size_t i = 0; i < n; i++) p[i] -= lr * g[i];
+    } else if (nesterov) {
+        if (first) sgd_momentum(p, g, buf, n, lr, momentum, 1, 1);
+        else sgd_momentum(p, g, buf, n, lr, momentum, 1, 0);
+    } else {
+        if (first) sgd_momentum(p, g, buf, n, lr, momentum, 0, 1);
+        else sgd_momentum(p, g, buf, n, lr, momentum, 0, 0);
     }
 }
 
