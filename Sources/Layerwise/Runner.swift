@@ -4,9 +4,13 @@ import LayerwiseNN
 
 /// How `layerwise run` was invoked.
 public struct RunOptions: Sendable {
+    /// `--set key.path=value` overrides, applied in order.
     public var overrides: [String]
+    /// `--threads`: threads for BLAS and kernels (nil: all cores).
     public var threads: Int?
+    /// `--quiet`: no progress lines.
     public var quiet: Bool
+    /// `--json`: the caller prints `RunReport.json` instead of the summary table.
     public var json: Bool
     /// Reuse the finished stages of an interrupted run (see `Checkpoint`).
     public var resume: Bool
@@ -16,6 +20,7 @@ public struct RunOptions: Sendable {
     /// Write the results file (`output.results`) and keep a checkpoint while running;
     /// `Pipeline.train` sets it false and leaves the writing to `RunReport.save(to:)`.
     public var writesResults = true
+    /// Options as `layerwise run` takes them; the defaults run on this process alone and print progress.
     public init(overrides: [String] = [], threads: Int? = nil, quiet: Bool = false, json: Bool = false, resume: Bool = false,
                 cluster: Cluster = .single) {
         self.overrides = overrides; self.threads = threads; self.quiet = quiet; self.json = json; self.resume = resume
@@ -27,10 +32,12 @@ public struct RunOptions: Sendable {
 /// (`Stages.list`: pretrain → end-to-end → classifier head on the frozen encoder →
 /// fine-tune → evaluate → anomaly), then the gates and the results file.
 public enum Runner {
+    /// Loads `pipelineFile` with `options.overrides` and runs it.
     public static func run(pipelineFile: String, options: RunOptions) throws -> RunReport {
         try run(try Pipeline.load(file: pipelineFile, overrides: options.overrides), options: options)
     }
 
+    /// Runs a loaded pipeline and returns its report.
     public static func run(_ pipeline: Pipeline, options: RunOptions) throws -> RunReport {
         let cfg = pipeline.config
         let created = Date()

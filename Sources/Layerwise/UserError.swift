@@ -12,12 +12,15 @@ public protocol UserFacingError: Error, CustomStringConvertible {
 }
 
 extension UserFacingError {
+    /// 2: bad usage, bad pipeline file or bad data.
     public var exitCode: Int32 { 2 }
 }
 
 /// A problem with input the user gave: a file, a dataset, an argument.
 public struct InputError: UserFacingError {
+    /// The line printed after `error:`.
     public var description: String
+    /// An error that prints as `description`.
     public init(_ description: String) { self.description = description }
 }
 

@@ -7,6 +7,7 @@ import LayerwiseNN
 /// the input in chunks (a dataset larger than memory works) and writing the output
 /// file atomically.
 public enum Apply {
+    /// What to compute for each input row, and the datasets the output file holds.
     public enum Kind: String, Sendable {
         /// Bottleneck codes: `/codes` float32 [N, d].
         case encode

@@ -1,17 +1,21 @@
 /// The preprocessing of `data.scale`, fitted on the training features and
 /// applied unchanged to test data and to new data (`encode`, `predict`, `score`).
 public struct Scaler: Sendable, Equatable {
+    /// The scaling fitted; never `auto`.
     public var kind: ScaleKind
     /// `unit`: one global (min, max) pair, x ↦ (x − min) / (max − min); for uint8 input
     /// min = 0, max = 255 (x/255) so test data scales exactly like training data.
     public var minimum: Float = 0
+    /// `unit`: the global maximum (255 for uint8 input).
     public var maximum: Float = 1
     /// `standardize`: per-feature mean and standard deviation (a constant feature gets std 1).
     public var mean: [Float] = []
+    /// `standardize`: per-feature population standard deviation.
     public var std: [Float] = []
     /// `minmax`: per-feature minimum and maximum of the training rows (a constant feature
     /// gets max = min + 1, so it scales to 0).
     public var featureMinimum: [Float] = []
+    /// `minmax`: per-feature maximum of the training rows.
     public var featureMaximum: [Float] = []
 
     /// Fits on `x` (`[rows, width]`, row-major); `auto` resolves on the element type.
@@ -24,17 +28,25 @@ public struct Scaler: Sendable, Equatable {
     /// The statistics a scaler is fitted from, gathered block by block (rows streamed
     /// from a file, or an MPI rank's share, merged with `merged(with:)`).
     public struct Accumulator: Sendable {
+        /// The scaling being fitted, `auto` already resolved.
         public let kind: ScaleKind
+        /// Features per row.
         public let width: Int
+        /// Whether the rows came from uint8 data (`unit` then scales by 255 without looking at them).
         public let isUInt8: Bool
+        /// `unit` on non-uint8 rows: the smallest value seen.
         public var minimum = Float.infinity
+        /// `unit` on non-uint8 rows: the largest value seen.
         public var maximum = -Float.infinity
         /// Per-feature Σx and Σx² (standardize), and the rows counted.
         public var sum: [Double]
+        /// Per-feature Σx² (standardize).
         public var sumOfSquares: [Double]
+        /// Rows added so far.
         public var rows = 0
         /// Per-feature extremes (minmax).
         public var featureMinimum: [Float]
+        /// Per-feature maxima (minmax).
         public var featureMaximum: [Float]
 
         /// `kind` is resolved here: `auto` becomes `unit` for uint8 rows, `minmax` otherwise.
@@ -77,6 +89,7 @@ public struct Scaler: Sendable, Equatable {
             }
         }
 
+        /// The scaler these statistics give (a constant feature gets std 1 or max = min + 1).
         public var scaler: Scaler {
             var s = Scaler(kind: kind)
             switch kind {

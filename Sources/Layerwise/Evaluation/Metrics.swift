@@ -2,6 +2,7 @@ import Foundation
 
 /// Classification metrics on a labeled set, as scikit-learn defines them.
 public struct ClassificationMetrics: Sendable, Equatable {
+    /// Share of rows whose most probable class is the true one.
     public var accuracy: Double
     /// Unweighted mean of per-class F1; a class with no true and no predicted rows is
     /// left out of the mean (it has no defined F1), one with either scores 0 where undefined.

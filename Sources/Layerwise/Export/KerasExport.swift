@@ -28,6 +28,7 @@ public enum KerasExport {
         var activation: String
     }
 
+    /// Writes the Keras weights of the model in `results` to `output` and returns the message to print, with the Python that loads them.
     public static func run(results: String, output: String) throws -> String {
         guard output.hasSuffix(".h5") || output.hasSuffix(".hdf5") else {
             throw InputError("-o: expected a file name ending in .weights.h5 (or .h5), got \(output)")

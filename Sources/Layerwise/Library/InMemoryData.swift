@@ -47,6 +47,7 @@ public struct InMemoryData: Sendable {
     /// One class per test row (required for test metrics when `test` is given).
     public var testLabels: [Int32]?
 
+    /// Training rows with their labels, and optionally test rows with theirs.
     public init(train: FeatureMatrix, trainLabels: [Int32], test: FeatureMatrix? = nil, testLabels: [Int32]? = nil) {
         self.train = train
         self.trainLabels = trainLabels

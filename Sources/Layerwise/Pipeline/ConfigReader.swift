@@ -8,9 +8,12 @@ public struct ConfigProblem: CustomStringConvertible, Equatable, Sendable {
     public var keyPath: String
     /// 1-based line and column in the file; nil for values given by `--set`.
     public var line: Int?
+    /// 1-based column in the file; nil for values given by `--set`.
     public var column: Int?
+    /// What is wrong and what was expected.
     public var message: String
 
+    /// `file:line:column: key.path: message`, or `file (--set): …` for an override.
     public var description: String {
         let place = line.map { "\(file):\($0):\(column ?? 1)" } ?? "\(file) (--set)"
         return keyPath.isEmpty ? "\(place): \(message)" : "\(place): \(keyPath): \(message)"
@@ -19,7 +22,9 @@ public struct ConfigProblem: CustomStringConvertible, Equatable, Sendable {
 
 /// All problems of a pipeline file, reported together (one `error:` line each).
 public struct PipelineError: UserFacingError {
+    /// Every problem found, in the order found.
     public var problems: [ConfigProblem]
+    /// The problems, one per line, each line after the first prefixed with `error: `.
     public var description: String { problems.map(\.description).joined(separator: "\nerror: ") }
 }
 

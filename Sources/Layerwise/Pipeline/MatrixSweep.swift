@@ -8,6 +8,7 @@ import Yams
 ///       pretrain.model: [basic, denoising]
 ///       seed: [0, 1]
 public struct MatrixAxis: Sendable {
+    /// The dotted key path swept, as for `--set`, e.g. `pretrain.model`.
     public var keyPath: String
     /// Each value as YAML text, applied like `--set keyPath=value`.
     public var values: [String]

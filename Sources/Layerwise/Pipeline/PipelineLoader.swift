@@ -4,6 +4,7 @@ import Yams
 /// A pipeline file read, overridden and checked: the typed configuration plus what
 /// the run needs to resolve paths and to record exactly what ran.
 public struct Pipeline: Sendable {
+    /// The typed configuration, after every override.
     public var config: PipelineConfig
     /// The file it came from, as given.
     public var file: String
@@ -13,6 +14,7 @@ public struct Pipeline: Sendable {
     public var resolvedYAML: String
     /// For a run of a `matrix:`, its `key=value` assignments and the sweep's base name.
     public var matrixAssignment: [String] = []
+    /// The `name` of the sweep this run belongs to, before the combination's values are appended; nil outside a sweep.
     public var matrixBaseName: String?
     /// Where each key is given (`file:line:column: key.path` or `file (--set): key.path`).
     var origins: [String: String] = [:]

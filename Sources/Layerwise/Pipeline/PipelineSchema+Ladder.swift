@@ -5,11 +5,13 @@ import LayerwiseNN
 public struct LadderConfig: Sendable, CustomStringConvertible {
     /// Hidden widths; the softmax layer over the classes is added.
     public var layers: [Int]
+    /// `ladder.activation`: the hidden layers' activation.
     public var activation: Activation
     /// Stddev of the Gaussian noise of the corrupted pass.
     public var noise: Double
     /// λ per layer: the input, each hidden layer, the softmax layer.
     public var denoisingWeights: [Double]
+    /// `ladder.optimizer`: the optimizer of the whole network.
     public var optimizer: OptimizerSettings
     /// Passes over all training rows.
     public var epochs: Int
@@ -17,8 +19,10 @@ public struct LadderConfig: Sendable, CustomStringConvertible {
     public var batchSize: Int
     /// The learning rate falls linearly to 0 over the last this-many epochs (at most `epochs`).
     public var decayEpochs: Int
+    /// `ladder.early_stopping`: on the validation rows; nil trains every epoch.
     public var earlyStopping: EarlyStopping?
 
+    /// Every setting on one line, as `key value` pairs.
     public var description: String {
         "layers \(layers) activation \(activation.rawValue) noise \(noise) denoising_weights \(denoisingWeights) "
             + "optimizer \(optimizer) epochs \(epochs) batch_size \(batchSize) decay_epochs \(decayEpochs) "

@@ -23,6 +23,7 @@ public enum HTMLReport {
     /// Widest codes projected by PCA.
     static let maxPCADimensions = 1024
 
+    /// Writes the report of the run in `results` to `output` and returns the message to print.
     public static func run(results: String, output: String) throws -> String {
         let root = try ResultsFile.open(results)
         var data: [String: Any] = [:]

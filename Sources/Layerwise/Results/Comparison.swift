@@ -9,12 +9,17 @@ import LayerwiseHDF5
 /// every learning curve under /metrics, and the stage timings (/metrics/timing). A
 /// quantity a run lacks shows as "—".
 public struct Comparison {
+    /// One results file's quantities.
     public struct Run {
+        /// The results file, as given.
         public var path: String
+        /// The run's `pipeline_name` (the path when the file has none).
         public var name: String
+        /// The run's quantities by row key, e.g. `test/accuracy`, `last classifier/loss`, `time/fine_tune`.
         public var values: [String: Value]
     }
 
+    /// One cell: text, an integer or a number.
     public enum Value: Equatable {
         case text(String), integer(Int64), number(Double)
 
@@ -34,10 +39,12 @@ public struct Comparison {
         }
     }
 
+    /// The runs, one per results file, in the order given.
     public let runs: [Run]
     /// Row keys in display order.
     public let rows: [String]
 
+    /// Reads every results file in `paths`; throws when there is none or one cannot be read.
     public init(paths: [String]) throws {
         guard !paths.isEmpty else { throw InputError("compare: give at least one results file") }
         runs = try paths.map(Comparison.read)
@@ -146,6 +153,7 @@ public struct Comparison {
         return out.joined(separator: "\n")
     }
 
+    /// The table in Markdown, one column per run.
     public var markdown: String {
         // A "|" in a pipeline name or path would split its cell.
         func md(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
@@ -154,6 +162,7 @@ public struct Comparison {
         return out
     }
 
+    /// Every run's path and values, and the row keys in order, as pretty-printed JSON.
     public var json: String {
         let obj: [String: Any] = ["runs": runs.map { r in
             ["results": r.path, "values": r.values.mapValues(\.json)] as [String: Any]

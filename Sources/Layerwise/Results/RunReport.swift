@@ -3,6 +3,7 @@ import Foundation
 /// What `layerwise run` prints when it is done: a short table, or one JSON object.
 public struct RunReport {
     let pipeline: Pipeline
+    /// The results file's path: `output.results`, expanded and resolved.
     public let resultsPath: String
     /// Where the results file this run replaced is kept (nil: there was none).
     public let previousResults: String?
@@ -14,6 +15,7 @@ public struct RunReport {
     /// 0, or 1 when an `evaluate.expect` gate was missed.
     public var exitCode: Int32 { outcome.expectationFailures.isEmpty ? 0 : 1 }
 
+    /// One message per missed `evaluate.expect` gate (empty when all held).
     public var expectationFailures: [String] { outcome.expectationFailures }
 
     /// The `key=value` assignments of this run in a `matrix:` sweep (empty otherwise).
@@ -24,6 +26,7 @@ public struct RunReport {
         outcome.metricValues
     }
 
+    /// The summary table: the run, its data, test and anomaly metrics, timings, the results file, warnings and gates.
     public var summary: String {
         var rows: [(String, String)] = [("pipeline", pipeline.config.name), ("seed", String(pipeline.config.seed))]
         rows.append(("data", "\(data.trainRows) train, \(data.labeledIndices.count) labeled, \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test"))
@@ -77,6 +80,7 @@ public struct RunReport {
         }
     }
 
+    /// The summary as one JSON object (`--json`).
     public var json: String {
         var obj: [String: Any] = [
             "pipeline": pipeline.config.name, "seed": pipeline.config.seed, "results": resultsPath,

@@ -3,6 +3,7 @@ import Foundation
 /// The summary of a `matrix:` sweep: runs ranked by the evaluated metric, as a table
 /// on stdout, `summary.json` and `summary.md` (for a CI job summary).
 public struct SweepSummary {
+    /// The reports of the sweep's runs, in sweep order.
     public let reports: [RunReport]
     /// The metric runs are ranked by: the first `evaluate.expect` gate's, else accuracy.
     public let metric: String
@@ -30,6 +31,7 @@ public struct SweepSummary {
         r.metrics["accuracy_gain"].map { String(format: "%+.2f", 100 * $0) } ?? "—"
     }
 
+    /// The ranking as a plain-text table (printed on stdout).
     public var table: String {
         var lines = ["rank  \(metric.padding(toLength: 9, withPad: " ", startingAt: 0))  " + (showsGain ? "gain     " : "") + "run"]
         for (i, r) in ranked.enumerated() {
@@ -41,6 +43,7 @@ public struct SweepSummary {
         return lines.joined(separator: "\n")
     }
 
+    /// The ranking as a Markdown table (`summary.md`).
     public var markdown: String {
         var md = showsGain ? "| rank | \(metric) | gain over labels only (points) | run | results |\n|---|---|---|---|---|\n"
                            : "| rank | \(metric) | run | results |\n|---|---|---|---|\n"
@@ -52,6 +55,7 @@ public struct SweepSummary {
         return md
     }
 
+    /// The ranking as JSON (`summary.json`).
     public var json: String {
         let runs: [[String: Any]] = ranked.enumerated().map { i, r in
             ["rank": i + 1, "matrix": r.assignment, "results": r.resultsPath, "metrics": r.metrics,

@@ -4,9 +4,13 @@ import LayerwiseNN
 
 /// A run whose loss became NaN or infinite (exit code 3).
 public struct DivergedError: UserFacingError {
+    /// The stage that diverged, e.g. `pretrain layer_0`.
     public var stage: String
+    /// The epoch in which it diverged, from 1.
     public var epoch: Int
+    /// 3: a diverged run.
     public var exitCode: Int32 { 3 }
+    /// The stage and epoch, with what to try.
     public var description: String {
         "\(stage): the loss became NaN/Inf in epoch \(epoch); lower the learning rate or check the data scale"
     }

@@ -128,6 +128,7 @@ struct MemoryEstimate {
 
 /// A run that would need more memory than the machine has (exit code 2).
 public struct MemoryError: UserFacingError {
+    /// The memory needed and available, and the key to make smaller.
     public var description: String
 }
 
