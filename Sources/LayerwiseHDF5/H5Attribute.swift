@@ -6,6 +6,7 @@ import Foundation
 public enum H5AttributeValue: Equatable, Sendable, CustomStringConvertible {
     case string(String), strings([String]), int(Int64), ints([Int64]), double(Double), doubles([Double])
 
+    /// The value as text: strings quoted, arrays in brackets.
     public var description: String {
         switch self {
         case .string(let s): return "\"\(s)\""

@@ -3,6 +3,7 @@ import Foundation
 
 /// A dataset in an open file. Holds its file open.
 public final class H5Dataset: H5AttributeHolder {
+    /// The file it is in, kept open while the dataset lives.
     public let file: H5File
     let id: hid_t
     /// Absolute path inside the file.
@@ -16,6 +17,7 @@ public final class H5Dataset: H5AttributeHolder {
 
     deinit { H5Dclose(id) }
 
+    /// The last component of `path`.
     public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
 
     /// The dataset's dimensions.
@@ -40,6 +42,7 @@ public final class H5Dataset: H5AttributeHolder {
     /// allocate 10^15 bytes. Tests and fuzz targets lower it.
     nonisolated(unsafe) public static var memoryBudget = Int(clamping: ProcessInfo.processInfo.physicalMemory)
 
+    /// The element type stored in the file.
     public var elementType: H5ElementType {
         let t = H5Dget_type(id)
         defer { H5Tclose(t) }

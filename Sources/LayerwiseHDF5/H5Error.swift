@@ -3,6 +3,7 @@ import CLayerwiseHDF5
 /// A failed HDF5 operation, naming the file and object and carrying HDF5's own
 /// message (for example "object 'lables' doesn't exist").
 public struct H5Error: Error, CustomStringConvertible, Sendable {
+    /// The kind of failure: a missing, non-HDF5 or unopenable file, a missing object, a wrong type or shape, a failed read, write or create, or a size too large.
     public enum Kind: Sendable, Equatable {
         case fileNotFound, notHDF5, openFailed, objectNotFound, typeMismatch, shapeMismatch
         case readFailed, writeFailed, createFailed
@@ -11,6 +12,7 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
         case tooLarge
     }
 
+    /// What failed, for callers that react to one kind (a missing object, say).
     public var kind: Kind
     /// The file as the caller named it.
     public var file: String
@@ -21,6 +23,7 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
     /// HDF5's innermost error message, if it gave one.
     public var detail: String?
 
+    /// An error about `object` in `file`: Layerwise's `message` and HDF5's `detail`.
     public init(kind: Kind, file: String, object: String?, message: String, detail: String?) {
         self.kind = kind
         self.file = file

@@ -1,11 +1,13 @@
 import CLayerwiseHDF5
 import Foundation
 
+/// How `H5File.open` opens a file: read-only (an input) or for reading and writing.
 public enum H5Mode: Sendable { case readOnly, readWrite }
 
 /// An open HDF5 file; closed when the last reference to it (or to any group or
 /// dataset inside it) goes away.
 public final class H5File {
+    /// The path the file was opened or created at, as given.
     public let path: String
     let id: hid_t
     /// Opened read-only: an input, whose sizes (shapes, counts) come from the file and are
@@ -76,6 +78,7 @@ public final class H5File {
     }
 }
 
+/// What a group's child is: a group, a dataset, or another object (a named datatype, say).
 public enum H5ObjectKind: Sendable, Equatable { case group, dataset, other }
 
 /// Joins a group path and a child path ("/a" + "b/c" → "/a/b/c"; absolute stays).

@@ -2,6 +2,7 @@ import CLayerwiseHDF5
 
 /// A group in an open file. Holds its file open.
 public final class H5Group: H5AttributeHolder {
+    /// The file it is in, kept open while the group lives.
     public let file: H5File
     let id: hid_t
     /// Absolute path inside the file.

@@ -4,7 +4,9 @@ import CLayerwiseHDF5
 public enum H5ElementType: String, Sendable, Hashable {
     case uint8, int8, uint16, int16, uint32, int32, uint64, int64, float32, float64, string, other
 
+    /// Whether it is one of the eight integer types.
     public var isInteger: Bool { [.uint8, .int8, .uint16, .int16, .uint32, .int32, .uint64, .int64].contains(self) }
+    /// Whether it is an integer or floating-point type (not `string` or `other`).
     public var isNumeric: Bool { isInteger || self == .float32 || self == .float64 }
 
     /// Classifies an HDF5 datatype id.
@@ -46,52 +48,82 @@ public protocol H5Scalar {
 }
 
 extension UInt8: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_UINT8`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_UINT8() }
+    /// `H5T_STD_U8LE`: little-endian unsigned 8-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_U8LE() }
+    /// The element type it is stored as: `uint8`.
     public static var elementType: H5ElementType { .uint8 }
 }
 extension Int8: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_INT8`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_INT8() }
+    /// `H5T_STD_I8LE`: little-endian signed 8-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_I8LE() }
+    /// The element type it is stored as: `int8`.
     public static var elementType: H5ElementType { .int8 }
 }
 extension UInt16: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_UINT16`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_UINT16() }
+    /// `H5T_STD_U16LE`: little-endian unsigned 16-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_U16LE() }
+    /// The element type it is stored as: `uint16`.
     public static var elementType: H5ElementType { .uint16 }
 }
 extension Int16: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_INT16`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_INT16() }
+    /// `H5T_STD_I16LE`: little-endian signed 16-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_I16LE() }
+    /// The element type it is stored as: `int16`.
     public static var elementType: H5ElementType { .int16 }
 }
 extension UInt32: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_UINT32`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_UINT32() }
+    /// `H5T_STD_U32LE`: little-endian unsigned 32-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_U32LE() }
+    /// The element type it is stored as: `uint32`.
     public static var elementType: H5ElementType { .uint32 }
 }
 extension Int32: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_INT32`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_INT32() }
+    /// `H5T_STD_I32LE`: little-endian signed 32-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_I32LE() }
+    /// The element type it is stored as: `int32`.
     public static var elementType: H5ElementType { .int32 }
 }
 extension UInt64: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_UINT64`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_UINT64() }
+    /// `H5T_STD_U64LE`: little-endian unsigned 64-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_U64LE() }
+    /// The element type it is stored as: `uint64`.
     public static var elementType: H5ElementType { .uint64 }
 }
 extension Int64: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_INT64`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_INT64() }
+    /// `H5T_STD_I64LE`: little-endian signed 64-bit integers.
     public static var fileType: hid_t { lw_H5T_STD_I64LE() }
+    /// The element type it is stored as: `int64`.
     public static var elementType: H5ElementType { .int64 }
 }
 extension Float: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_FLOAT`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_FLOAT() }
+    /// `H5T_IEEE_F32LE`: little-endian IEEE 754 single precision.
     public static var fileType: hid_t { lw_H5T_IEEE_F32LE() }
+    /// The element type it is stored as: `float32`.
     public static var elementType: H5ElementType { .float32 }
 }
 extension Double: H5Scalar {
+    /// The in-memory type, `H5T_NATIVE_DOUBLE`.
     public static var nativeType: hid_t { lw_H5T_NATIVE_DOUBLE() }
+    /// `H5T_IEEE_F64LE`: little-endian IEEE 754 double precision.
     public static var fileType: hid_t { lw_H5T_IEEE_F64LE() }
+    /// The element type it is stored as: `float64`.
     public static var elementType: H5ElementType { .float64 }
 }
