@@ -18,6 +18,7 @@ public enum BLAS {
         _ = lw_set_threads(Int32(clamping: max(1, n)))
     }
 
+    /// The threads every product and kernel uses, as `setThreads` last set them (1 before it is called).
     public static var threads: Int { Int(lw_threads()) }
 
     /// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is `[m, k]`

@@ -3,8 +3,11 @@
 /// The value type used between stages (weights, data, codes); the training engine's
 /// hot loops work on raw buffers it allocates once instead.
 public struct Matrix: Equatable, Sendable {
+    /// The number of rows.
     public var rows: Int
+    /// The number of columns.
     public var cols: Int
+    /// `rows * cols` values, row after row.
     public var storage: [Float]
 
     /// A zero matrix.
@@ -12,6 +15,7 @@ public struct Matrix: Equatable, Sendable {
         self.init(rows: rows, cols: cols, storage: [Float](repeating: 0, count: rows * cols))
     }
 
+    /// A `rows × cols` matrix of `storage`, row-major; `storage` must hold `rows * cols` values.
     public init(rows: Int, cols: Int, storage: [Float]) {
         precondition(storage.count == rows * cols, "Matrix: \(storage.count) values for \(rows)×\(cols)")
         self.rows = rows
@@ -19,6 +23,7 @@ public struct Matrix: Equatable, Sendable {
         self.storage = storage
     }
 
+    /// Element (r, c).
     public subscript(r: Int, c: Int) -> Float {
         get { storage[r * cols + c] }
         set { storage[r * cols + c] = newValue }

@@ -7,6 +7,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     @usableFromInline let seed: UInt64
 
+    /// A generator whose state SplitMix64 fills from `seed`.
     public init(seed: UInt64) {
         self.seed = seed
         var sm = seed
@@ -28,6 +29,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return RandomGenerator(seed: sm ^ (sm >> 29) ^ stream)
     }
 
+    /// The next 64 random bits (xoshiro256**).
     @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
@@ -38,6 +40,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return result
     }
 
+    /// The next 64 random bits; the same as `next()`.
     public mutating func nextUInt64() -> UInt64 { next() }
 
     /// Uniform in [0, 1) with 24 random bits.
@@ -62,6 +65,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// A random permutation of `0..<n` (Fisher–Yates).
     public mutating func permutation(_ n: Int) -> [Int] {
         var a = Array(0..<n)
         shuffle(&a)
