@@ -37,10 +37,15 @@ public enum Loss: String, Sendable {
 /// Dense layer shape and activation: `y = act(x · kernel + bias)`, kernel `[inputs, outputs]`,
 /// drawn by `initializer` (biases start at 0).
 public struct DenseSpec: Equatable, Sendable {
+    /// Width of the layer's input.
     public var inputs: Int
+    /// Width of the layer's output.
     public var outputs: Int
+    /// The activation applied to `x · kernel + bias`.
     public var activation: Activation
+    /// How the kernel is drawn.
     public var initializer: Initializer
+    /// A layer of `inputs` to `outputs` units.
     public init(inputs: Int, outputs: Int, activation: Activation, initializer: Initializer = .default) {
         self.inputs = inputs
         self.outputs = outputs

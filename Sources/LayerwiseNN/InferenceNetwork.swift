@@ -15,10 +15,15 @@ public final class InferenceNetwork {
         for (l, layer) in layers.enumerated() { stack.setLayer(l, layer) }
     }
 
+    /// Each layer's shape and activation.
     public var specs: [DenseSpec] { stack.specs }
+    /// The most rows `forward` takes at once.
     public var maxBatch: Int { stack.maxBatch }
+    /// The number of Dense layers.
     public var layerCount: Int { stack.specs.count }
+    /// Width of the first layer's input.
     public var inputs: Int { stack.specs[0].inputs }
+    /// Width of the last layer's output.
     public var outputs: Int { stack.specs[stack.specs.count - 1].outputs }
 
     /// The weights, layer by layer.

@@ -5,15 +5,20 @@ import LayerwiseMath
 /// "Semi-Supervised Learning with Ladder Networks", NeurIPS 2015): widths d_0 (the
 /// input), the hidden widths, then d_L = the classes (softmax).
 public struct LadderSpec: Equatable, Sendable {
+    /// d_0: width of the input.
     public var inputs: Int
+    /// d_1 … d_{L−1}: the hidden widths.
     public var hidden: [Int]
+    /// d_L: the classes of the softmax layer.
     public var classes: Int
+    /// The hidden layers' activation.
     public var activation: Activation
     /// Stddev of the Gaussian noise on the input and on every normalised z (corrupted pass).
     public var noise: Float
     /// λ_l for l = 0 (the input) … L (the softmax layer): `hidden.count + 2` values.
     public var denoisingWeights: [Float]
 
+    /// A ladder of `hidden` widths between `inputs` and `classes`; `denoisingWeights` holds `hidden.count + 2` values.
     public init(inputs: Int, hidden: [Int], classes: Int, activation: Activation = .relu, noise: Float = 0.3,
                 denoisingWeights: [Float]) {
         precondition(denoisingWeights.count == hidden.count + 2,
@@ -48,10 +53,12 @@ public struct LadderState: Equatable, Sendable {
     public var combinators: [Matrix]
     /// Running mean and (unbiased) variance of z_pre over the clean pass, l = 1 … L.
     public var runningMean: [[Float]]
+    /// Running (unbiased) variance of z_pre over the clean pass, l = 1 … L.
     public var runningVariance: [[Float]]
     /// Updates of the running statistics so far (their average weighs 1/min(count, 10)).
     public var statisticsUpdates: Int
 
+    /// A state of the given parameters and running statistics.
     public init(kernels: [Matrix], betas: [[Float]], gamma: [Float], decoderKernels: [Matrix], combinators: [Matrix],
                 runningMean: [[Float]], runningVariance: [[Float]], statisticsUpdates: Int) {
         self.kernels = kernels; self.betas = betas; self.gamma = gamma; self.decoderKernels = decoderKernels
@@ -79,7 +86,9 @@ public final class LadderNetwork {
     /// The running statistics are an average with weight 1/min(updates, this).
     public static let statisticsWindow = 10
 
+    /// The network's widths, noise and denoising weights.
     public let spec: LadderSpec
+    /// The most rows one step or pass processes.
     public let maxBatch: Int
     let store: ParameterStore
     /// Data-parallel training: every optimizer step first averages the gradients over the
@@ -107,6 +116,7 @@ public final class LadderNetwork {
     let labelBuffer: UnsafeMutablePointer<Int32>
     /// The last step's costs: supervised, then λ_l·C_l for l = 0 … L.
     public internal(set) var lastSupervised: Double = 0
+    /// λ_l·C_l of the last step, l = 0 … L.
     public internal(set) var lastDenoising: [Double]
 
     // MARK: Tensor layout
@@ -182,10 +192,12 @@ public final class LadderNetwork {
         get { store.parameterValues }
         set { store.parameterValues = newValue }
     }
+    /// Gradients of the last backward pass, in the layout of `parameterValues`.
     public var gradientValues: [Float] { store.gradientValues }
 
     // MARK: State
 
+    /// Every parameter and the running statistics; setting copies them in.
     public var state: LadderState {
         get {
             let w = store.weights

@@ -10,9 +10,13 @@ import LayerwiseMath
 /// forward → loss → backward → update; gradients are written (not accumulated) by each
 /// step's backward pass, so no zeroing is needed.
 public final class Network {
+    /// Each layer's shape, activation and initializer.
     public let specs: [DenseSpec]
+    /// The largest batch one step or pass processes.
     public let maxBatch: Int
+    /// The inverted-dropout rate after every layer but the last, training only (0: none).
     public let dropout: Float
+    /// The number of Dense layers.
     public var layerCount: Int { specs.count }
 
     /// Parameters, gradients and optimizer state; layer l is group l (kernel 2l, bias 2l + 1).
@@ -82,9 +86,13 @@ public final class Network {
         }
     }
 
+    /// Layer `layer`'s kernel `[in, out]`.
     public func kernel(_ layer: Int) -> Matrix { store.weights.matrix(2 * layer) }
+    /// Layer `layer`'s bias `[out]`.
     public func bias(_ layer: Int) -> [Float] { store.weights.array(2 * layer + 1) }
+    /// Copies `m` into layer `layer`'s kernel (same shape).
     public func setKernel(_ layer: Int, _ m: Matrix) { store.weights.set(2 * layer, m) }
+    /// Copies `b` into layer `layer`'s bias (same length).
     public func setBias(_ layer: Int, _ b: [Float]) { store.weights.set(2 * layer + 1, b) }
 
     /// A frozen layer computes no gradient and is never updated (its bytes stay

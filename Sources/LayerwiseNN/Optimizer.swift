@@ -11,6 +11,7 @@ public enum OptimizerConfig: Equatable, Sendable {
     /// Adam with decoupled weight decay (Loshchilov & Hutter 2019): p ← p·(1 − lr·λ) first.
     case adamw(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float)
 
+    /// Adam with learning rate 0.001, β₁ 0.9, β₂ 0.999, ε 1e-8 (PyTorch's defaults).
     public static let defaultAdam = OptimizerConfig.adam(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
 }
 

@@ -32,13 +32,21 @@ public enum VisibleUnits: String, Sendable, CaseIterable {
 /// applies it. A hidden unit is on when its 16-bit uniform (four per 64-bit draw of
 /// the generator, in row-major order) is below p·65536.
 public final class RBM {
+    /// The number of visible units (the input width).
     public let visible: Int
+    /// The number of hidden units.
     public let hidden: Int
+    /// Bernoulli or Gaussian visible units.
     public let visibleUnits: VisibleUnits
+    /// Gibbs steps k of CD-k / PCD-k.
     public let cdSteps: Int
+    /// Persistent CD: the negative chain carries over between updates.
     public let persistent: Bool
+    /// The largest batch one step processes.
     public let maxBatch: Int
+    /// The step size of the SGD update; a change keeps the velocity.
     public var learningRate: Float { didSet { retune() } }
+    /// The momentum μ of the SGD update; a change keeps the velocity.
     public var momentum: Float { didSet { retune() } }
     /// The weight cost λ: λ·W is added to W's gradient.
     public var weightDecay: Float {
@@ -63,6 +71,7 @@ public final class RBM {
     private let chain: FloatBuffer   // PCD fantasy visible [maxBatch, visible]
     private var chainStarted = false
 
+    /// An RBM with W drawn from N(0, 0.01²) and zero biases (see `initializeVisibleBiases(from:)`).
     public init(visible: Int, hidden: Int, visibleUnits: VisibleUnits, cdSteps: Int = 1, persistent: Bool = false,
                 learningRate: Float, momentum: Float, weightDecay: Float, maxBatch: Int, rng: inout RandomGenerator) {
         precondition(visible > 0 && hidden > 0 && maxBatch > 0 && cdSteps > 0,
@@ -113,8 +122,11 @@ public final class RBM {
 
     // MARK: Weights
 
+    /// W `[visible, hidden]`.
     public var kernel: Matrix { store.weights.matrix(w) }
+    /// c `[hidden]`: the hidden biases.
     public var hiddenBias: [Float] { store.weights.array(bh) }
+    /// b `[visible]`: the visible biases.
     public var visibleBias: [Float] { store.weights.array(bv) }
     /// Activation of E[v | h]: the decoder's output activation.
     public var visibleActivation: Activation { visibleUnits == .bernoulli ? .sigmoid : .identity }

@@ -15,15 +15,25 @@ import LayerwiseMath
 /// (1/B)·Σ_b Σⱼ (h_bj(1−h_bj))² · Σᵢ W₁ᵢⱼ². With tied weights both uses of W₁ add
 /// their gradients into the one matrix.
 public final class ShallowAutoencoder {
+    /// Width of the input (and of the reconstruction).
     public let inputs: Int
+    /// Width of the code h.
     public let hidden: Int
+    /// The encoder's activation.
     public let activation: Activation
+    /// The decoder's output activation.
     public let outputActivation: Activation
+    /// The reconstruction loss: BCE or MSE.
     public let loss: Loss
+    /// Whether the decoder kernel is W₁ᵀ.
     public let tiedWeights: Bool
+    /// The corruption of the training inputs (`.none`: a plain autoencoder).
     public let noise: NoiseConfig
+    /// The sparse penalty's target ρ and weight β; nil: none.
     public let sparsity: (target: Float, weight: Float)?
+    /// The contractive penalty's weight λ; nil: none.
     public let contractiveWeight: Float?
+    /// The largest batch one step processes.
     public let maxBatch: Int
 
     // Tensors of the store: W₁, b₁, [W₂ when untied], b₂.
@@ -45,6 +55,7 @@ public final class ShallowAutoencoder {
     private let dh: FloatBuffer      // ∂loss/∂h, then ∂loss/∂(pre-activation) [maxBatch, hidden]
     private let colStats: FloatBuffer // per-hidden-unit scratch [hidden] ×2
 
+    /// An autoencoder whose W₁ (and W₂ unless tied) `initializer` draws from `rng`; biases start at 0.
     public init(inputs: Int, hidden: Int, activation: Activation, outputActivation: Activation, loss: Loss,
                 tiedWeights: Bool, noise: NoiseConfig, sparsity: (target: Float, weight: Float)?,
                 contractiveWeight: Float?, weightDecay: Float, maxBatch: Int, optimizer: OptimizerConfig,
@@ -75,10 +86,15 @@ public final class ShallowAutoencoder {
 
     // MARK: Weights
 
+    /// The L2 weight decay wd on the kernels.
     public var weightDecay: Float { store.weightDecay }
+    /// W₁ `[inputs, hidden]`.
     public var encoderKernel: Matrix { store.weights.matrix(w1) }
+    /// b₁ `[hidden]`.
     public var encoderBias: [Float] { store.weights.array(b1) }
+    /// W₂ `[hidden, inputs]`, or W₁ᵀ with tied weights.
     public var decoderKernel: Matrix { tiedWeights ? encoderKernel.transposed : store.weights.matrix(w2) }
+    /// b₂ `[inputs]`.
     public var decoderBias: [Float] { store.weights.array(b2) }
 
     /// Encoder then decoder as Dense layers (the decoder's kernel is W₁ᵀ with tied weights).

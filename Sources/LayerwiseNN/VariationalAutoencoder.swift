@@ -16,9 +16,13 @@ import LayerwiseMath
 /// averaged over the batch. The encoder mean μ is the code the classifier sees;
 /// `reconstruct` decodes μ.
 public final class VariationalAutoencoder {
+    /// Width of the input (and of the reconstruction).
     public let inputs: Int
+    /// Width of the latent z (and of μ and log σ²).
     public let latent: Int
+    /// The reconstruction loss, summed over features: BCE, or squared error for `.mse`.
     public let loss: Loss
+    /// The largest batch one step processes.
     public let maxBatch: Int
     /// The KL term's weight (β-VAE; a warm-up changes it between epochs).
     public var beta: Float
@@ -65,8 +69,11 @@ public final class VariationalAutoencoder {
 
     /// The batch means of one step's terms.
     public struct Terms: Equatable {
+        /// The reconstruction term plus β times the KL term (and the weight decay).
         public var loss: Float
+        /// The reconstruction term, summed over features.
         public var reconstruction: Float
+        /// KL(N(μ, σ²) ‖ N(0, I)), summed over latent units, before β.
         public var kl: Float
     }
 
@@ -151,6 +158,7 @@ public final class VariationalAutoencoder {
     /// The log σ² layer (the last `latent` columns of the stats layer), identity.
     public var logVarianceLayer: DenseLayer { statsColumns(latent..<(2 * latent)) }
 
+    /// The decoder's Dense layers, latent side first.
     public var decoderLayers: [DenseLayer] { decoder.denseLayers }
 
     private func statsColumns(_ cols: Range<Int>) -> DenseLayer {
