@@ -41,7 +41,7 @@ final class LogisticRegressionTests: XCTestCase {
             if ProcessInfo.processInfo.environment["LAYERWISE_ALLOW_MISSING"] == "1" { throw XCTSkip("python3 with scikit-learn") }
             throw NSError(domain: "missing precondition: python3 with scikit-learn (Scripts/bootstrap.sh --test installs it)", code: 1)
         }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Python/logistic_reference.py")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lr-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dir) }
