@@ -141,7 +141,7 @@ extension H5AttributeHolder {
         // file cannot hold is corrupt, refused before anything is allocated.
         let (stored, overflow) = n.multipliedReportingOverflow(by: H5Tget_size(type))
         let (memory, overflow8) = n.multipliedReportingOverflow(by: max(H5Tget_size(type), 8))
-        if n < 0 || overflow || overflow8 || (file.isInput && stored > file.size) || memory > H5Dataset.memoryBudget {
+        if n < 0 || overflow || overflow8 || (file.isInput && stored > file.size) || memory > file.memoryBudget {
             _ = takeHDF5Message()
             throw H5Error(kind: .tooLarge, file: file.path, object: object, message: "cannot read attribute",
                           detail: "it claims \(n) values of \(H5Tget_size(type)) bytes, more than the file (\(file.size) bytes) can hold (a corrupt file?)")

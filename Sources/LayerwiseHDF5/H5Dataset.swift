@@ -37,11 +37,6 @@ public final class H5Dataset: H5AttributeHolder {
     /// (a corrupt shape).
     public var elementCount: Int? { checkedProduct(shape) }
 
-    /// The most bytes one read may allocate: the machine's memory. A shape comes from the
-    /// file; a corrupt one must fail as an error naming the dataset, not as an attempt to
-    /// allocate 10^15 bytes. Tests and fuzz targets lower it.
-    nonisolated(unsafe) public static var memoryBudget = Int(clamping: ProcessInfo.processInfo.physicalMemory)
-
     /// The element type stored in the file.
     public var elementType: H5ElementType {
         let t = H5Dget_type(id)
@@ -223,9 +218,9 @@ public final class H5Dataset: H5AttributeHolder {
             count = inside && n > 0 ? rows.count * (total / n) : 0
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
-        if overflow || bytes > Self.memoryBudget {
+        if overflow || bytes > file.memoryBudget {
             throw refuse("\(rows.map { "rows \($0) of " } ?? "")shape \(dims) as \(T.elementType.rawValue) need "
-                         + "\(overflow ? "more than 2^63" : String(bytes)) bytes of memory, more than the \(Self.memoryBudget) available")
+                         + "\(overflow ? "more than 2^63" : String(bytes)) bytes of memory, more than the \(file.memoryBudget) available")
         }
         return count
     }

@@ -13,11 +13,19 @@ public final class H5File {
     /// Opened read-only: an input, whose sizes (shapes, counts) come from the file and are
     /// checked against its size before anything is allocated (see `H5Dataset.checkReadable`).
     let isInput: Bool
+    /// The most bytes one read from this file may allocate (`open`'s `memoryBudget`). A
+    /// shape or count comes from the file; a corrupt one must fail as an error naming the
+    /// object, not as an attempt to allocate 10^15 bytes.
+    public let memoryBudget: Int
 
-    private init(path: String, id: hid_t, isInput: Bool) {
+    /// The machine's memory in bytes: the default `memoryBudget`.
+    public static let physicalMemory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+
+    private init(path: String, id: hid_t, isInput: Bool, memoryBudget: Int = H5File.physicalMemory) {
         self.path = path
         self.id = id
         self.isInput = isInput
+        self.memoryBudget = memoryBudget
     }
 
     /// The file's size in bytes (0 if HDF5 cannot tell).
@@ -31,7 +39,7 @@ public final class H5File {
 
     /// Opens an existing file. Distinguishes a missing file, a file that is not HDF5,
     /// and one HDF5 cannot open (truncated, corrupt).
-    public static func open(_ path: String, mode: H5Mode = .readOnly) throws -> H5File {
+    public static func open(_ path: String, mode: H5Mode = .readOnly, memoryBudget: Int = H5File.physicalMemory) throws -> H5File {
         _ = h5Initialized
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -52,7 +60,7 @@ public final class H5File {
             throw H5Error(kind: isHDF5 < 0 ? .notHDF5 : .openFailed, file: path, object: nil,
                           message: "cannot open (truncated or corrupt HDF5 file?)", detail: detail)
         }
-        return H5File(path: path, id: id, isInput: mode == .readOnly)
+        return H5File(path: path, id: id, isInput: mode == .readOnly, memoryBudget: memoryBudget)
     }
 
     /// Creates a file, replacing any existing one.

@@ -32,13 +32,13 @@ struct FeatureReader {
         source = .memory(memory)
     }
 
-    init(_ ref: DatasetRef, resolvedPath: String) throws {
+    init(_ ref: DatasetRef, resolvedPath: String, memoryBudget: Int = H5File.physicalMemory) throws {
         self.ref = ref
         self.path = resolvedPath
         guard FileManager.default.fileExists(atPath: resolvedPath) else {
             throw InputError("\(ref.origin.map { "\($0): " } ?? "")\(ref.file): no such file (looked for \(resolvedPath))")
         }
-        let file = try H5File.open(resolvedPath)
+        let file = try H5File.open(resolvedPath, memoryBudget: memoryBudget)
         let root = try file.root
         guard root.exists(ref.dataset) else {
             var seen = Set<String>()

@@ -122,8 +122,8 @@ public enum IDXImporter {
             throw InputError("\(path): truncated IDX file (dimensions \(dims) need \(count) bytes of data, "
                              + "the \(gzipped ? "compressed " : "")file has \(size) bytes)")
         }
-        if count > H5Dataset.memoryBudget {
-            throw InputError("\(path): IDX dimensions \(dims) need \(count) bytes, more than the \(H5Dataset.memoryBudget) bytes of memory")
+        if count > H5File.physicalMemory {
+            throw InputError("\(path): IDX dimensions \(dims) need \(count) bytes, more than the \(H5File.physicalMemory) bytes of memory")
         }
         return (dims, try readExactly(count, "data"))
     }

@@ -105,7 +105,7 @@ extension Pipeline {
 
     /// The reader of `ref`: one of the arrays given to `init(yaml:data:)`, or a file's dataset.
     func reader(_ ref: DatasetRef) throws -> FeatureReader {
-        guard ref.file == Self.memoryFile else { return try FeatureReader(ref, resolvedPath: resolve(ref.file)) }
+        guard ref.file == Self.memoryFile else { return try FeatureReader(ref, resolvedPath: resolve(ref.file), memoryBudget: memoryBudget) }
         guard let array = arrays[ref.dataset] else { throw InputError("\(ref.named): no such array in memory") }
         return FeatureReader(ref, memory: array)
     }

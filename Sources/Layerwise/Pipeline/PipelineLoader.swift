@@ -1,4 +1,5 @@
 import Foundation
+import LayerwiseHDF5
 import Yams
 
 /// A pipeline file read, overridden and checked: the typed configuration plus what
@@ -22,6 +23,9 @@ public struct Pipeline: Sendable {
     public var notes: [String] = []
     /// The arrays `data:` refers to when the pipeline trains on `InMemoryData`, by dataset name.
     var arrays: [String: MemoryArray] = [:]
+    /// The most bytes one read of a data file may allocate (default: the machine's memory);
+    /// a dataset whose shape claims more is an error naming its key.
+    public var memoryBudget = H5File.physicalMemory
 
     /// `key` with where it is given, for a message about its value found after parsing
     /// (`p.yaml:12:11: pretrain.layers`); a key left to its default is named alone.

@@ -79,14 +79,12 @@ final class CorruptInputTests: XCTestCase {
     /// The memory budget: what the file can hold but memory cannot take is refused too.
     func testTheMemoryBudgetIsChecked() throws {
         let data = try TinyData.write(into: folder)
-        let saved = H5Dataset.memoryBudget
-        defer { H5Dataset.memoryBudget = saved }
-        H5Dataset.memoryBudget = 100_000
-        let ds = try H5File.open(data).root.dataset("/train/images")
+        let ds = try H5File.open(data, memoryBudget: 100_000).root.dataset("/train/images")
         XCTAssertThrowsError(try ds.read(as: Float.self)) { XCTAssertEqual(($0 as? H5Error)?.kind, .tooLarge, "\($0)") }
         XCTAssertEqual(try ds.readRows(0..<10, as: Float.self).count, 7840)
-        let p = try TinyData.writePipeline(into: folder)
-        expectUserError(["data.train", "memory"]) { _ = try Runner.validate(pipelineFile: p, overrides: []) }
+        var p = try Pipeline.load(file: try TinyData.writePipeline(into: folder))
+        p.memoryBudget = 100_000
+        expectUserError(["data.train", "memory"]) { _ = try DataStage(pipeline: p).run(Progress(quiet: true)) }
     }
 
     /// A group holding a hard link to its parent and a soft link to "/": `inspect`, the
