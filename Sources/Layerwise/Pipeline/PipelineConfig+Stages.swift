@@ -1,0 +1,115 @@
+import LayerwiseNN
+
+// The settings of the supervised stages, `anomaly:`, `evaluate:` and `output:`.
+
+/// An `early_stopping:` mapping: training stops when the watched validation value stops improving, and the best epoch's weights are restored.
+public struct EarlyStopping: Sendable, Equatable {
+    /// The values `early_stopping.metric` takes.
+    public enum Metric: String, Sendable, CaseIterable { case valLoss = "val_loss", valAccuracy = "val_accuracy" }
+    /// `early_stopping.patience`: epochs without a better value before training stops.
+    public var patience: Int
+    /// `early_stopping.metric`: the value watched on the validation rows.
+    public var metric: Metric
+}
+
+/// `classifier:` — the head (hidden layers, then a softmax over the classes) trained on the labeled rows with cross-entropy.
+public struct ClassifierConfig: Sendable {
+    /// `classifier.hidden`: head widths before the softmax layer; empty for the softmax layer alone.
+    public var hidden: [Int]
+    /// `classifier.activation`: the hidden layers' activation.
+    public var activation: Activation
+    /// `classifier.dropout`: the inverted-dropout rate after every layer but the last, in training only (fine-tuning too).
+    public var dropout: Double
+    /// `classifier.optimizer`: the head's optimizer.
+    public var optimizer: OptimizerSettings
+    /// `classifier.epochs`: passes over the labeled rows.
+    public var epochs: Int
+    /// `epochs` was not given: the run raises it to reach `TrainingPlan.minimumSteps` (see `TrainingPlan`).
+    public var epochsFromData = false
+    /// `classifier.batch_size`: rows per minibatch.
+    public var batchSize: Int
+    /// `classifier.early_stopping`: nil trains every epoch.
+    public var earlyStopping: EarlyStopping?
+}
+
+/// `fine_tune:` — the encoder and head trained together on the labeled rows with a fresh optimizer.
+public struct FineTuneConfig: Sendable {
+    /// Encoder layers to unfreeze counted from the top; nil = all.
+    public var unfreezeLast: Int?
+    /// `fine_tune.optimizer`: the fresh optimizer of the encoder and head.
+    public var optimizer: OptimizerSettings
+    /// `fine_tune.epochs`: passes over the labeled rows.
+    public var epochs: Int
+    /// `epochs` was not given: the run raises it to reach `TrainingPlan.minimumSteps` (see `TrainingPlan`).
+    public var epochsFromData = false
+    /// `fine_tune.batch_size`: rows per minibatch.
+    public var batchSize: Int
+    /// `fine_tune.early_stopping`: nil trains every epoch.
+    public var earlyStopping: EarlyStopping?
+}
+
+/// `anomaly.threshold`: the rule that gives the reconstruction error above which a row is flagged.
+public enum AnomalyThreshold: Sendable, Equatable {
+    case percentile(Double)
+    case contamination(Double)
+    case value(Double)
+}
+
+/// `anomaly:` — every row scored by the autoencoder's reconstruction error.
+public struct AnomalyConfig: Sendable {
+    /// `anomaly.threshold`: how the threshold is computed from the training errors.
+    public var threshold: AnomalyThreshold
+    /// One-class set-up: the autoencoder pretrains on training rows of these classes
+    /// only, and test rows of any other class are the anomalies (ROC AUC and average
+    /// precision are reported). Nil: every training row is normal.
+    public var normalClasses: [Int]?
+}
+
+/// A gate on a test metric, e.g. `accuracy: ">= 0.80"`.
+public struct Expectation: Sendable, Equatable, CustomStringConvertible {
+    /// The comparisons a gate takes.
+    public enum Comparison: String, Sendable, CaseIterable { case ge = ">=", gt = ">", le = "<=", lt = "<", eq = "==" }
+    /// The metric gated, e.g. `accuracy`.
+    public var metric: String
+    /// How the measured value is compared with `value`.
+    public var comparison: Comparison
+    /// The bound the measured value is compared with.
+    public var value: Double
+    /// The gate as the summary prints it, e.g. `accuracy >= 0.8`.
+    public var description: String { "\(metric) \(comparison.rawValue) \(value)" }
+
+    /// Whether the measured value `x` passes the gate.
+    public func holds(_ x: Double) -> Bool {
+        switch comparison {
+        case .ge: return x >= value
+        case .gt: return x > value
+        case .le: return x <= value
+        case .lt: return x < value
+        case .eq: return x == value
+        }
+    }
+}
+
+/// `evaluate:` — the test metrics written, the gates on them and the labels-only baseline.
+public struct EvaluateConfig: Sendable {
+    /// The metrics `evaluate.metrics` takes, and its default.
+    public static let allMetrics = ["accuracy", "macro_f1", "log_loss", "confusion_matrix"]
+    /// Metrics of the labels-only baseline (`baseline: labels_only`) that gates can use.
+    public static let baselineMetrics = ["baseline_accuracy", "accuracy_gain"]
+    /// `evaluate.metrics`: what is written to `/metrics/test` and printed in the run's summary.
+    public var metrics: [String]
+    /// `evaluate.expect`: the gates, in the order written (the first ranks a sweep's runs).
+    public var expect: [Expectation]
+    /// `baseline: labels_only`: also train the classifier network from scratch on the labeled rows alone.
+    public var labelsOnlyBaseline: Bool
+}
+
+/// `output:` — the results file's path and the groups it holds.
+public struct OutputConfig: Sendable {
+    /// The groups `output.save` takes, and its default.
+    public static let allSaves = ["weights", "metrics", "predictions", "embeddings", "reconstructions"]
+    /// Results path template; `{name}`, `{seed}`, `{date}` expand. Relative to the pipeline's folder.
+    public var results: String
+    /// `output.save`: the groups written to the results file.
+    public var save: Set<String>
+}
