@@ -22,11 +22,11 @@ let package = Package(
         .executable(name: "layerwise", targets: ["LayerwiseCLI"]),
         .library(name: "Layerwise", targets: ["Layerwise"]),
         // The engine alone, for Benchmarks/ (its own package) and other tools.
-        .library(name: "LayerwiseEngine", targets: ["LayerwiseNN", "LayerwiseMath", "LayerwiseHDF5"]),
+        .library(name: "LayerwiseEngine", targets: ["LayerwiseNN", "LayerwiseMath", "LayerwiseHDF5"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0")
     ],
     targets: [
         // MARK: System libraries (Debian: libhdf5-dev, libopenblas-dev; pkg-config via pkgconf)
@@ -63,8 +63,9 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "LayerwiseHDF5Tests", dependencies: ["LayerwiseHDF5"]),
-        .testTarget(name: "LayerwiseNNTests", dependencies: ["LayerwiseNN", "LayerwiseMath", "LayerwiseHDF5"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LayerwiseTests", dependencies: ["Layerwise", "LayerwiseHDF5"]),
+        .testTarget(
+            name: "LayerwiseNNTests", dependencies: ["LayerwiseNN", "LayerwiseMath", "LayerwiseHDF5"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LayerwiseTests", dependencies: ["Layerwise", "LayerwiseHDF5"])
     ],
     swiftLanguageModes: [.v5]
 )

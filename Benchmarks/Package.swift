@@ -12,7 +12,7 @@ let package = Package(
         .executableTarget(
             name: "EngineBenchmark",
             dependencies: ["MallocCounter", .product(name: "LayerwiseEngine", package: "Layerwise")],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
+            swiftSettings: [.unsafeFlags(["-Xcc", "-fno-math-errno"])])
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,6 +10,6 @@ let package = Package(
     name: "consumer",
     dependencies: [.package(url: layerwise, from: "0.1.0")],
     targets: [
-        .executableTarget(name: "consumer", dependencies: [.product(name: "Layerwise", package: "layerwise")]),
+        .executableTarget(name: "consumer", dependencies: [.product(name: "Layerwise", package: "layerwise")])
     ]
 )

@@ -21,8 +21,10 @@ public struct RunOptions: Sendable {
     /// `Pipeline.train` sets it false and leaves the writing to `RunReport.save(to:)`.
     public var writesResults = true
     /// Options as `layerwise run` takes them; the defaults run on this process alone and print progress.
-    public init(overrides: [String] = [], threads: Int? = nil, quiet: Bool = false, json: Bool = false, resume: Bool = false,
-                cluster: Cluster = .single) {
+    public init(
+        overrides: [String] = [], threads: Int? = nil, quiet: Bool = false, json: Bool = false, resume: Bool = false,
+        cluster: Cluster = .single
+    ) {
         self.overrides = overrides; self.threads = threads; self.quiet = quiet; self.json = json; self.resume = resume
         self.cluster = cluster
     }
@@ -59,14 +61,16 @@ public enum Runner {
         let context = StageContext(config: planned, data: data, streams: dataStage.streams, progress: progress, cluster: cluster)
         var checkpoint = options.resume ? Checkpoint.load(resultsPath: destination) : Checkpoint(resultsPath: destination)
         if options.writesResults { Interruption.checkpoint(checkpoint.path, stages: checkpoint.snapshots.map(\.stage)) }
-        var outcome = try runStages(Stages.list(for: planned), context, &checkpoint, resume: options.resume,
-                                    saving: options.writesResults)
+        var outcome = try runStages(
+            Stages.list(for: planned), context, &checkpoint, resume: options.resume,
+            saving: options.writesResults)
         outcome.timings.insert(dataTiming, at: 0)
         outcome.warnings = plan.warnings
         outcome.expectationFailures = cfg.evaluate.failures(outcome.metricValues)
         guard writes else {
-            return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: nil, outcome: outcome, data: data,
-                             created: created)
+            return RunReport(
+                pipeline: pipeline, resultsPath: destination, previousResults: nil, outcome: outcome, data: data,
+                created: created)
         }
 
         let previous = try ResultsWriter(pipeline: pipeline, data: data, destination: destination).write(outcome, created: created)
@@ -74,15 +78,18 @@ public enum Runner {
             checkpoint.remove()
             Interruption.runFinished()
         }
-        return RunReport(pipeline: pipeline, resultsPath: destination, previousResults: previous, outcome: outcome, data: data,
-                         created: created)
+        return RunReport(
+            pipeline: pipeline, resultsPath: destination, previousResults: previous, outcome: outcome, data: data,
+            created: created)
     }
 
     /// The stages in order, each checkpointed when it has settings to fingerprint; with
     /// `resume`, the latest stage the checkpoint still matches and all before it are
     /// restored instead of run.
-    static func runStages(_ stages: [any Stage], _ context: StageContext, _ checkpoint: inout Checkpoint,
-                          resume: Bool, saving: Bool = true) throws -> RunOutcome {
+    static func runStages(
+        _ stages: [any Stage], _ context: StageContext, _ checkpoint: inout Checkpoint,
+        resume: Bool, saving: Bool = true
+    ) throws -> RunOutcome {
         var outcome = RunOutcome()
         let fingerprints = Stages.fingerprints(stages, context.config, context.data)
         var restored = 0
@@ -102,8 +109,10 @@ public enum Runner {
         for stage in stages.dropFirst(restored) where leader || stage.sharesRows {
             try stage.run(context, &outcome)
             guard leader, saving, let f = fingerprints.first(where: { $0.stage == stage.name }) else { continue }
-            checkpoint.record(Checkpoint.Snapshot(stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
-                                                  curves: outcome.curves, timings: outcome.timings))
+            checkpoint.record(
+                Checkpoint.Snapshot(
+                    stage: stage.name, fingerprint: f.fingerprint, model: outcome.model,
+                    curves: outcome.curves, timings: outcome.timings))
             // A SIGINT now waits for the save: the stage just finished is in the checkpoint.
             try Interruption.uninterrupted {
                 try checkpoint.save()
@@ -149,10 +158,14 @@ public enum Runner {
         lines.append("  train: \(pipeline.config.data.train) — \(data.trainRows) rows × \(data.width) features")
         lines.append("  scale: \(ScaleKind.describe(requested: pipeline.config.data.scale, fitted: data.scaler.kind))")
         if data.nClasses > 0 {
-            lines.append("  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation")
+            lines.append(
+                "  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation"
+            )
         }
         if let t = data.test { lines.append("  test: \(pipeline.config.data.test?.description ?? "") — \(t.rows) rows") }
-        if let p = pipeline.config.pretrain { lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))") }
+        if let p = pipeline.config.pretrain {
+            lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))")
+        }
         if let l = pipeline.config.ladder {
             lines.append("  ladder: \(([data.width] + l.layers + [data.nClasses]).map(String.init).joined(separator: "-"))")
         }

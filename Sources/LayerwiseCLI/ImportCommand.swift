@@ -34,14 +34,17 @@ struct ImportCommand: ParsableCommand {
             abstract: "IDX images + labels (MNIST format, plain or gzip) → GROUP/images uint8 [N, D], GROUP/labels int64 [N].")
         @Argument(help: "The images IDX file ([N, rows, cols] uint8).") var images: String
         @Argument(help: "The labels IDX file ([N] uint8).") var labels: String
-        @Option(help: ArgumentHelp("Keep only the first N samples of each class, in file order (rows → GROUP/source_index).", valueName: "N"))
+        @Option(
+            help: ArgumentHelp("Keep only the first N samples of each class, in file order (rows → GROUP/source_index).", valueName: "N"))
         var perClass: Int?
         @OptionGroup var out: Output
 
         func run() throws {
             try runReportingErrors {
-                print(try IDXImporter.importIDX(images: images, labels: labels, output: out.output, group: out.group,
-                                                append: out.append, perClass: perClass, compression: out.compression))
+                print(
+                    try IDXImporter.importIDX(
+                        images: images, labels: labels, output: out.output, group: out.group,
+                        append: out.append, perClass: perClass, compression: out.compression))
                 return 0
             }
         }
@@ -51,16 +54,20 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A numeric CSV → GROUP/features float32 [N, D] (and GROUP/labels int64 [N]).")
         @Argument(help: "The CSV file (comma-separated numbers, one sample per line).") var file: String
-        @Option(help: ArgumentHelp("Column holding the labels (whole numbers; 3.0 reads as 3; -1 = unlabeled): an index counting from 0, as in error messages, or a name from the header line.",
-                                   valueName: "index|name"))
+        @Option(
+            help: ArgumentHelp(
+                "Column holding the labels (whole numbers; 3.0 reads as 3; -1 = unlabeled): an index counting from 0, as in error messages, or a name from the header line.",
+                valueName: "index|name"))
         var labelColumn: String?
         @Flag(help: "The first line holds column names (numpy.savetxt with header=, pandas to_csv).") var header = false
         @OptionGroup var out: Output
 
         func run() throws {
             try runReportingErrors {
-                print(try TableImporter.importCSV(file, labelColumn: labelColumn, header: header, output: out.output,
-                                                  group: out.group, append: out.append, compression: out.compression))
+                print(
+                    try TableImporter.importCSV(
+                        file, labelColumn: labelColumn, header: header, output: out.output,
+                        group: out.group, append: out.append, compression: out.compression))
                 return 0
             }
         }
@@ -68,15 +75,19 @@ struct ImportCommand: ParsableCommand {
 
     struct NPY: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A NumPy .npy array (C order) → GROUP/features [N, D] (uint8 stays uint8, other types become float32) and GROUP/labels int64 [N].")
+            abstract:
+                "A NumPy .npy array (C order) → GROUP/features [N, D] (uint8 stays uint8, other types become float32) and GROUP/labels int64 [N]."
+        )
         @Argument(help: "The .npy file (little-endian uint8, int or float; C order).") var file: String
         @Option(help: "A .npy file of labels [N]: integers, or floats holding whole numbers (3.0 reads as 3).") var labels: String?
         @OptionGroup var out: Output
 
         func run() throws {
             try runReportingErrors {
-                print(try TableImporter.importNPY(file, labels: labels, output: out.output, group: out.group,
-                                                  append: out.append, compression: out.compression))
+                print(
+                    try TableImporter.importNPY(
+                        file, labels: labels, output: out.output, group: out.group,
+                        append: out.append, compression: out.compression))
                 return 0
             }
         }

@@ -11,8 +11,10 @@ struct LayerwiseCommand: ParsableCommand {
         commandName: "layerwise",
         abstract: "Semi-supervised classification with stacked autoencoders.",
         version: layerwiseVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self, EncodeCommand.self, PredictCommand.self, ScoreCommand.self,
-                      InspectCommand.self, ImportCommand.self, CompareCommand.self, ExportCommand.self, ReportCommand.self]
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, EncodeCommand.self, PredictCommand.self, ScoreCommand.self,
+            InspectCommand.self, ImportCommand.self, CompareCommand.self, ExportCommand.self, ReportCommand.self
+        ]
     )
 
     /// As ArgumentParser's, except that a usage error (an unknown option, a missing

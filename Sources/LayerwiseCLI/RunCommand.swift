@@ -12,7 +12,9 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The pipeline file (YAML).")
     var pipeline: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a key, e.g. --set pretrain.epochs=1 (repeatable).", valueName: "key.path=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a key, e.g. --set pretrain.epochs=1 (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
 
     @Option(help: "Threads for BLAS and kernels (default: all cores).")
@@ -30,19 +32,25 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             if let threads, threads < 1 { throw InputError("--threads: expected a positive number, got \(threads)") }
-            let options = RunOptions(overrides: overrides, threads: threads, quiet: quiet || json, json: json, resume: resume,
-                                     cluster: MPIProcesses.current)
+            let options = RunOptions(
+                overrides: overrides, threads: threads, quiet: quiet || json, json: json, resume: resume,
+                cluster: MPIProcesses.current)
             // What an interrupted run prints to be continued: the same pipeline, overrides and threads.
             // (In an MPI job, the same number of ranks: a checkpoint holds for the rank count it was made with.)
-            Interruption.setResumeCommand(Interruption.commandLine(
-                (MPIProcesses.current.size > 1 ? ["mpirun", "-np", String(MPIProcesses.current.size)] : []) + ["layerwise", "run", pipeline] + overrides.flatMap { ["--set", $0] }
-                + (threads.map { ["--threads", String($0)] } ?? []) + ["--resume"]))
+            Interruption.setResumeCommand(
+                Interruption.commandLine(
+                    (MPIProcesses.current.size > 1 ? ["mpirun", "-np", String(MPIProcesses.current.size)] : []) + [
+                        "layerwise", "run", pipeline
+                    ] + overrides.flatMap { ["--set", $0] }
+                        + (threads.map { ["--threads", String($0)] } ?? []) + ["--resume"]))
             let (reports, sweep) = try Runner.runAll(pipelineFile: pipeline, options: options)
             // In an MPI job: every rank waits for rank 0's results file; the other ranks print nothing.
             defer { MPIProcesses.current.finish() }
             guard MPIProcesses.current.isLeader else { return 0 }
             if let sweep {
-                if json { print(sweep.json) } else {
+                if json {
+                    print(sweep.json)
+                } else {
                     if !quiet { print(reports.map(\.summary).joined(separator: "\n\n") + "\n") }
                     print(sweep.table)
                 }

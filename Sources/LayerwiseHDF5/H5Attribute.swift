@@ -4,7 +4,12 @@ import Foundation
 /// An attribute's value as read back: integers widen to Int64, floats to Double;
 /// a scalar and a one-element array stay distinct.
 public enum H5AttributeValue: Equatable, Sendable, CustomStringConvertible {
-    case string(String), strings([String]), int(Int64), ints([Int64]), double(Double), doubles([Double])
+    case string(String)
+    case strings([String])
+    case int(Int64)
+    case ints([Int64])
+    case double(Double)
+    case doubles([Double])
 
     /// The value as text: strings quoted, arrays in brackets.
     public var description: String {
@@ -98,8 +103,9 @@ extension H5AttributeHolder {
         let n = H5Aget_num_attrs(hid)
         guard n > 0 else { _ = takeHDF5Message(); return [] }
         if file.isInput && Int(n) > file.size {
-            throw H5Error(kind: .tooLarge, file: file.path, object: path, message: "cannot list attributes",
-                          detail: "it claims \(n) attributes, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
+            throw H5Error(
+                kind: .tooLarge, file: file.path, object: path, message: "cannot list attributes",
+                detail: "it claims \(n) attributes, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
         }
         for i in 0..<Int(n) {
             let a = H5Aopen_by_idx(hid, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), lw_H5P_DEFAULT(), lw_H5P_DEFAULT())
@@ -143,8 +149,11 @@ extension H5AttributeHolder {
         let (memory, overflow8) = n.multipliedReportingOverflow(by: max(H5Tget_size(type), 8))
         if n < 0 || overflow || overflow8 || (file.isInput && stored > file.size) || memory > file.memoryBudget {
             _ = takeHDF5Message()
-            throw H5Error(kind: .tooLarge, file: file.path, object: object, message: "cannot read attribute",
-                          detail: "it claims \(n) values of \(H5Tget_size(type)) bytes, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
+            throw H5Error(
+                kind: .tooLarge, file: file.path, object: object, message: "cannot read attribute",
+                detail:
+                    "it claims \(n) values of \(H5Tget_size(type)) bytes, more than the file (\(file.size) bytes) can hold (a corrupt file?)"
+            )
         }
         let kind = H5ElementType(typeID: type)
         if kind == .string {

@@ -95,12 +95,14 @@ public final class H5Dataset: H5AttributeHolder {
     private func requireConvertible<T: H5Scalar>(to _: T.Type) throws {
         let t = elementType
         guard t.isNumeric else {
-            throw H5Error(kind: .typeMismatch, file: file.path, object: path, message: "cannot read dataset",
-                          detail: "element type is \(t.rawValue), expected numbers (read as \(T.elementType.rawValue))")
+            throw H5Error(
+                kind: .typeMismatch, file: file.path, object: path, message: "cannot read dataset",
+                detail: "element type is \(t.rawValue), expected numbers (read as \(T.elementType.rawValue))")
         }
         if T.elementType.isInteger && !t.isInteger {
-            throw H5Error(kind: .typeMismatch, file: file.path, object: path, message: "cannot read dataset",
-                          detail: "element type is \(t.rawValue), expected integers (read as \(T.elementType.rawValue))")
+            throw H5Error(
+                kind: .typeMismatch, file: file.path, object: path, message: "cannot read dataset",
+                detail: "element type is \(t.rawValue), expected integers (read as \(T.elementType.rawValue))")
         }
     }
 
@@ -141,8 +143,9 @@ public final class H5Dataset: H5AttributeHolder {
         defer { H5Sclose(file_); H5Sclose(mem) }
         guard count > 0 else { return }
         guard count <= out.count else {
-            throw H5Error(kind: .shapeMismatch, file: file.path, object: path, message: "cannot read rows \(rows) of dataset",
-                          detail: "\(count) values for a buffer of \(out.count)")
+            throw H5Error(
+                kind: .shapeMismatch, file: file.path, object: path, message: "cannot read rows \(rows) of dataset",
+                detail: "\(count) values for a buffer of \(out.count)")
         }
         let status = H5Dread(id, T.nativeType, mem, file_, lw_H5P_DEFAULT(), out.baseAddress)
         try check(status, .readFailed, file: file.path, object: path, "cannot read rows \(rows) of dataset")
@@ -153,8 +156,9 @@ public final class H5Dataset: H5AttributeHolder {
         let (file_, mem, count) = try selection(rows)
         defer { H5Sclose(file_); H5Sclose(mem) }
         guard values.count == count else {
-            throw H5Error(kind: .shapeMismatch, file: file.path, object: path, message: "cannot write rows \(rows) of dataset",
-                          detail: "\(values.count) values for \(count) elements")
+            throw H5Error(
+                kind: .shapeMismatch, file: file.path, object: path, message: "cannot write rows \(rows) of dataset",
+                detail: "\(values.count) values for \(count) elements")
         }
         guard count > 0 else { return }
         let status = values.withUnsafeBufferPointer {
@@ -167,16 +171,18 @@ public final class H5Dataset: H5AttributeHolder {
     private func selection(_ rows: Range<Int>) throws -> (hid_t, hid_t, Int) {
         let dims = shape
         guard let n = dims.first, rows.lowerBound >= 0, rows.upperBound <= n else {
-            throw H5Error(kind: .shapeMismatch, file: file.path, object: path, message: "rows out of range in dataset",
-                          detail: "asked for rows \(rows), the dataset has shape \(dims)")
+            throw H5Error(
+                kind: .shapeMismatch, file: file.path, object: path, message: "rows out of range in dataset",
+                detail: "asked for rows \(rows), the dataset has shape \(dims)")
         }
         var start = [hsize_t](repeating: 0, count: dims.count)
         start[0] = hsize_t(rows.lowerBound)
         var count = dims.map { hsize_t($0) }
         count[0] = hsize_t(rows.count)
         guard let elements = checkedProduct(count.map { Int($0) }) else {
-            throw H5Error(kind: .tooLarge, file: file.path, object: path, message: "cannot select rows \(rows) of dataset",
-                          detail: "shape \(dims) has more elements than a 64-bit count holds (a corrupt file?)")
+            throw H5Error(
+                kind: .tooLarge, file: file.path, object: path, message: "cannot select rows \(rows) of dataset",
+                detail: "shape \(dims) has more elements than a 64-bit count holds (a corrupt file?)")
         }
         let space = H5Dget_space(id)
         H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nil, count, nil)
@@ -207,8 +213,9 @@ public final class H5Dataset: H5AttributeHolder {
         if file.isInput, let limit = storedLimit {
             let (bytes, overflow) = total.multipliedReportingOverflow(by: max(elementSize, 1))
             if overflow || bytes > limit {
-                throw refuse("shape \(dims) of \(elementType.rawValue) claims \(overflow ? "more than 2^63" : String(bytes)) bytes, "
-                             + "more than the file (\(file.size) bytes) can hold (a corrupt shape, or a dataset whose data was never written)")
+                throw refuse(
+                    "shape \(dims) of \(elementType.rawValue) claims \(overflow ? "more than 2^63" : String(bytes)) bytes, "
+                        + "more than the file (\(file.size) bytes) can hold (a corrupt shape, or a dataset whose data was never written)")
             }
         }
         var count = total
@@ -219,8 +226,9 @@ public final class H5Dataset: H5AttributeHolder {
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
         if overflow || bytes > file.memoryBudget {
-            throw refuse("\(rows.map { "rows \($0) of " } ?? "")shape \(dims) as \(T.elementType.rawValue) need "
-                         + "\(overflow ? "more than 2^63" : String(bytes)) bytes of memory, more than the \(file.memoryBudget) available")
+            throw refuse(
+                "\(rows.map { "rows \($0) of " } ?? "")shape \(dims) as \(T.elementType.rawValue) need "
+                    + "\(overflow ? "more than 2^63" : String(bytes)) bytes of memory, more than the \(file.memoryBudget) available")
         }
         return count
     }

@@ -64,12 +64,14 @@ func takeHDF5Message() -> String? {
     let box = Box()
     let unmanaged = Unmanaged.passRetained(box)
     defer { unmanaged.release() }
-    _ = H5Ewalk2(lw_H5E_DEFAULT(), H5E_WALK_DOWNWARD, { _, err, data in
-        guard let err, let data else { return 0 }
-        let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
-        if let desc = err.pointee.desc { box.messages.append(String(cString: desc)) }
-        return 0
-    }, unmanaged.toOpaque())
+    _ = H5Ewalk2(
+        lw_H5E_DEFAULT(), H5E_WALK_DOWNWARD,
+        { _, err, data in
+            guard let err, let data else { return 0 }
+            let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
+            if let desc = err.pointee.desc { box.messages.append(String(cString: desc)) }
+            return 0
+        }, unmanaged.toOpaque())
     _ = H5Eclear2(lw_H5E_DEFAULT())
     // Some messages (a failed read) span lines; errors are printed as one line.
     return box.messages.last(where: { !$0.isEmpty }).map {
@@ -79,7 +81,9 @@ func takeHDF5Message() -> String? {
 
 /// Throws `H5Error` when an HDF5 call returned a negative status or id.
 @discardableResult
-func check<I: BinaryInteger>(_ status: I, _ kind: H5Error.Kind, file: String, object: String?, _ message: @autoclosure () -> String) throws -> I {
+func check<I: BinaryInteger>(_ status: I, _ kind: H5Error.Kind, file: String, object: String?, _ message: @autoclosure () -> String) throws
+    -> I
+{
     if status < 0 {
         throw H5Error(kind: kind, file: file, object: object, message: message(), detail: takeHDF5Message())
     }

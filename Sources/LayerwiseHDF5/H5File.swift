@@ -57,8 +57,9 @@ public final class H5File {
         let id = H5Fopen(path, flags, lw_H5P_DEFAULT())
         if id < 0 {
             let detail = takeHDF5Message()
-            throw H5Error(kind: isHDF5 < 0 ? .notHDF5 : .openFailed, file: path, object: nil,
-                          message: "cannot open (truncated or corrupt HDF5 file?)", detail: detail)
+            throw H5Error(
+                kind: isHDF5 < 0 ? .notHDF5 : .openFailed, file: path, object: nil,
+                message: "cannot open (truncated or corrupt HDF5 file?)", detail: detail)
         }
         return H5File(path: path, id: id, isInput: mode == .readOnly, memoryBudget: memoryBudget)
     }

@@ -23,8 +23,9 @@ public final class H5Group: H5AttributeHolder {
         let full = joinPath(path, name)
         guard exists(name) else {
             let leaf = name.split(separator: "/").last.map(String.init) ?? name
-            throw H5Error(kind: .objectNotFound, file: file.path, object: full, message: "cannot open group",
-                          detail: "object '\(leaf)' doesn't exist")
+            throw H5Error(
+                kind: .objectNotFound, file: file.path, object: full, message: "cannot open group",
+                detail: "object '\(leaf)' doesn't exist")
         }
         let g = H5Gopen2(id, name, lw_H5P_DEFAULT())
         try check(g, .objectNotFound, file: file.path, object: full, "cannot open group")
@@ -52,8 +53,9 @@ public final class H5Group: H5AttributeHolder {
         let full = joinPath(path, name)
         guard exists(name) else {
             let leaf = name.split(separator: "/").last.map(String.init) ?? name
-            throw H5Error(kind: .objectNotFound, file: file.path, object: full, message: "cannot open dataset",
-                          detail: "object '\(leaf)' doesn't exist")
+            throw H5Error(
+                kind: .objectNotFound, file: file.path, object: full, message: "cannot open dataset",
+                detail: "object '\(leaf)' doesn't exist")
         }
         let d = H5Dopen2(id, name, lw_H5P_DEFAULT())
         try check(d, .objectNotFound, file: file.path, object: full, "cannot open dataset (is it a group?)")
@@ -78,8 +80,9 @@ public final class H5Group: H5AttributeHolder {
         // Every link takes bytes of the file: a count beyond its size is corrupt (and would
         // otherwise be looped over, 2^60 times).
         if file.isInput && info.nlinks > UInt64(max(file.size, 0)) {
-            throw H5Error(kind: .tooLarge, file: file.path, object: path, message: "cannot list group",
-                          detail: "it claims \(info.nlinks) members, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
+            throw H5Error(
+                kind: .tooLarge, file: file.path, object: path, message: "cannot list group",
+                detail: "it claims \(info.nlinks) members, more than the file (\(file.size) bytes) can hold (a corrupt file?)")
         }
         var out: [(String, H5ObjectKind)] = []
         for i in 0..<info.nlinks {
@@ -118,15 +121,19 @@ public final class H5Group: H5AttributeHolder {
     /// Writes `values` as a new dataset of `shape` (row-major). With `compression`
     /// (gzip level 1–9) the dataset is chunked by rows with shuffle + deflate.
     @discardableResult
-    public func write<T: H5Scalar>(_ name: String, _ values: [T], shape: [Int], chunked: Bool = false,
-                                   compression: Int? = nil) throws -> H5Dataset {
+    public func write<T: H5Scalar>(
+        _ name: String, _ values: [T], shape: [Int], chunked: Bool = false,
+        compression: Int? = nil
+    ) throws -> H5Dataset {
         let full = joinPath(path, name)
         guard values.count == shape.reduce(1, *) else {
-            throw H5Error(kind: .shapeMismatch, file: file.path, object: full, message: "cannot write dataset",
-                          detail: "\(values.count) values for shape \(shape)")
+            throw H5Error(
+                kind: .shapeMismatch, file: file.path, object: full, message: "cannot write dataset",
+                detail: "\(values.count) values for shape \(shape)")
         }
-        let ds = try createDataset(name, of: T.self, shape: shape,
-                                   chunkRows: (chunked || compression != nil) ? nil : 0, compression: compression)
+        let ds = try createDataset(
+            name, of: T.self, shape: shape,
+            chunkRows: (chunked || compression != nil) ? nil : 0, compression: compression)
         if !values.isEmpty {
             let status = values.withUnsafeBufferPointer {
                 H5Dwrite(ds.id, T.nativeType, lw_H5S_ALL(), lw_H5S_ALL(), lw_H5P_DEFAULT(), $0.baseAddress)
@@ -138,8 +145,10 @@ public final class H5Group: H5AttributeHolder {
 
     /// Creates an empty dataset to fill with `writeRows`. `chunkRows`: rows per chunk
     /// (nil = about 1 MiB per chunk; 0 = contiguous); `compression`: gzip level.
-    public func createDataset<T: H5Scalar>(_ name: String, of: T.Type, shape: [Int], chunkRows: Int?,
-                                           compression: Int?) throws -> H5Dataset {
+    public func createDataset<T: H5Scalar>(
+        _ name: String, of: T.Type, shape: [Int], chunkRows: Int?,
+        compression: Int?
+    ) throws -> H5Dataset {
         let full = joinPath(path, name)
         let dims = shape.map { hsize_t(max($0, 0)) }
         let space = H5Screate_simple(Int32(dims.count), dims, nil)

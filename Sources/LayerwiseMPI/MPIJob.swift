@@ -90,8 +90,9 @@ final class MPIJob: ProcessGroup, @unchecked Sendable {
             var arrived: Int32 = 0
             MPI_Iprobe(lw_mpi_any_source(), MPIJob.failureTag, comm, &arrived, lw_mpi_status_ignore())
             if arrived != 0 {
-                MPI_Recv(&buffer, Int32(buffer.count), lw_mpi_char(), lw_mpi_any_source(), MPIJob.failureTag, comm,
-                         lw_mpi_status_ignore())
+                MPI_Recv(
+                    &buffer, Int32(buffer.count), lw_mpi_char(), lw_mpi_any_source(), MPIJob.failureTag, comm,
+                    lw_mpi_status_ignore())
                 let text = String(cString: buffer)
                 let status = Int32(text.prefix(while: { $0 != " " })) ?? 2
                 end(String(text.drop(while: { $0 != " " }).dropFirst()), status: status)

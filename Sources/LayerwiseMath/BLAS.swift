@@ -24,25 +24,31 @@ public enum BLAS {
     /// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is `[m, k]`
     /// (A stored `[k, m]` when `transA`) and op(B) is `[k, n]` (B stored `[n, k]` when `transB`).
     @inline(__always)
-    public static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                            m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
-                            alpha: Float = 1, beta: Float = 0) {
+    public static func gemm(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
+        alpha: Float = 1, beta: Float = 0
+    ) {
         guard m > 0, n > 0 else { return }
         let lda = transA ? m : k
         let ldb = transB ? k : n
-        lw_gemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)),
-                b, Int32(max(ldb, 1)), beta, c, Int32(max(n, 1)))
+        lw_gemm(
+            transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)),
+            b, Int32(max(ldb, 1)), beta, c, Int32(max(n, 1)))
     }
     /// The Double counterpart of `gemm`, straight to `cblas_dgemm` (not split by the
     /// pool): C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, same shapes and flags.
-    public static func dgemm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
-                             m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
-                             alpha: Double = 1, beta: Double = 0) {
+    public static func dgemm(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
+        alpha: Double = 1, beta: Double = 0
+    ) {
         guard m > 0, n > 0 else { return }
         let lda = transA ? m : k
         let ldb = transB ? k : n
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(max(lda, 1)),
-                    b, blasint(max(ldb, 1)), beta, c, blasint(max(n, 1)))
+        cblas_dgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(max(lda, 1)),
+            b, blasint(max(ldb, 1)), beta, c, blasint(max(n, 1)))
     }
 }

@@ -72,4 +72,3 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return a
     }
 }
-

@@ -3,7 +3,9 @@ import CLayerwiseKernels
 /// Element-wise activations (softmax per row). Derivatives are computed from the
 /// activation's output y, so the backward pass needs no pre-activation copy.
 public enum Activation: String, CaseIterable, Sendable {
-    case sigmoid, relu, tanh, leakyRelu = "leaky_relu", identity, softmax
+    case sigmoid, relu, tanh
+    case leakyRelu = "leaky_relu"
+    case identity, softmax
 
     /// Slope of leaky_relu for negative inputs (Keras's LeakyReLU default is 0.3,
     /// PyTorch's 0.01; we follow PyTorch).

@@ -18,8 +18,9 @@ final class DenseStack {
         precondition(!specs.isEmpty, "a network needs at least one layer")
         precondition(maxBatch > 0, "maxBatch must be positive")
         for i in specs.indices.dropFirst() {
-            precondition(specs[i - 1].outputs == specs[i].inputs,
-                         "layer \(i) takes \(specs[i].inputs) inputs, layer \(i - 1) gives \(specs[i - 1].outputs)")
+            precondition(
+                specs[i - 1].outputs == specs[i].inputs,
+                "layer \(i) takes \(specs[i].inputs) inputs, layer \(i - 1) gives \(specs[i - 1].outputs)")
         }
         precondition(weights.tensors.count == 2 * specs.count, "\(weights.tensors.count) tensors for \(specs.count) layers")
         self.specs = specs
@@ -39,9 +40,11 @@ final class DenseStack {
 
     /// Copies `layer`'s kernel and bias into layer l (same shape and activation).
     func setLayer(_ l: Int, _ layer: DenseLayer) {
-        precondition(layer.spec.inputs == specs[l].inputs && layer.spec.outputs == specs[l].outputs
-                     && layer.activation == specs[l].activation,
-                     "layer \(l) is \(specs[l].inputs)→\(specs[l].outputs) \(specs[l].activation), got \(layer.inputs)→\(layer.outputs) \(layer.activation)")
+        precondition(
+            layer.spec.inputs == specs[l].inputs && layer.spec.outputs == specs[l].outputs
+                && layer.activation == specs[l].activation,
+            "layer \(l) is \(specs[l].inputs)→\(specs[l].outputs) \(specs[l].activation), got \(layer.inputs)→\(layer.outputs) \(layer.activation)"
+        )
         weights.set(2 * l, layer.kernel)
         weights.set(2 * l + 1, layer.bias)
     }
@@ -51,16 +54,19 @@ final class DenseStack {
     /// unless `fusedLoss` (the loss reads the logits: BCE, cross-entropy), applies its
     /// activation to a copy. `hidden(l, y, count)` runs on each hidden layer's output
     /// (a training network's dropout).
-    func forward(_ input: UnsafePointer<Float>, batch: Int, upTo last: Int? = nil, fusedLoss: Bool = false,
-                 hidden: (Int, UnsafeMutablePointer<Float>, Int) -> Void = { _, _, _ in }) {
+    func forward(
+        _ input: UnsafePointer<Float>, batch: Int, upTo last: Int? = nil, fusedLoss: Bool = false,
+        hidden: (Int, UnsafeMutablePointer<Float>, Int) -> Void = { _, _, _ in }
+    ) {
         let top = last ?? (specs.count - 1)
         var x = input
         for l in 0...top {
             let s = specs[l]
             let isLast = l == specs.count - 1
             let out = isLast ? logits.pointer : outputs[l].pointer
-            lw_dense_forward(x, kernel(l), 0, bias(l), out, Int32(batch), Int32(s.inputs), Int32(s.outputs),
-                             isLast ? Int32(LW_IDENTITY) : s.activation.code, Activation.leak)
+            lw_dense_forward(
+                x, kernel(l), 0, bias(l), out, Int32(batch), Int32(s.inputs), Int32(s.outputs),
+                isLast ? Int32(LW_IDENTITY) : s.activation.code, Activation.leak)
             if !isLast {
                 hidden(l, out, batch * s.outputs)
             } else if !fusedLoss {
@@ -72,8 +78,10 @@ final class DenseStack {
 
     /// Inference over rows `range` of `x`, `maxBatch` rows at a time from `range`'s
     /// start: `body(first row, row count, layer upTo's output)` after each batch.
-    func forEachBatch(_ x: Matrix, rows range: Range<Int>, upTo top: Int,
-                      _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+    func forEachBatch(
+        _ x: Matrix, rows range: Range<Int>, upTo top: Int,
+        _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void
+    ) {
         precondition(x.cols == specs[0].inputs, "\(x.cols) features, the network takes \(specs[0].inputs)")
         precondition(top >= 0 && top < specs.count, "layer \(top) outside 0..<\(specs.count)")
         x.storage.withUnsafeBufferPointer { src in

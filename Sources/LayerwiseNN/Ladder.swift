@@ -19,10 +19,13 @@ public struct LadderSpec: Equatable, Sendable {
     public var denoisingWeights: [Float]
 
     /// A ladder of `hidden` widths between `inputs` and `classes`; `denoisingWeights` holds `hidden.count + 2` values.
-    public init(inputs: Int, hidden: [Int], classes: Int, activation: Activation = .relu, noise: Float = 0.3,
-                denoisingWeights: [Float]) {
-        precondition(denoisingWeights.count == hidden.count + 2,
-                     "\(denoisingWeights.count) denoising weights for \(hidden.count + 2) layers")
+    public init(
+        inputs: Int, hidden: [Int], classes: Int, activation: Activation = .relu, noise: Float = 0.3,
+        denoisingWeights: [Float]
+    ) {
+        precondition(
+            denoisingWeights.count == hidden.count + 2,
+            "\(denoisingWeights.count) denoising weights for \(hidden.count + 2) layers")
         self.inputs = inputs; self.hidden = hidden; self.classes = classes
         self.activation = activation; self.noise = noise; self.denoisingWeights = denoisingWeights
     }
@@ -59,8 +62,10 @@ public struct LadderState: Equatable, Sendable {
     public var statisticsUpdates: Int
 
     /// A state of the given parameters and running statistics.
-    public init(kernels: [Matrix], betas: [[Float]], gamma: [Float], decoderKernels: [Matrix], combinators: [Matrix],
-                runningMean: [[Float]], runningVariance: [[Float]], statisticsUpdates: Int) {
+    public init(
+        kernels: [Matrix], betas: [[Float]], gamma: [Float], decoderKernels: [Matrix], combinators: [Matrix],
+        runningMean: [[Float]], runningVariance: [[Float]], statisticsUpdates: Int
+    ) {
         self.kernels = kernels; self.betas = betas; self.gamma = gamma; self.decoderKernels = decoderKernels
         self.combinators = combinators; self.runningMean = runningMean; self.runningVariance = runningVariance
         self.statisticsUpdates = statisticsUpdates
@@ -140,8 +145,10 @@ public final class LadderNetwork {
     /// A network with freshly drawn weights: W_l and V_l ~ N(0, 1/fan_in) (as the
     /// ladder paper's public code draws them), β = 0, γ = 1, combinator a2 = a7 = 1 and the rest 0.
     /// `pretrained[l−1]`, where its shape is W_l's, replaces W_l after the draws.
-    public init(_ spec: LadderSpec, maxBatch: Int, rng: inout RandomGenerator, pretrained: [Matrix] = [],
-                optimizer: OptimizerConfig = .adam(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)) {
+    public init(
+        _ spec: LadderSpec, maxBatch: Int, rng: inout RandomGenerator, pretrained: [Matrix] = [],
+        optimizer: OptimizerConfig = .adam(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
+    ) {
         precondition(maxBatch > 1, "a ladder network normalises over batches of at least 2 rows")
         self.spec = spec
         self.maxBatch = maxBatch
@@ -149,7 +156,9 @@ public final class LadderNetwork {
         L = spec.depth
         store = ParameterStore(Weights(shapes: Self.shapes(widths)), decayed: [], optimizer: optimizer)
         runningMean = widths.map { FloatBuffer($0) }
-        runningVariance = widths.map { w in let b = FloatBuffer(w); b.pointer.update(repeating: 1, count: w); return b }
+        runningVariance = widths.map { w in
+            let b = FloatBuffer(w); b.pointer.update(repeating: 1, count: w); return b
+        }
         let widest = widths.max() ?? 1
         clean = EncoderPass(widths, rows: maxBatch, role: .clean)
         corrupted = EncoderPass(widths, rows: maxBatch, role: .corrupted)
@@ -168,8 +177,8 @@ public final class LadderNetwork {
         for l in 0..<L { normal(w[decoderIndex(l)], widths[l + 1] * widths[l], sigma: 1 / Float(widths[l + 1]).squareRoot(), &rng) }
         w[gammaIndex].update(repeating: 1, count: widths[L])
         for l in 0...L {
-            w[combinatorIndex(l)].advanced(by: widths[l]).update(repeating: 1, count: widths[l])       // a2
-            w[combinatorIndex(l)].advanced(by: 6 * widths[l]).update(repeating: 1, count: widths[l])   // a7
+            w[combinatorIndex(l)].advanced(by: widths[l]).update(repeating: 1, count: widths[l])  // a2
+            w[combinatorIndex(l)].advanced(by: 6 * widths[l]).update(repeating: 1, count: widths[l])  // a7
         }
         for (i, k) in pretrained.enumerated() where i < L && k.rows == widths[i] && k.cols == widths[i + 1] {
             w.set(kernelIndex(i + 1), k)

@@ -94,8 +94,9 @@ extension LadderNetwork {
         for l in 1...L {
             let d = widths[l], nd = Int32(n), dd = Int32(d)
             BLAS.gemm(input, w[kernelIndex(l)], p.pre[l].pointer, m: n, n: d, k: widths[l - 1])
-            lw_bn_forward(p.pre[l].pointer, p.normalized[l].pointer, p.mean[l].pointer, p.variance[l].pointer,
-                          p.std[l].pointer, nd, dd, Self.epsilon)
+            lw_bn_forward(
+                p.pre[l].pointer, p.normalized[l].pointer, p.mean[l].pointer, p.variance[l].pointer,
+                p.std[l].pointer, nd, dd, Self.epsilon)
             if p.role != .clean {
                 p.z[l].pointer.update(from: p.normalized[l].pointer, count: n * d)
                 lw_add_scaled(p.z[l].pointer, p.noise[l].pointer, n * d, 1)
@@ -120,8 +121,9 @@ extension LadderNetwork {
         var d = deltaA.pointer, next = deltaB.pointer
         let top = widths[L]
         if fromLogits {
-            lw_shift_scale_backward(p.dLogits.pointer, p.z[L].pointer, w[betaIndex(L)], w[gammaIndex], d,
-                                    store.gradient(betaIndex(L)), store.gradient(gammaIndex), Int32(n), Int32(top))
+            lw_shift_scale_backward(
+                p.dLogits.pointer, p.z[L].pointer, w[betaIndex(L)], w[gammaIndex], d,
+                store.gradient(betaIndex(L)), store.gradient(gammaIndex), Int32(n), Int32(top))
             if p.role != .labeled { lw_add_scaled(d, p.dz[L].pointer, n * top, 1) }
         } else {
             d.update(from: p.dz[L].pointer, count: n * top)
@@ -129,16 +131,18 @@ extension LadderNetwork {
         for l in stride(from: L, through: 1, by: -1) {
             let dl = widths[l], nd = Int32(n), dd = Int32(dl)
             // d = ∂/∂z̃_l = ∂/∂(normalised z_l): through the batch normalisation to z_pre.
-            lw_bn_backward(d, p.normalized[l].pointer, p.std[l].pointer, p.role == .clean ? p.dmean[l].pointer : nil,
-                           p.role == .clean ? p.dstd[l].pointer : nil, d, scratch.pointer, nd, dd)
+            lw_bn_backward(
+                d, p.normalized[l].pointer, p.std[l].pointer, p.role == .clean ? p.dmean[l].pointer : nil,
+                p.role == .clean ? p.dstd[l].pointer : nil, d, scratch.pointer, nd, dd)
             let hIn: UnsafePointer<Float> = l == 1 ? x0 : UnsafePointer(p.h[l - 1].pointer)
             BLAS.gemm(hIn, d, store.gradient(kernelIndex(l)), m: widths[l - 1], n: dl, k: n, transA: true, beta: 1)
             guard l > 1 else { break }
             let below = widths[l - 1]
             BLAS.gemm(d, w[kernelIndex(l)], next, m: n, n: below, k: dl, transB: true)
             lw_activation_backward(next, p.h[l - 1].pointer, nd, Int32(below), spec.activation.code, Activation.leak)
-            lw_shift_scale_backward(next, p.z[l - 1].pointer, w[betaIndex(l - 1)], nil, next,
-                                    store.gradient(betaIndex(l - 1)), nil, nd, Int32(below))
+            lw_shift_scale_backward(
+                next, p.z[l - 1].pointer, w[betaIndex(l - 1)], nil, next,
+                store.gradient(betaIndex(l - 1)), nil, nd, Int32(below))
             if p.role != .labeled { lw_add_scaled(next, p.dz[l - 1].pointer, n * below, 1) }
             swap(&d, &next)
         }

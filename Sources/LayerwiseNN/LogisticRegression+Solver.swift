@@ -95,8 +95,10 @@ enum LBFGS {
         return s
     }
 
-    static func minimize(start: [Double], gradientTolerance: Double, maxIterations: Int, memory: Int = 10,
-                         _ f: ([Double]) -> (Double, [Double])) -> Result {
+    static func minimize(
+        start: [Double], gradientTolerance: Double, maxIterations: Int, memory: Int = 10,
+        _ f: ([Double]) -> (Double, [Double])
+    ) -> Result {
         var theta = start
         var (value, gradient) = f(theta)
         var pairs: [(s: [Double], y: [Double], rho: Double)] = []

@@ -21,7 +21,9 @@ public struct LogisticRegression: Sendable {
 
     /// - Parameters: `c` > 0, `maxIterations` ≥ 1, `tolerance` ≥ 0 (programmer errors otherwise).
     public init(c: Double = 1, maxIterations: Int = 1000, tolerance: Double = 1e-4) {
-        precondition(c > 0 && maxIterations >= 1 && tolerance >= 0, "LogisticRegression: c \(c), maxIterations \(maxIterations), tolerance \(tolerance)")
+        precondition(
+            c > 0 && maxIterations >= 1 && tolerance >= 0,
+            "LogisticRegression: c \(c), maxIterations \(maxIterations), tolerance \(tolerance)")
         self.c = c
         self.maxIterations = maxIterations
         self.tolerance = tolerance
@@ -102,20 +104,24 @@ public struct LogisticRegression: Sendable {
         precondition(labels.allSatisfy { $0 >= 0 && Int($0) < classes }, "fit: a label outside 0..<\(classes)")
         let present = Array(Set(labels)).sorted()
         guard present.count > 1 else {
-            return Model(classes: classes, features: x.cols, present: present, coefficients: [], intercepts: [],
-                         iterations: 0, converged: true)
+            return Model(
+                classes: classes, features: x.cols, present: present, coefficients: [], intercepts: [],
+                iterations: 0, converged: true)
         }
         var index = [Int](repeating: 0, count: classes)
         for (k, label) in present.enumerated() { index[Int(label)] = k }
-        let objective = LogisticObjective(x: LogisticObjective.doubles(x.storage), rows: x.rows, features: x.cols,
-                                          targets: labels.map { index[Int($0)] },
-                                          outputs: present.count == 2 ? 1 : present.count, c: c)
-        let result = LBFGS.minimize(start: [Double](repeating: 0, count: objective.parameterCount),
-                                    gradientTolerance: tolerance * c * Double(x.rows), maxIterations: maxIterations,
-                                    objective.lossAndGradient)
+        let objective = LogisticObjective(
+            x: LogisticObjective.doubles(x.storage), rows: x.rows, features: x.cols,
+            targets: labels.map { index[Int($0)] },
+            outputs: present.count == 2 ? 1 : present.count, c: c)
+        let result = LBFGS.minimize(
+            start: [Double](repeating: 0, count: objective.parameterCount),
+            gradientTolerance: tolerance * c * Double(x.rows), maxIterations: maxIterations,
+            objective.lossAndGradient)
         let split = objective.outputs * x.cols
-        return Model(classes: classes, features: x.cols, present: present, coefficients: Array(result.theta[..<split]),
-                     intercepts: Array(result.theta[split...]), iterations: result.iterations, converged: result.converged)
+        return Model(
+            classes: classes, features: x.cols, present: present, coefficients: Array(result.theta[..<split]),
+            intercepts: Array(result.theta[split...]), iterations: result.iterations, converged: result.converged)
     }
 
     /// Fits on rows-major `x` `[labels.count, features]` Float values.
@@ -124,8 +130,10 @@ public struct LogisticRegression: Sendable {
     }
 
     /// `LogisticRegression(c:maxIterations:tolerance:).fit(x:labels:classes:)`, defaults as sklearn's.
-    public static func fit(x: Matrix, labels: [Int32], classes: Int, c: Double = 1, maxIterations: Int = 1000,
-                           tolerance: Double = 1e-4) -> Model {
+    public static func fit(
+        x: Matrix, labels: [Int32], classes: Int, c: Double = 1, maxIterations: Int = 1000,
+        tolerance: Double = 1e-4
+    ) -> Model {
         LogisticRegression(c: c, maxIterations: maxIterations, tolerance: tolerance).fit(x: x, labels: labels, classes: classes)
     }
 }

@@ -11,10 +11,13 @@ extension Network {
     /// (MSE, BCE: mean over all elements). No update, no dropout or noise, and no
     /// weight-decay term (as PyTorch, whose decay lives in the optimizer).
     public func loss(_ x: Matrix, values: Matrix, loss: Loss) -> Float {
-        precondition(values.rows == x.rows && values.cols == specs[specs.count - 1].outputs,
-                     "loss: targets are \(values.rows)×\(values.cols), expected \(x.rows)×\(specs[specs.count - 1].outputs)")
+        precondition(
+            values.rows == x.rows && values.cols == specs[specs.count - 1].outputs,
+            "loss: targets are \(values.rows)×\(values.cols), expected \(x.rows)×\(specs[specs.count - 1].outputs)")
         return values.storage.withUnsafeBufferPointer { t in
-            evaluate(x, loss: loss) { start, n in .values(UnsafeBufferPointer(rebasing: t[(start * values.cols)..<((start + n) * values.cols)])) }
+            evaluate(x, loss: loss) { start, n in
+                .values(UnsafeBufferPointer(rebasing: t[(start * values.cols)..<((start + n) * values.cols)]))
+            }
         }
     }
 

@@ -43,8 +43,9 @@ public final class Network {
     private init(specs layers: [DenseSpec], maxBatch: Int, dropout: Float) {
         let weights = Weights(dense: layers)
         stack = DenseStack(layers, maxBatch: maxBatch, weights: weights)
-        store = ParameterStore(weights, groups: layers.indices.map { (2 * $0)..<(2 * $0 + 2) },
-                               decayed: layers.indices.map { 2 * $0 }, optimizer: .defaultAdam)
+        store = ParameterStore(
+            weights, groups: layers.indices.map { (2 * $0)..<(2 * $0 + 2) },
+            decayed: layers.indices.map { 2 * $0 }, optimizer: .defaultAdam)
         specs = layers
         self.maxBatch = maxBatch
         self.dropout = dropout
@@ -119,8 +120,10 @@ public final class Network {
 
     /// Forward pass over `batch` rows of `input` (see `DenseStack.forward`), with
     /// inverted dropout on the hidden layers when training.
-    func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator,
-                 upTo last: Int? = nil, fusedLoss: Bool = false) {
+    func forward(
+        _ input: UnsafePointer<Float>, batch: Int, training: Bool, rng: inout RandomGenerator,
+        upTo last: Int? = nil, fusedLoss: Bool = false
+    ) {
         guard training && dropout > 0 else { return stack.forward(input, batch: batch, upTo: last, fusedLoss: fusedLoss) }
         stack.forward(input, batch: batch, upTo: last, fusedLoss: fusedLoss) { l, y, n in
             let m = masks[l].pointer, keep = 1 - dropout, scale = 1 / keep
@@ -143,10 +146,13 @@ public final class Network {
     /// forward (dropout, input noise) → loss → backward → update. Returns the batch's
     /// mean loss (plus the weight-decay term when set).
     @discardableResult
-    public func trainStep(input: UnsafeBufferPointer<Float>, batch: Int, target: Target, loss: Loss,
-                          noise: NoiseConfig = .none, rng: inout RandomGenerator) -> Float {
-        let (value, lowest) = lossAndGradients(input: input, batch: batch, target: target, loss: loss,
-                                               noise: noise, training: true, rng: &rng)
+    public func trainStep(
+        input: UnsafeBufferPointer<Float>, batch: Int, target: Target, loss: Loss,
+        noise: NoiseConfig = .none, rng: inout RandomGenerator
+    ) -> Float {
+        let (value, lowest) = lossAndGradients(
+            input: input, batch: batch, target: target, loss: loss,
+            noise: noise, training: true, rng: &rng)
         applyGradients(from: lowest)
         return value
     }
@@ -156,8 +162,10 @@ public final class Network {
 
     /// Forward, loss and backward without updating: fills the gradients of every
     /// trainable layer and returns the mean loss and the lowest trainable layer.
-    func lossAndGradients(input: UnsafeBufferPointer<Float>, batch: Int, target: Target, loss: Loss,
-                          noise: NoiseConfig, training: Bool, rng: inout RandomGenerator) -> (Float, Int) {
+    func lossAndGradients(
+        input: UnsafeBufferPointer<Float>, batch: Int, target: Target, loss: Loss,
+        noise: NoiseConfig, training: Bool, rng: inout RandomGenerator
+    ) -> (Float, Int) {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         guard let inputBase = input.baseAddress else { return (0, specs.count) }
         let x0 = noise.corrupted(inputBase, into: noisy.pointer, batch * specs[0].inputs, &rng)
@@ -179,8 +187,10 @@ public final class Network {
     /// trainable layer, writing the parameter gradients; returns that layer. With
     /// `inputGradient` (`[batch, in_0]`) it goes on through every layer and also writes
     /// ∂loss/∂input (a frozen layer passes the gradient on but gets none itself).
-    func backward(_ x0: UnsafePointer<Float>, batch: Int, training: Bool,
-                  inputGradient: UnsafeMutablePointer<Float>? = nil) -> Int {
+    func backward(
+        _ x0: UnsafePointer<Float>, batch: Int, training: Bool,
+        inputGradient: UnsafeMutablePointer<Float>? = nil
+    ) -> Int {
         let L = specs.count - 1
         let lowestTrainable = store.lowestTrainable
         let lowest = inputGradient == nil ? lowestTrainable : 0
@@ -198,8 +208,9 @@ public final class Network {
             let xIn: UnsafePointer<Float> = l == 0 ? x0 : UnsafePointer(outputs[l - 1].pointer)
             if !store.frozen[l] {
                 // dZ = dY ⊙ act'(y);  dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
-                lw_dense_backward_params(d.pointer, outputs[l].pointer, xIn, store.gradient(2 * l), store.gradient(2 * l + 1),
-                                         Int32(batch), Int32(s.inputs), Int32(s.outputs), act, Activation.leak)
+                lw_dense_backward_params(
+                    d.pointer, outputs[l].pointer, xIn, store.gradient(2 * l), store.gradient(2 * l + 1),
+                    Int32(batch), Int32(s.inputs), Int32(s.outputs), act, Activation.leak)
             } else {
                 lw_activation_backward(d.pointer, outputs[l].pointer, Int32(batch), Int32(s.outputs), act, Activation.leak)
             }
@@ -235,14 +246,16 @@ public final class Network {
         case (.crossEntropy, .labels(let labels)):
             precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
             precondition(labels.count >= batch, "\(labels.count) labels for \(batch) rows")
-            return lw_softmax_xent(stack.logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
-                                   Int32(batch), Int32(outSpec.outputs), 1 / Float(batch)) / Double(batch)
+            return lw_softmax_xent(
+                stack.logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
+                Int32(batch), Int32(outSpec.outputs), 1 / Float(batch)) / Double(batch)
         case (.bce, .values(let t)), (.mse, .values(let t)):
             loss.checkReconstruction(outputActivation: outSpec.activation, model: "Network")
             precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
-            return loss.reconstructionSum(logits: stack.logits.pointer, output: outputs[L].pointer, target: t.baseAddress!,
-                                          gradient: deltaA.pointer, rows: batch, cols: outSpec.outputs,
-                                          activation: outSpec.activation, scale: 1 / Float(count)) / Double(count)
+            return loss.reconstructionSum(
+                logits: stack.logits.pointer, output: outputs[L].pointer, target: t.baseAddress!,
+                gradient: deltaA.pointer, rows: batch, cols: outSpec.outputs,
+                activation: outSpec.activation, scale: 1 / Float(count)) / Double(count)
         default:
             preconditionFailure("loss \(loss) does not fit this target")
         }

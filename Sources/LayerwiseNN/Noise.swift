@@ -15,8 +15,10 @@ public enum NoiseConfig: Equatable, Sendable {
 
     /// The input a training step sees: `x` itself without noise, else its corrupted
     /// copy, written into `scratch` (`n` values).
-    func corrupted(_ x: UnsafePointer<Float>, into scratch: UnsafeMutablePointer<Float>, _ n: Int,
-                   _ rng: inout RandomGenerator) -> UnsafePointer<Float> {
+    func corrupted(
+        _ x: UnsafePointer<Float>, into scratch: UnsafeMutablePointer<Float>, _ n: Int,
+        _ rng: inout RandomGenerator
+    ) -> UnsafePointer<Float> {
         if isNone { return x }
         apply(x, scratch, n, &rng)
         return UnsafePointer(scratch)

@@ -83,8 +83,10 @@ final class ParameterStore {
     /// - Parameters:
     ///   - groups: tensor ranges updated one optimizer call each (nil: one group of all).
     ///   - decayed: the tensors weight decay applies to (kernels, not biases), in order.
-    init(_ weights: Weights, groups: [Range<Int>]? = nil, decayed: [Int], optimizer: OptimizerConfig,
-         weightDecay: Float = 0) {
+    init(
+        _ weights: Weights, groups: [Range<Int>]? = nil, decayed: [Int], optimizer: OptimizerConfig,
+        weightDecay: Float = 0
+    ) {
         self.weights = weights
         self.groups = groups ?? [0..<weights.tensors.count]
         self.decayed = decayed

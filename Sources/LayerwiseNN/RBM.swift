@@ -64,18 +64,21 @@ public final class RBM {
         set { store.reducer = newValue }
     }
 
-    private let p0: FloatBuffer      // p(h | v⁰)          [maxBatch, hidden]
-    private let hs: FloatBuffer      // sampled hidden      [maxBatch, hidden]
-    private let vk: FloatBuffer      // chain's visible     [maxBatch, visible]
-    private let pk: FloatBuffer      // p(h | vᵏ)           [maxBatch, hidden]
-    private let chain: FloatBuffer   // PCD fantasy visible [maxBatch, visible]
+    private let p0: FloatBuffer  // p(h | v⁰)          [maxBatch, hidden]
+    private let hs: FloatBuffer  // sampled hidden      [maxBatch, hidden]
+    private let vk: FloatBuffer  // chain's visible     [maxBatch, visible]
+    private let pk: FloatBuffer  // p(h | vᵏ)           [maxBatch, hidden]
+    private let chain: FloatBuffer  // PCD fantasy visible [maxBatch, visible]
     private var chainStarted = false
 
     /// An RBM with W drawn from N(0, 0.01²) and zero biases (see `initializeVisibleBiases(from:)`).
-    public init(visible: Int, hidden: Int, visibleUnits: VisibleUnits, cdSteps: Int = 1, persistent: Bool = false,
-                learningRate: Float, momentum: Float, weightDecay: Float, maxBatch: Int, rng: inout RandomGenerator) {
-        precondition(visible > 0 && hidden > 0 && maxBatch > 0 && cdSteps > 0,
-                     "RBM \(visible)-\(hidden), maxBatch \(maxBatch), CD-\(cdSteps)")
+    public init(
+        visible: Int, hidden: Int, visibleUnits: VisibleUnits, cdSteps: Int = 1, persistent: Bool = false,
+        learningRate: Float, momentum: Float, weightDecay: Float, maxBatch: Int, rng: inout RandomGenerator
+    ) {
+        precondition(
+            visible > 0 && hidden > 0 && maxBatch > 0 && cdSteps > 0,
+            "RBM \(visible)-\(hidden), maxBatch \(maxBatch), CD-\(cdSteps)")
         self.visible = visible
         self.hidden = hidden
         self.visibleUnits = visibleUnits
@@ -89,9 +92,10 @@ public final class RBM {
         vk = FloatBuffer(maxBatch * visible)
         pk = FloatBuffer(maxBatch * hidden)
         chain = FloatBuffer(maxBatch * visible)
-        store = ParameterStore(Weights(shapes: [(visible, hidden), (1, visible), (1, hidden)]), decayed: [w],
-                               optimizer: .sgd(learningRate: learningRate, momentum: momentum, nesterov: false),
-                               weightDecay: weightDecay)
+        store = ParameterStore(
+            Weights(shapes: [(visible, hidden), (1, visible), (1, hidden)]), decayed: [w],
+            optimizer: .sgd(learningRate: learningRate, momentum: momentum, nesterov: false),
+            weightDecay: weightDecay)
         // Guide §8: weights from N(0, 0.01²), hidden biases 0.
         let weights = store[w]
         for i in 0..<(visible * hidden) { weights[i] = 0.01 * rng.normal() }
@@ -144,18 +148,22 @@ public final class RBM {
     // MARK: Conditionals
 
     private func hiddenProbabilities(_ v: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, batch: Int) {
-        lw_dense_forward(v, store[w], 0, store[bh], out, Int32(batch), Int32(visible), Int32(hidden),
-                         Int32(LW_SIGMOID), 0)
+        lw_dense_forward(
+            v, store[w], 0, store[bh], out, Int32(batch), Int32(visible), Int32(hidden),
+            Int32(LW_SIGMOID), 0)
     }
 
     private func visibleMeans(_ h: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, batch: Int) {
-        lw_dense_forward(h, store[w], 1, store[bv], out, Int32(batch), Int32(hidden), Int32(visible),
-                         visibleActivation.code, 0)
+        lw_dense_forward(
+            h, store[w], 1, store[bv], out, Int32(batch), Int32(hidden), Int32(visible),
+            visibleActivation.code, 0)
     }
 
     /// out[i] = 1 with probability p[i], else 0 (see the type's comment for the draw).
-    static func sampleBernoulli(_ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
-                                _ rng: inout RandomGenerator) {
+    static func sampleBernoulli(
+        _ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+        _ rng: inout RandomGenerator
+    ) {
         forEachUniform16(n, &rng) { i, u in out[i] = Float(u) < p[i] * 65_536 ? 1 : 0 }
     }
 
@@ -214,8 +222,10 @@ public final class RBM {
     }
 
     /// out[j] = mean over rows of (a − b)[·, j].
-    private func columnMeanDifference(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                      _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    private func columnMeanDifference(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+        _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int
+    ) {
         out.update(repeating: 0, count: cols)
         for r in 0..<rows {
             let ar = a + r * cols, br = b + r * cols

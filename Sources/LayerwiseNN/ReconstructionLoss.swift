@@ -13,9 +13,11 @@ extension Loss {
     /// Σ over `rows × cols` elements of the loss of output `y` = act(`z`) against `t`;
     /// writes ∂(scale · Σ)/∂z into `dz`. BCE reads only the logits z (y may be stale),
     /// squared error only y.
-    func reconstructionSum(logits z: UnsafePointer<Float>, output y: UnsafePointer<Float>, target t: UnsafePointer<Float>,
-                           gradient dz: UnsafeMutablePointer<Float>, rows: Int, cols: Int, activation: Activation,
-                           scale: Float) -> Double {
+    func reconstructionSum(
+        logits z: UnsafePointer<Float>, output y: UnsafePointer<Float>, target t: UnsafePointer<Float>,
+        gradient dz: UnsafeMutablePointer<Float>, rows: Int, cols: Int, activation: Activation,
+        scale: Float
+    ) -> Double {
         let n = rows * cols
         switch self {
         case .bce:

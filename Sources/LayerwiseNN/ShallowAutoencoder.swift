@@ -47,19 +47,21 @@ public final class ShallowAutoencoder {
         set { store.reducer = newValue }
     }
 
-    private let noisy: FloatBuffer   // x̃   [maxBatch, in]
-    private let h: FloatBuffer       // h    [maxBatch, hidden]
-    private let z: FloatBuffer       // logits of the output [maxBatch, in]
-    private let y: FloatBuffer       // output [maxBatch, in]
-    private let dz: FloatBuffer      // ∂loss/∂z [maxBatch, in]
-    private let dh: FloatBuffer      // ∂loss/∂h, then ∂loss/∂(pre-activation) [maxBatch, hidden]
-    private let colStats: FloatBuffer // per-hidden-unit scratch [hidden] ×2
+    private let noisy: FloatBuffer  // x̃   [maxBatch, in]
+    private let h: FloatBuffer  // h    [maxBatch, hidden]
+    private let z: FloatBuffer  // logits of the output [maxBatch, in]
+    private let y: FloatBuffer  // output [maxBatch, in]
+    private let dz: FloatBuffer  // ∂loss/∂z [maxBatch, in]
+    private let dh: FloatBuffer  // ∂loss/∂h, then ∂loss/∂(pre-activation) [maxBatch, hidden]
+    private let colStats: FloatBuffer  // per-hidden-unit scratch [hidden] ×2
 
     /// An autoencoder whose W₁ (and W₂ unless tied) `initializer` draws from `rng`; biases start at 0.
-    public init(inputs: Int, hidden: Int, activation: Activation, outputActivation: Activation, loss: Loss,
-                tiedWeights: Bool, noise: NoiseConfig, sparsity: (target: Float, weight: Float)?,
-                contractiveWeight: Float?, weightDecay: Float, maxBatch: Int, optimizer: OptimizerConfig,
-                initializer: Initializer = .default, rng: inout RandomGenerator) {
+    public init(
+        inputs: Int, hidden: Int, activation: Activation, outputActivation: Activation, loss: Loss,
+        tiedWeights: Bool, noise: NoiseConfig, sparsity: (target: Float, weight: Float)?,
+        contractiveWeight: Float?, weightDecay: Float, maxBatch: Int, optimizer: OptimizerConfig,
+        initializer: Initializer = .default, rng: inout RandomGenerator
+    ) {
         precondition(inputs > 0 && hidden > 0 && maxBatch > 0, "autoencoder \(inputs)-\(hidden)-\(inputs), maxBatch \(maxBatch)")
         loss.checkReconstruction(outputActivation: outputActivation, model: "ShallowAutoencoder")
         (self.inputs, self.hidden, self.maxBatch) = (inputs, hidden, maxBatch)
@@ -69,8 +71,9 @@ public final class ShallowAutoencoder {
         let decoder = tiedWeights ? [] : [(rows: hidden, cols: inputs)]
         let weights = Weights(shapes: [(inputs, hidden), (1, hidden)] + decoder + [(1, inputs)])
         b2 = tiedWeights ? 2 : 3
-        store = ParameterStore(weights, decayed: tiedWeights ? [w1] : [w1, w2], optimizer: optimizer,
-                               weightDecay: weightDecay)
+        store = ParameterStore(
+            weights, decayed: tiedWeights ? [w1] : [w1, w2], optimizer: optimizer,
+            weightDecay: weightDecay)
         noisy = FloatBuffer(maxBatch * inputs)
         h = FloatBuffer(maxBatch * hidden)
         z = FloatBuffer(maxBatch * inputs)
@@ -99,8 +102,10 @@ public final class ShallowAutoencoder {
 
     /// Encoder then decoder as Dense layers (the decoder's kernel is W₁ᵀ with tied weights).
     public var denseLayers: (encoder: DenseLayer, decoder: DenseLayer) {
-        (DenseLayer(kernel: encoderKernel, bias: encoderBias, activation: activation),
-         DenseLayer(kernel: decoderKernel, bias: decoderBias, activation: outputActivation))
+        (
+            DenseLayer(kernel: encoderKernel, bias: encoderBias, activation: activation),
+            DenseLayer(kernel: decoderKernel, bias: decoderBias, activation: outputActivation)
+        )
     }
 
     /// Parameters as one flat array (for tests).
@@ -115,16 +120,18 @@ public final class ShallowAutoencoder {
 
     /// h = act(x · W₁ + b₁) for `batch` rows into `h`.
     private func encode(_ x: UnsafePointer<Float>, batch: Int) {
-        lw_dense_forward(x, store[w1], 0, store[b1], h.pointer, Int32(batch), Int32(inputs), Int32(hidden),
-                         activation.code, Activation.leak)
+        lw_dense_forward(
+            x, store[w1], 0, store[b1], h.pointer, Int32(batch), Int32(inputs), Int32(hidden),
+            activation.code, Activation.leak)
     }
 
     /// z = h · W₂ + b₂ and, when `output`, y = out(z) for `batch` rows (BCE training
     /// works on z alone, so it skips a pass of exponentials).
     private func decode(batch: Int, output: Bool = true) {
         // Tied: W₂ = W₁ᵀ, read in place as the transpose of W₁ [in, hidden].
-        lw_dense_forward(h.pointer, store[tiedWeights ? w1 : w2], tiedWeights ? 1 : 0, store[b2], z.pointer,
-                         Int32(batch), Int32(hidden), Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
+        lw_dense_forward(
+            h.pointer, store[tiedWeights ? w1 : w2], tiedWeights ? 1 : 0, store[b2], z.pointer,
+            Int32(batch), Int32(hidden), Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
         if output {
             lw_activate_copy(z.pointer, y.pointer, Int32(batch), Int32(inputs), outputActivation.code, Activation.leak)
         }
@@ -137,12 +144,16 @@ public final class ShallowAutoencoder {
 
     /// The codes h of every row of `x`.
     public func encode(_ x: Matrix) -> Matrix {
-        chunked(x, width: hidden) { p, n in encode(p, batch: n); return h.pointer }
+        chunked(x, width: hidden) { p, n in
+            encode(p, batch: n); return h.pointer
+        }
     }
 
     /// The reconstruction y of every row of `x` (no noise).
     public func reconstruct(_ x: Matrix) -> Matrix {
-        chunked(x, width: inputs) { p, n in encode(p, batch: n); decode(batch: n); return y.pointer }
+        chunked(x, width: inputs) { p, n in
+            encode(p, batch: n); decode(batch: n); return y.pointer
+        }
     }
 
     /// Mean reconstruction loss (no noise, no penalties).
@@ -158,8 +169,9 @@ public final class ShallowAutoencoder {
 
     /// Sum of the reconstruction loss over `batch` rows; writes ∂(mean loss)/∂z into `dz`.
     private func reconstructionLoss(target: UnsafePointer<Float>, batch: Int) -> Double {
-        loss.reconstructionSum(logits: z.pointer, output: y.pointer, target: target, gradient: dz.pointer, rows: batch,
-                               cols: inputs, activation: outputActivation, scale: 1 / Float(batch * inputs))
+        loss.reconstructionSum(
+            logits: z.pointer, output: y.pointer, target: target, gradient: dz.pointer, rows: batch,
+            cols: inputs, activation: outputActivation, scale: 1 / Float(batch * inputs))
     }
 
     // MARK: Training
@@ -175,8 +187,10 @@ public final class ShallowAutoencoder {
 
     /// Forward and backward without updating: fills `gradientValues`, returns the mean
     /// total loss (reconstruction + penalties).
-    func lossAndGradients(input: UnsafeBufferPointer<Float>, batch: Int, noise: NoiseConfig,
-                          rng: inout RandomGenerator) -> Float {
+    func lossAndGradients(
+        input: UnsafeBufferPointer<Float>, batch: Int, noise: NoiseConfig,
+        rng: inout RandomGenerator
+    ) -> Float {
         precondition(batch > 0 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         guard let x = input.baseAddress else { return 0 }
         let xt = noise.corrupted(x, into: noisy.pointer, batch * inputs, &rng)
@@ -191,8 +205,9 @@ public final class ShallowAutoencoder {
         var extra = 0.0
         // Decoder: ∂W₂ = hᵀ·dz, ∂b₂ = Σ dz, ∂h = dz·W₂ᵀ (tied: dz·W₁).
         if !tiedWeights {
-            lw_dense_backward_params(dz.pointer, y.pointer, h.pointer, store.gradient(w2), store.gradient(b2),
-                                     Int32(batch), Int32(hidden), Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
+            lw_dense_backward_params(
+                dz.pointer, y.pointer, h.pointer, store.gradient(w2), store.gradient(b2),
+                Int32(batch), Int32(hidden), Int32(inputs), Int32(LW_IDENTITY), Activation.leak)
             BLAS.gemm(dz.pointer, store[w2], dh.pointer, m: batch, n: hidden, k: inputs, transB: true)
         } else {
             BLAS.gemm(dz.pointer, store[w1], dh.pointer, m: batch, n: hidden, k: inputs)
@@ -241,8 +256,9 @@ public final class ShallowAutoencoder {
         }
 
         // Encoder: through the activation, ∂W₁ = x̃ᵀ·dA (+ dzᵀ·h when tied), ∂b₁ = Σ dA.
-        lw_dense_backward_params(dh.pointer, h.pointer, xt, store.gradient(w1), store.gradient(b1), Int32(batch),
-                                 Int32(inputs), Int32(hidden), activation.code, Activation.leak)
+        lw_dense_backward_params(
+            dh.pointer, h.pointer, xt, store.gradient(w1), store.gradient(b1), Int32(batch),
+            Int32(inputs), Int32(hidden), activation.code, Activation.leak)
         if tiedWeights {
             BLAS.gemm(dz.pointer, h.pointer, store.gradient(w1), m: inputs, n: hidden, k: batch, transA: true, beta: 1)
         }

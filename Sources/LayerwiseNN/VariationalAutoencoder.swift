@@ -36,15 +36,17 @@ public final class VariationalAutoencoder {
         get { encoder.reducer }
         set { encoder.reducer = newValue; decoder.reducer = newValue }
     }
-    private let z: FloatBuffer    // [maxBatch, latent]
+    private let z: FloatBuffer  // [maxBatch, latent]
     private let eps: FloatBuffer  // [maxBatch, latent]
-    private let dz: FloatBuffer   // ∂loss/∂z [maxBatch, latent]
+    private let dz: FloatBuffer  // ∂loss/∂z [maxBatch, latent]
 
     /// - Parameters:
     ///   - hidden: encoder widths between the input and the latent (the decoder mirrors them).
-    public init(inputs: Int, hidden: [Int], latent: Int, activation: Activation, outputActivation: Activation,
-                loss: Loss, beta: Float, maxBatch: Int, optimizer: OptimizerConfig, weightDecay: Float = 0,
-                rng: inout RandomGenerator) {
+    public init(
+        inputs: Int, hidden: [Int], latent: Int, activation: Activation, outputActivation: Activation,
+        loss: Loss, beta: Float, maxBatch: Int, optimizer: OptimizerConfig, weightDecay: Float = 0,
+        rng: inout RandomGenerator
+    ) {
         precondition(inputs > 0 && latent > 0 && maxBatch > 0, "VAE \(inputs)-\(hidden)-\(latent)")
         loss.checkReconstruction(outputActivation: outputActivation, model: "VariationalAutoencoder")
         self.inputs = inputs

@@ -32,7 +32,11 @@ final class HDF5ErrorTests: XCTestCase {
         try H5File.create(p).root.write("x", [Float](repeating: 1, count: 50_000), shape: [50_000])
         let bytes = try Data(contentsOf: URL(fileURLWithPath: p))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: t))
-        XCTAssertThrowsError(try { let f = try H5File.open(t); _ = try f.root.dataset("x").read(as: Float.self) }()) { error in
+        XCTAssertThrowsError(
+            try {
+                let f = try H5File.open(t); _ = try f.root.dataset("x").read(as: Float.self)
+            }()
+        ) { error in
             XCTAssertTrue("\(error)".contains(t), "\(error)")
         }
     }

@@ -45,19 +45,19 @@ final class HDF5InteropTests: XCTestCase {
             try g.setAttribute("sizes", [Double(1.5), 2.5])
         }
         let script = """
-        import h5py, numpy as np, sys
-        f = h5py.File(sys.argv[1], "r")
-        g = f["model/encoder/layer_0"]
-        assert f.attrs["format"] == "layerwise-results", f.attrs["format"]
-        assert f.attrs["format_version"] == 1
-        assert g.attrs["activation"] == "relu"
-        assert list(g.attrs["sizes"]) == [1.5, 2.5]
-        k = g["kernel"]
-        assert k.dtype == np.float32 and k.shape == (3, 4) and k.compression == "gzip" and k.shuffle
-        assert np.array_equal(k[:], (np.arange(12) / 4).reshape(3, 4).astype(np.float32))
-        assert list(g["labels"][:]) == [3, -1, 7] and g["labels"].dtype == np.int64
-        print("ok")
-        """
+            import h5py, numpy as np, sys
+            f = h5py.File(sys.argv[1], "r")
+            g = f["model/encoder/layer_0"]
+            assert f.attrs["format"] == "layerwise-results", f.attrs["format"]
+            assert f.attrs["format_version"] == 1
+            assert g.attrs["activation"] == "relu"
+            assert list(g.attrs["sizes"]) == [1.5, 2.5]
+            k = g["kernel"]
+            assert k.dtype == np.float32 and k.shape == (3, 4) and k.compression == "gzip" and k.shuffle
+            assert np.array_equal(k[:], (np.arange(12) / 4).reshape(3, 4).astype(np.float32))
+            assert list(g["labels"][:]) == [3, -1, 7] and g["labels"].dtype == np.int64
+            print("ok")
+            """
         let (status, out) = try run("python3", ["-c", script, p])
         XCTAssertEqual(status, 0, out)
         XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
@@ -78,17 +78,17 @@ final class HDF5InteropTests: XCTestCase {
         let p = temp("py.h5")
         defer { try? FileManager.default.removeItem(atPath: p) }
         let script = """
-        import h5py, numpy as np, sys
-        with h5py.File(sys.argv[1], "w") as f:
-            f.create_dataset("train/images", data=np.arange(60, dtype=np.uint8).reshape(5, 3, 4), chunks=(2, 3, 4), compression="gzip", shuffle=True)
-            f["train/labels"] = np.array([0, 1, -1, 2, 1], dtype=np.int16)
-            f["train"].attrs["source"] = "ünïcode"
-            f["train"].attrs["fixed"] = np.bytes_("fixed-length")
-            f["train"].attrs["scale"] = np.float32(0.5)
-            f["x64"] = np.arange(7) / 6
-            f["names"] = np.array([b"a", b"bc"])
-            f["x64"].attrs["counts"] = np.array([1, 2, 3], dtype=np.uint32)
-        """
+            import h5py, numpy as np, sys
+            with h5py.File(sys.argv[1], "w") as f:
+                f.create_dataset("train/images", data=np.arange(60, dtype=np.uint8).reshape(5, 3, 4), chunks=(2, 3, 4), compression="gzip", shuffle=True)
+                f["train/labels"] = np.array([0, 1, -1, 2, 1], dtype=np.int16)
+                f["train"].attrs["source"] = "ünïcode"
+                f["train"].attrs["fixed"] = np.bytes_("fixed-length")
+                f["train"].attrs["scale"] = np.float32(0.5)
+                f["x64"] = np.arange(7) / 6
+                f["names"] = np.array([b"a", b"bc"])
+                f["x64"].attrs["counts"] = np.array([1, 2, 3], dtype=np.uint32)
+            """
         let (status, out) = try run("python3", ["-c", script, p])
         XCTAssertEqual(status, 0, out)
         let root = try H5File.open(p).root

@@ -98,7 +98,7 @@ final class HDF5RoundTripTests: XCTestCase {
             try g.setAttribute("sizes", [Int32(1), 2, 3])
             try g.setAttribute("weights", [Float(0.5), 1.5])
             try g.setAttribute("tags", ["x", "yy"])
-            try g.setAttribute("count", Int64(43))   // replaces
+            try g.setAttribute("count", Int64(43))  // replaces
             let ds = try g.write("d", [1, 2] as [Float], shape: [2])
             try ds.setAttribute("activation", "relu")
         }

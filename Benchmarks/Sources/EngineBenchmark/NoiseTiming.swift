@@ -8,8 +8,11 @@ import LayerwiseNN
 func noiseTiming(batch: Int) -> [(String, Double)] {
     var rng = RandomGenerator(seed: 1)
     let x = (0..<(batch * 784)).map { _ in rng.uniform() }
-    let net = Network(layers: [DenseSpec(inputs: 784, outputs: 16, activation: .relu),
-                               DenseSpec(inputs: 16, outputs: 784, activation: .sigmoid)], maxBatch: batch, rng: &rng)
+    let net = Network(
+        layers: [
+            DenseSpec(inputs: 784, outputs: 16, activation: .relu),
+            DenseSpec(inputs: 16, outputs: 784, activation: .sigmoid)
+        ], maxBatch: batch, rng: &rng)
     var results: [(String, Double)] = []
     for noise in [NoiseConfig.none, .masking(level: 0.2), .gaussian(stddev: 0.1), .saltPepper(level: 0.1)] {
         x.withUnsafeBufferPointer { xb in

@@ -66,9 +66,10 @@ var noiseRNG = RandomGenerator(seed: 1)
 let adam = OptimizerConfig.defaultAdam
 var results: [(String, Double, Double)] = []
 
-let shallow = ShallowAutoencoder(inputs: 784, hidden: 512, activation: .relu, outputActivation: .sigmoid, loss: .bce,
-                                 tiedWeights: false, noise: .none, sparsity: nil, contractiveWeight: nil, weightDecay: 0,
-                                 maxBatch: batch, optimizer: adam, rng: &rng)
+let shallow = ShallowAutoencoder(
+    inputs: 784, hidden: 512, activation: .relu, outputActivation: .sigmoid, loss: .bce,
+    tiedWeights: false, noise: .none, sparsity: nil, contractiveWeight: nil, weightDecay: 0,
+    maxBatch: batch, optimizer: adam, rng: &rng)
 let r1 = measure { _ = shallow.trainStep(input: $0, batch: batch, rng: &noiseRNG) }
 results.append(("784-512-784", r1.median, r1.allocsPerStep))
 
@@ -88,25 +89,30 @@ for widths in [[784, 512, 256, 64, 256, 512, 784], [784, 1000, 500, 250, 30, 250
 }
 // The other pretraining models: a CD-1 step of a 784-512 RBM (momentum SGD, weight
 // cost) and a step of a 784-512-256-(64)-256-512-784 VAE (Adam).
-let rbm = RBM(visible: 784, hidden: 512, visibleUnits: .bernoulli, cdSteps: 1, learningRate: 0.1, momentum: 0.9,
-              weightDecay: 0.0002, maxBatch: batch, rng: &rng)
+let rbm = RBM(
+    visible: 784, hidden: 512, visibleUnits: .bernoulli, cdSteps: 1, learningRate: 0.1, momentum: 0.9,
+    weightDecay: 0.0002, maxBatch: batch, rng: &rng)
 let r2 = measure { rbm.trainStep(input: $0, batch: batch, rng: &noiseRNG) }
 results.append(("rbm-784-512-cd1", r2.median, r2.allocsPerStep))
-let vae = VariationalAutoencoder(inputs: 784, hidden: [512, 256], latent: 64, activation: .relu, outputActivation: .sigmoid,
-                                 loss: .bce, beta: 1, maxBatch: batch, optimizer: adam, rng: &rng)
+let vae = VariationalAutoencoder(
+    inputs: 784, hidden: [512, 256], latent: 64, activation: .relu, outputActivation: .sigmoid,
+    loss: .bce, beta: 1, maxBatch: batch, optimizer: adam, rng: &rng)
 let r3 = measure { vae.trainStep(input: $0, batch: batch, rng: &noiseRNG) }
 results.append(("vae-784-512-256-64", r3.median, r3.allocsPerStep))
 // One ladder step (Rasmus et al. 2015) of the paper's network: the batch as the
 // unlabeled rows and again as the labeled rows (clean + corrupted + labeled passes,
 // decoder, denoising costs, Adam); samples/s counts the unlabeled rows.
-let ladder = LadderNetwork(LadderSpec(inputs: 784, hidden: [1000, 500, 250, 250, 250], classes: 10, activation: .relu,
-                                      noise: 0.3, denoisingWeights: [1000, 10, 0.1, 0.1, 0.1, 0.1, 0.1]),
-                           maxBatch: batch, rng: &rng)
+let ladder = LadderNetwork(
+    LadderSpec(
+        inputs: 784, hidden: [1000, 500, 250, 250, 250], classes: 10, activation: .relu,
+        noise: 0.3, denoisingWeights: [1000, 10, 0.1, 0.1, 0.1, 0.1, 0.1]),
+    maxBatch: batch, rng: &rng)
 let ladderLabels = (0..<batch).map { Int32($0 % 10) }
 let r4 = measure { x in
     ladderLabels.withUnsafeBufferPointer { y in
-        _ = ladder.trainStep(unlabeled: x.baseAddress!, rows: batch, labeled: x.baseAddress!, labels: y.baseAddress!,
-                             labeledRows: batch, rng: &noiseRNG)
+        _ = ladder.trainStep(
+            unlabeled: x.baseAddress!, rows: batch, labeled: x.baseAddress!, labels: y.baseAddress!,
+            labeledRows: batch, rng: &noiseRNG)
     }
 }
 results.append(("ladder-784-1000-500-250-250-250-10", r4.median, r4.allocsPerStep))

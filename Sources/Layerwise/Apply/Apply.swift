@@ -43,7 +43,9 @@ public enum Apply {
             guard !model.layers.encoder.isEmpty else { throw InputError("\(results): has no encoder (the run had no pretrain: stage)") }
             layers = model.layers.encoder
         case .predict:
-            guard !model.layers.head.isEmpty else { throw InputError("\(results): has no classifier head (the run had no classifier: stage)") }
+            guard !model.layers.head.isEmpty else {
+                throw InputError("\(results): has no classifier head (the run had no classifier: stage)")
+            }
             layers = model.layers.classifier
         case .score:
             guard !model.layers.decoder.isEmpty else { throw InputError("\(results): has no decoder (the run had no pretrain: stage)") }
@@ -61,8 +63,10 @@ public enum Apply {
             case .encode:
                 outputs = [try root.createDataset("codes", of: Float.self, shape: [n, outWidth], chunkRows: nil, compression: 4)]
             case .predict:
-                outputs = [try root.createDataset("probability", of: Float.self, shape: [n, outWidth], chunkRows: nil, compression: 4),
-                           try root.createDataset("label", of: Int32.self, shape: [n], chunkRows: nil, compression: 4)]
+                outputs = [
+                    try root.createDataset("probability", of: Float.self, shape: [n, outWidth], chunkRows: nil, compression: 4),
+                    try root.createDataset("label", of: Int32.self, shape: [n], chunkRows: nil, compression: 4)
+                ]
             case .score:
                 outputs = [try root.createDataset("error", of: Float.self, shape: [n], chunkRows: nil, compression: 4)]
                 if let t = model.threshold {

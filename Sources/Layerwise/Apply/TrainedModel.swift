@@ -17,7 +17,8 @@ struct TrainedModel {
         let root = try ResultsFile.open(path)
         let pre = try root.group("model/preprocessing")
         guard case .string(let kindName) = try pre.attribute("scale"), let kind = ScaleKind(rawValue: kindName), kind != .auto,
-              case .int(let n) = try pre.attribute("n_features") else {
+            case .int(let n) = try pre.attribute("n_features")
+        else {
             throw InputError("\(path): /model/preprocessing lacks its scale and n_features attributes")
         }
         var scaler = Scaler(kind: kind)
@@ -39,12 +40,18 @@ struct TrainedModel {
             throw InputError("\(path): /model/preprocessing has n_features = \(n)")
         }
         width = Int(n)
-        if kind == .minmax && (scaler.featureMinimum.count != width || scaler.featureMaximum.count != width
-                               || zip(scaler.featureMinimum, scaler.featureMaximum).contains { !($0 < $1) }) {
-            throw InputError("\(path): /model/preprocessing holds \(scaler.featureMinimum.count) minima and \(scaler.featureMaximum.count) maxima for \(width) features (each min below its max)")
+        if kind == .minmax
+            && (scaler.featureMinimum.count != width || scaler.featureMaximum.count != width
+                || zip(scaler.featureMinimum, scaler.featureMaximum).contains { !($0 < $1) })
+        {
+            throw InputError(
+                "\(path): /model/preprocessing holds \(scaler.featureMinimum.count) minima and \(scaler.featureMaximum.count) maxima for \(width) features (each min below its max)"
+            )
         }
         if kind == .standardize && (scaler.mean.count != width || scaler.std.count != width) {
-            throw InputError("\(path): /model/preprocessing holds \(scaler.mean.count) means and \(scaler.std.count) standard deviations for \(width) features")
+            throw InputError(
+                "\(path): /model/preprocessing holds \(scaler.mean.count) means and \(scaler.std.count) standard deviations for \(width) features"
+            )
         }
         self.scaler = scaler
         layers = try ModelLayers.read(from: try root.group("model"))

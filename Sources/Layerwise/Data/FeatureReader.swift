@@ -44,8 +44,9 @@ struct FeatureReader {
             var seen = Set<String>()
             let held = (try? Self.datasets(in: root, seen: &seen)) ?? []
             let list = held.prefix(12).map { "\($0.path) \($0.shape)" }.joined(separator: ", ")
-            throw InputError("\(ref.named): no such dataset in \(ref.file); it holds "
-                             + (held.isEmpty ? "no datasets" : list + (held.count > 12 ? ", …" : "")))
+            throw InputError(
+                "\(ref.named): no such dataset in \(ref.file); it holds "
+                    + (held.isEmpty ? "no datasets" : list + (held.count > 12 ? ", …" : "")))
         }
         source = .file(file, try root.dataset(ref.dataset))
     }
@@ -63,7 +64,7 @@ struct FeatureReader {
             case .dataset: out.append((path, try group.dataset(child.name).shape))
             default: break
             }
-            if out.count > 12 { break }   // the message lists 12
+            if out.count > 12 { break }  // the message lists 12
         }
         return out
     }
@@ -151,7 +152,8 @@ struct FeatureReader {
             throw InputError("\(ref.named): expected labels of shape [N], got \(shape)")
         }
         guard numericTypes.contains(elementType) else {
-            throw InputError("\(ref.named): expected integer labels (or floats holding whole numbers), got element type \(elementType.rawValue)")
+            throw InputError(
+                "\(ref.named): expected integer labels (or floats holding whole numbers), got element type \(elementType.rawValue)")
         }
         guard rows == expectedRows else {
             throw InputError("\(ref.named): \(rows) labels for \(expectedRows) feature rows")

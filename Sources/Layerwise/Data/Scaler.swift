@@ -133,8 +133,9 @@ public struct Scaler: Sendable, Equatable {
             let lo = minimum, inv = 1 / (maximum - minimum)
             for i in p.indices { p[i] = (p[i] - lo) * inv }
         case .minmax:
-            Scaler.perFeature(p, width: width, offset: featureMinimum,
-                              inverse: zip(featureMinimum, featureMaximum).map { 1 / ($1 - $0) })
+            Scaler.perFeature(
+                p, width: width, offset: featureMinimum,
+                inverse: zip(featureMinimum, featureMaximum).map { 1 / ($1 - $0) })
         case .standardize:
             Scaler.perFeature(p, width: width, offset: mean, inverse: std.map { 1 / $0 })
         }

@@ -48,9 +48,11 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
     /// - Parameters:
     ///   - segments: the file rows to read (all of them, or an MPI rank's share).
     ///   - epochRows: rows per epoch; nil = the rows `segments` and `keep` select.
-    init(_ ref: DatasetRef, path: String, segments: [Range<Int>], scaler: Scaler, batchSize: Int,
-         keep: ((Int) -> Bool)? = nil, keptRows: Int? = nil, epochRows: Int? = nil,
-         windowBytes: Int = StreamedRows.windowBytes) throws {
+    init(
+        _ ref: DatasetRef, path: String, segments: [Range<Int>], scaler: Scaler, batchSize: Int,
+        keep: ((Int) -> Bool)? = nil, keptRows: Int? = nil, epochRows: Int? = nil,
+        windowBytes: Int = StreamedRows.windowBytes
+    ) throws {
         let reader = try FeatureReader(ref, resolvedPath: path)
         try reader.checkFeatures()
         self.ref = ref
@@ -127,7 +129,9 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
                 } else {
                     try dataset.readRows(block, into: dst)
                     if let bad = dst.firstIndex(where: { !$0.isFinite }) {
-                        throw InputError("\(ref.named): row \(block.lowerBound + bad / width), column \(bad % width) is \(dst[bad]); features must be finite numbers")
+                        throw InputError(
+                            "\(ref.named): row \(block.lowerBound + bad / width), column \(bad % width) is \(dst[bad]); features must be finite numbers"
+                        )
                     }
                 }
                 var kept = 0
@@ -145,8 +149,10 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
         }
     }
 
-    func epoch(_ rng: inout RandomGenerator,
-               _ body: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Void) throws {
+    func epoch(
+        _ rng: inout RandomGenerator,
+        _ body: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Void
+    ) throws {
         var order = Array(blocks.indices)
         rng.shuffle(&order)
         // Windows of consecutive blocks of the shuffled order, cycling when the epoch is padded.
@@ -160,13 +166,15 @@ final class StreamedRows: BatchSource, @unchecked Sendable {
             } while slice.count < windowBlocks && nextBlock % order.count != 0
             let blocks = slice
             pending.enter()
-            reader.async { self.fill(w, blocks, offset: self.batchSize); pending.leave() }
+            reader.async {
+                self.fill(w, blocks, offset: self.batchSize); pending.leave()
+            }
         }
-        defer { pending.wait() }   // the reader never outlives the epoch, nor touches a buffer after it
+        defer { pending.wait() }  // the reader never outlives the epoch, nor touches a buffer after it
 
         var current = 0
         prefetch(buffers[current])
-        var carried = 0          // rows carried into the current window, just before row `batchSize`
+        var carried = 0  // rows carried into the current window, just before row `batchSize`
         var emitted = 0
         var permutation: [Int] = []
         var indices = [Int](repeating: 0, count: batchSize)

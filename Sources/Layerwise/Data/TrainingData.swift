@@ -37,8 +37,10 @@ struct TrainingData {
 
     /// Reads and checks every dataset the pipeline names, fits the scaler on the
     /// training features, and draws the labeled subset and validation split from `streams`.
-    static func load(_ pipeline: Pipeline, needLabels: Bool, streams: RandomStreams,
-                     cluster: Cluster = .single) throws -> TrainingData {
+    static func load(
+        _ pipeline: Pipeline, needLabels: Bool, streams: RandomStreams,
+        cluster: Cluster = .single
+    ) throws -> TrainingData {
         let cfg = pipeline.config.data
         let trainReader = try pipeline.reader(cfg.train)
         try trainReader.checkFeatures()
@@ -63,8 +65,10 @@ struct TrainingData {
         } else {
             var a = Scaler.Accumulator(cfg.scale, width: width, isUInt8: trainReader.isUInt8)
             if a.needsValues {
-                for chunk in stride(from: cluster.share(nRows).lowerBound, to: cluster.share(nRows).upperBound,
-                                    by: FeatureReader.chunkRows) {
+                for chunk in stride(
+                    from: cluster.share(nRows).lowerBound, to: cluster.share(nRows).upperBound,
+                    by: FeatureReader.chunkRows)
+                {
                     let x = try trainReader.readFeatures(chunk..<min(chunk + FeatureReader.chunkRows, cluster.share(nRows).upperBound))
                     x.withUnsafeBufferPointer { a.add($0) }
                 }
@@ -97,12 +101,14 @@ struct TrainingData {
         var validation: [Int] = []
         if let labels, needLabels {
             guard nClasses >= 2 else {
-                throw InputError("\(cfg.trainLabels.map(\.description) ?? "labels"): found \(nClasses) class(es); a classifier needs at least 2")
+                throw InputError(
+                    "\(cfg.trainLabels.map(\.description) ?? "labels"): found \(nClasses) class(es); a classifier needs at least 2")
             }
             var rng = streams.labeledSubset
             let chosen = try selectLabeled(labels, nClasses: nClasses, cfg.labeled, ref: cfg.trainLabels, rng: &rng)
-            (labeled, validation) = splitValidation(chosen, labels: labels, nClasses: nClasses,
-                                                    fraction: cfg.validationFraction, rng: &rng)
+            (labeled, validation) = splitValidation(
+                chosen, labels: labels, nClasses: nClasses,
+                fraction: cfg.validationFraction, rng: &rng)
             if labeled.isEmpty {
                 throw InputError("data.labeled: no labeled training rows remain after the validation split")
             }
@@ -111,7 +117,8 @@ struct TrainingData {
         if let normal, let labels {
             normalRows = labels.indices.filter { normal.contains(Int(labels[$0])) }
             if normalRows?.isEmpty ?? true {
-                throw InputError("anomaly.normal_classes: no training rows of classes \(normal) in \(cfg.trainLabels?.description ?? "train_labels")")
+                throw InputError(
+                    "anomaly.normal_classes: no training rows of classes \(normal) in \(cfg.trainLabels?.description ?? "train_labels")")
             }
         }
 
@@ -119,8 +126,9 @@ struct TrainingData {
             return TrainingData(
                 train: everything, trainLabels: labels, test: test, testLabels: testLabels, scaler: scaler,
                 nClasses: nClasses, labeledIndices: labeled, validationIndices: validation, trainRows: nRows,
-                unlabeled: UnlabeledRows(memory: normalRows.map { gather(everything, $0) } ?? everything,
-                                         totalRows: normalRows?.count ?? nRows, cluster: cluster))
+                unlabeled: UnlabeledRows(
+                    memory: normalRows.map { gather(everything, $0) } ?? everything,
+                    totalRows: normalRows?.count ?? nRows, cluster: cluster))
         }
         // The labeled and validation rows, read one by one from the file.
         let kept = Array(Set(labeled).union(validation)).sorted()
@@ -128,7 +136,7 @@ struct TrainingData {
         var position: [Int: Int] = [:]
         var k = 0
         while k < kept.count {
-            var end = k + 1   // a run of consecutive file rows is one read
+            var end = k + 1  // a run of consecutive file rows is one read
             while end < kept.count && kept[end] == kept[end - 1] + 1 && end - k < FeatureReader.chunkRows { end += 1 }
             let x = try trainReader.readFeatures(kept[k]..<(kept[end - 1] + 1))
             compact.replaceSubrange((k * width)..<(end * width), with: x)
@@ -140,8 +148,9 @@ struct TrainingData {
         let share = cluster.share(nRows)
         let keep: ((Int) -> Bool)? = normal.flatMap { n in labels.map { l in { n.contains(Int(l[$0])) } } }
         let mine = keep.map { k in share.reduce(0) { $0 + (k($1) ? 1 : 0) } } ?? share.count
-        let file = UnlabeledRows.Stream(ref: cfg.train, path: pipeline.resolve(cfg.train.file), segments: [share],
-                                        scaler: scaler, keep: keep, rows: mine, fileRows: nRows)
+        let file = UnlabeledRows.Stream(
+            ref: cfg.train, path: pipeline.resolve(cfg.train.file), segments: [share],
+            scaler: scaler, keep: keep, rows: mine, fileRows: nRows)
         let total = normalRows?.count ?? nRows
         let unlabeled: UnlabeledRows
         if streamed {
@@ -160,8 +169,10 @@ struct TrainingData {
     }
 
     /// The rows that keep their labels, by `data.labeled`; fewer labeled rows than asked is an error.
-    static func selectLabeled(_ labels: [Int32], nClasses: Int, _ rule: LabeledSelection, ref: DatasetRef?,
-                              rng: inout RandomGenerator) throws -> [Int] {
+    static func selectLabeled(
+        _ labels: [Int32], nClasses: Int, _ rule: LabeledSelection, ref: DatasetRef?,
+        rng: inout RandomGenerator
+    ) throws -> [Int] {
         let marked = labels.indices.filter { labels[$0] >= 0 }
         let source = ref.map(\.description) ?? "train_labels"
         switch rule {
@@ -180,7 +191,8 @@ struct TrainingData {
             for c in 0..<nClasses {
                 let rows = marked.filter { labels[$0] == Int32(c) }
                 guard rows.count >= n else {
-                    throw InputError("data.labeled.per_class: class \(c) has \(rows.count) labeled rows in \(source), fewer than the \(n) asked")
+                    throw InputError(
+                        "data.labeled.per_class: class \(c) has \(rows.count) labeled rows in \(source), fewer than the \(n) asked")
                 }
                 chosen += shuffled(rows, &rng).prefix(n)
             }
@@ -190,8 +202,10 @@ struct TrainingData {
 
     /// Holds out `fraction` of each class (stratified, at least one row of a class
     /// that has two or more) for validation.
-    static func splitValidation(_ rows: [Int], labels: [Int32], nClasses: Int, fraction: Double,
-                                rng: inout RandomGenerator) -> (train: [Int], validation: [Int]) {
+    static func splitValidation(
+        _ rows: [Int], labels: [Int32], nClasses: Int, fraction: Double,
+        rng: inout RandomGenerator
+    ) -> (train: [Int], validation: [Int]) {
         guard fraction > 0 else { return (rows, []) }
         var train: [Int] = [], val: [Int] = []
         for c in 0..<nClasses {

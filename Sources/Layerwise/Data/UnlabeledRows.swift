@@ -83,8 +83,9 @@ struct UnlabeledRows {
             return minibatches(codes, batchSize: batchSize)
         }
         guard let s = stream else { preconditionFailure("UnlabeledRows holds neither a matrix nor a stream") }
-        let rows = try StreamedRows(s.ref, path: s.path, segments: s.segments, scaler: s.scaler,
-                                    batchSize: localBatch(batchSize), keep: s.keep, keptRows: s.rows, epochRows: epochRows)
+        let rows = try StreamedRows(
+            s.ref, path: s.path, segments: s.segments, scaler: s.scaler,
+            batchSize: localBatch(batchSize), keep: s.keep, keptRows: s.rows, epochRows: epochRows)
         return encoder.isEmpty ? rows : EncodedBatches(inner: rows, encoder: InferenceNetwork(encoder, maxBatch: rows.batchSize))
     }
 

@@ -34,7 +34,8 @@ public enum KerasExport {
             throw InputError("-o: expected a file name ending in .weights.h5 (or .h5), got \(output)")
         }
         let model = try TrainedModel(path: results)
-        var layers = model.layers.encoder.enumerated().map { layer($0.element, "encoder_\($0.offset)") }
+        var layers =
+            model.layers.encoder.enumerated().map { layer($0.element, "encoder_\($0.offset)") }
             + model.layers.head.enumerated().map { layer($0.element, "head_\($0.offset)") }
         guard !layers.isEmpty else { throw InputError("\(results): has no encoder or head to export") }
         fold(model.scaler, into: &layers[0])
@@ -61,13 +62,15 @@ public enum KerasExport {
             try root.setAttribute("layerwise_results", results)
             try root.setAttribute("layerwise_preprocessing", "folded into \(layers[0].name): the model takes raw inputs")
         }
-        return "wrote \(output): \(layers.count) Dense layers (\(([layers[0].rows] + layers.map(\.cols)).map(String.init).joined(separator: "-"))), "
+        return
+            "wrote \(output): \(layers.count) Dense layers (\(([layers[0].rows] + layers.map(\.cols)).map(String.init).joined(separator: "-"))), "
             + "the input scaling folded into \(layers[0].name)\n\n" + python(layers, file: output)
     }
 
     static func layer(_ l: DenseLayer, _ name: String) -> Layer {
-        Layer(name: name, kernel: l.kernel.storage.map(Double.init), rows: l.kernel.rows, cols: l.kernel.cols,
-              bias: l.bias.map(Double.init), activation: l.activation.rawValue)
+        Layer(
+            name: name, kernel: l.kernel.storage.map(Double.init), rows: l.kernel.rows, cols: l.kernel.cols,
+            bias: l.bias.map(Double.init), activation: l.activation.rawValue)
     }
 
     /// Folds x' = (x − a)/s (per feature, or one a and s for all) into the first layer.
@@ -108,8 +111,10 @@ public enum KerasExport {
     /// The Python that builds the model and loads the file.
     static func python(_ layers: [Layer], file: String) -> String {
         // Keras 3 picks its backend when imported; the line keeps one set in the environment.
-        var lines = ["import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")", "import keras", "",
-                     "model = keras.Sequential([", "    keras.Input(shape=(\(layers[0].rows),)),"]
+        var lines = [
+            "import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")", "import keras", "",
+            "model = keras.Sequential([", "    keras.Input(shape=(\(layers[0].rows),)),"
+        ]
         for l in layers {
             lines.append("    keras.layers.Dense(\(l.cols), activation=\(kerasActivation(l.activation)), name=\"\(l.name)\"),")
         }

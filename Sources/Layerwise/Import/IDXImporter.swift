@@ -17,8 +17,10 @@ public enum IDXImporter {
     ///   IDX files go to `GROUP/source_index` int64 `[n]`.
     /// - Throws: `InputError` naming the file for a missing, truncated or non-uint8 IDX
     ///   file, or image and label counts that differ; H5Error when writing fails.
-    public static func importIDX(images: String, labels: String, output: String, group: String, append: Bool,
-                                 perClass: Int? = nil, compression: Int = 4) throws -> String {
+    public static func importIDX(
+        images: String, labels: String, output: String, group: String, append: Bool,
+        perClass: Int? = nil, compression: Int = 4
+    ) throws -> String {
         let (imageDims, pixels) = try read(images, expectedRank: nil)
         guard imageDims.count >= 2 else {
             throw InputError("\(images): expected an image file of rank ≥ 2 ([N, rows, cols]), got dimensions \(imageDims)")
@@ -119,8 +121,9 @@ public enum IDXImporter {
         let gzipped = gzdirect(gz) == 0
         let limit = size.map { $0.multipliedReportingOverflow(by: gzipped ? 1032 : 1) }
         if let size, let limit, !limit.overflow, count > limit.partialValue {
-            throw InputError("\(path): truncated IDX file (dimensions \(dims) need \(count) bytes of data, "
-                             + "the \(gzipped ? "compressed " : "")file has \(size) bytes)")
+            throw InputError(
+                "\(path): truncated IDX file (dimensions \(dims) need \(count) bytes of data, "
+                    + "the \(gzipped ? "compressed " : "")file has \(size) bytes)")
         }
         if count > H5File.physicalMemory {
             throw InputError("\(path): IDX dimensions \(dims) need \(count) bytes, more than the \(H5File.physicalMemory) bytes of memory")

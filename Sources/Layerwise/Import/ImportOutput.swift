@@ -17,8 +17,10 @@ struct ImportOutput {
 
     /// Writes the group: `body` adds the features dataset (and anything else), then the
     /// labels follow as `labels` int64 `[N]`. Returns a one-line summary for the user.
-    func write(features name: String, of type: String, width: Int, labels: [Int64]?,
-               _ body: (H5Group) throws -> Void) throws -> String {
+    func write(
+        features name: String, of type: String, width: Int, labels: [Int64]?,
+        _ body: (H5Group) throws -> Void
+    ) throws -> String {
         guard (0...9).contains(compression) else {
             throw InputError("--compression: expected a gzip level 0…9, got \(compression)")
         }

@@ -7,8 +7,16 @@ import Foundation
 struct NPYArray {
     /// Element types Layerwise understands, by NumPy's `descr` code.
     enum Element: String, CaseIterable {
-        case uint8 = "u1", int8 = "i1", uint16 = "u2", int16 = "i2", uint32 = "u4", int32 = "i4"
-        case uint64 = "u8", int64 = "i8", float32 = "f4", float64 = "f8"
+        case uint8 = "u1"
+        case int8 = "i1"
+        case uint16 = "u2"
+        case int16 = "i2"
+        case uint32 = "u4"
+        case int32 = "i4"
+        case uint64 = "u8"
+        case int64 = "i8"
+        case float32 = "f4"
+        case float64 = "f8"
 
         var size: Int { Int(rawValue.dropFirst()) ?? 1 }
         var isInteger: Bool { self != .float32 && self != .float64 }
@@ -46,12 +54,18 @@ struct NPYArray {
         let body = start + headerLength
         // A corrupt header can claim more elements than Int holds: multiply with a check.
         var size: Int? = element.size
-        for d in shape { size = size.flatMap { s in let (p, o) = s.multipliedReportingOverflow(by: d); return o ? nil : p } }
+        for d in shape {
+            size = size.flatMap { s in
+                let (p, o) = s.multipliedReportingOverflow(by: d); return o ? nil : p
+            }
+        }
         guard let size else {
             throw InputError("\(path): shape \(shape) holds more values than a 64-bit count (a corrupt header?)")
         }
         guard data.count - body >= size else {
-            throw InputError("\(path): truncated data (\(size / element.size) values of \(element.size) bytes expected, the file holds \(data.count - body) bytes)")
+            throw InputError(
+                "\(path): truncated data (\(size / element.size) values of \(element.size) bytes expected, the file holds \(data.count - body) bytes)"
+            )
         }
         payload = data.subdata(in: body..<(body + size))
     }
@@ -68,7 +82,8 @@ struct NPYArray {
         let descr = d[d.index(after: d.startIndex)..<end]
         let supported = Element.allCases.map { "<" + $0.rawValue }.joined(separator: " ")
         guard let order = descr.first, let element = Element(rawValue: String(descr.dropFirst())),
-              order == "<" || (order == "|" && element.size == 1) else {
+            order == "<" || (order == "|" && element.size == 1)
+        else {
             throw InputError("\(path): element type '\(quoted(descr))' is not supported (expected one of \(supported), little-endian)")
         }
         if field("fortran_order")?.hasPrefix("True") == true {

@@ -10,8 +10,10 @@ public enum TableImporter {
     /// - Parameter labelColumn: the column split off as integer labels: a 0-based
     ///   index, or a name from the header line (which then must be present).
     /// - Throws: `InputError` naming the file, line and column of the first bad cell.
-    public static func importCSV(_ path: String, labelColumn: String?, header: Bool, output: String, group: String,
-                                 append: Bool, compression: Int = 4) throws -> String {
+    public static func importCSV(
+        _ path: String, labelColumn: String?, header: Bool, output: String, group: String,
+        append: Bool, compression: Int = 4
+    ) throws -> String {
         let csv = try CSVReader(contentsOf: path)
         var names: [String] = []
         var labelIndex: Int? = nil
@@ -27,8 +29,9 @@ public enum TableImporter {
                 labelIndex = try resolveColumn(labelColumn, names: names, header: header, path: path)
             }
             if let labelIndex, labelIndex >= cells.count {
-                throw InputError("\(path): line \(line) has \(cells.count) columns (0…\(cells.count - 1)), "
-                                 + "no label column \(labelIndex) (--label-column counts from 0)")
+                throw InputError(
+                    "\(path): line \(line) has \(cells.count) columns (0…\(cells.count - 1)), "
+                        + "no label column \(labelIndex) (--label-column counts from 0)")
             }
             let cellError = CSVCellError(path: path, line: line, names: names, firstRow: width == nil && !header)
             var count = 0
@@ -73,8 +76,10 @@ public enum TableImporter {
 
     /// A `.npy` array of rank ≥ 1 (rank 1 becomes `[N, 1]`; higher ranks flatten to
     /// `[N, D]`), plus optional integer labels `[N]` from a second `.npy` file.
-    public static func importNPY(_ path: String, labels: String?, output: String, group: String, append: Bool,
-                                 compression: Int = 4) throws -> String {
+    public static func importNPY(
+        _ path: String, labels: String?, output: String, group: String, append: Bool,
+        compression: Int = 4
+    ) throws -> String {
         let array = try NPYArray(contentsOf: path)
         let n = array.shape[0], d = array.shape.dropFirst().reduce(1, *)
         var labelValues: [Int64]? = nil
@@ -98,7 +103,8 @@ public enum TableImporter {
             } else {
                 let values = array.values { Float($0) }
                 if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                    throw InputError("\(path): row \(bad / d), column \(bad % d) is \(values[bad]); features must be finite numbers (float32)")
+                    throw InputError(
+                        "\(path): row \(bad / d), column \(bad % d) is \(values[bad]); features must be finite numbers (float32)")
                 }
                 try g.write("features", values, shape: [n, d], compression: compression)
             }
@@ -131,7 +137,8 @@ struct CSVCellError {
     func feature(_ text: String, column: Int) -> String {
         let place = place(column)
         if text.isEmpty {
-            return "\(place): empty cell; every feature cell must hold a number (missing values cannot be imported: fill or drop them first)"
+            return
+                "\(place): empty cell; every feature cell must hold a number (missing values cannot be imported: fill or drop them first)"
         }
         let lower = text.lowercased()
         if Self.missingMarkers.contains(lower) {

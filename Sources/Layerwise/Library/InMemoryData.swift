@@ -15,7 +15,9 @@ public struct FeatureMatrix: Sendable {
     /// A matrix of `rows × columns` `values`, row-major.
     /// - Throws: `InputError` when `values.count` is not `rows * columns` or either is not positive.
     public init(rows: Int, columns: Int, values: [Float]) throws {
-        guard rows > 0, columns > 0 else { throw InputError("FeatureMatrix: \(rows) × \(columns); expected at least one row and one column") }
+        guard rows > 0, columns > 0 else {
+            throw InputError("FeatureMatrix: \(rows) × \(columns); expected at least one row and one column")
+        }
         guard values.count == rows * columns else {
             throw InputError("FeatureMatrix: \(values.count) values for \(rows) × \(columns)")
         }
@@ -86,11 +88,13 @@ extension Pipeline {
         refs.append(data.test == nil ? "data.test=null" : "data.test=\(Self.memoryFile):/test")
         refs.append(data.testLabels == nil ? "data.test_labels=null" : "data.test_labels=\(Self.memoryFile):/test_labels")
         if let node = try? Pipeline.compose(yaml, file: name), let section = node["data"]?.mapping,
-           let named = ["train", "train_labels", "test", "test_labels"].first(where: { section[$0] != nil }) {
+            let named = ["train", "train_labels", "test", "test_labels"].first(where: { section[$0] != nil })
+        {
             throw InputError("\(name): data.\(named): leave it out when training on arrays; the arrays are the data")
         }
-        self = try Pipeline.parse(yaml, file: name, baseDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                                  overrides: refs + overrides)
+        self = try Pipeline.parse(
+            yaml, file: name, baseDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            overrides: refs + overrides)
         arrays = data.arrays
     }
 
@@ -105,7 +109,9 @@ extension Pipeline {
 
     /// The reader of `ref`: one of the arrays given to `init(yaml:data:)`, or a file's dataset.
     func reader(_ ref: DatasetRef) throws -> FeatureReader {
-        guard ref.file == Self.memoryFile else { return try FeatureReader(ref, resolvedPath: resolve(ref.file), memoryBudget: memoryBudget) }
+        guard ref.file == Self.memoryFile else {
+            return try FeatureReader(ref, resolvedPath: resolve(ref.file), memoryBudget: memoryBudget)
+        }
         guard let array = arrays[ref.dataset] else { throw InputError("\(ref.named): no such array in memory") }
         return FeatureReader(ref, memory: array)
     }
@@ -132,7 +138,8 @@ extension RunReport {
             throw InputError("predict: \(rows.columns) features per row, but the model takes \(data.width)")
         }
         if let bad = rows.values.firstIndex(where: { !$0.isFinite }) {
-            throw InputError("predict: row \(bad / rows.columns), column \(bad % rows.columns) is \(rows.values[bad]); features must be finite numbers")
+            throw InputError(
+                "predict: row \(bad / rows.columns), column \(bad % rows.columns) is \(rows.values[bad]); features must be finite numbers")
         }
         var x = rows.values
         data.scaler.apply(&x, width: data.width)

@@ -47,8 +47,9 @@ final class Diagnostics {
 
     func report(_ path: String, _ node: Node?, _ message: String) {
         let mark = isOverridden(path) ? nil : node?.mark
-        problems.append(ConfigProblem(
-            file: file, keyPath: path, line: mark?.line, column: mark?.column, message: message))
+        problems.append(
+            ConfigProblem(
+                file: file, keyPath: path, line: mark?.line, column: mark?.column, message: message))
     }
 }
 
@@ -72,7 +73,9 @@ final class ConfigReader {
         if let node {
             if let mapping = node.mapping {
                 for (k, v) in mapping {
-                    if let key = k.string { pairs.append((key, k, v)) } else {
+                    if let key = k.string {
+                        pairs.append((key, k, v))
+                    } else {
                         diagnostics.report(path, k, "keys must be strings")
                     }
                 }
@@ -163,11 +166,14 @@ final class ConfigReader {
         return int(key, default: lo ?? 0, min: lo)
     }
 
-    func float(_ key: String, default def: Double, min lo: Double? = nil, max hi: Double? = nil,
-               exclusiveMin: Bool = false) -> Double {
+    func float(
+        _ key: String, default def: Double, min lo: Double? = nil, max hi: Double? = nil,
+        exclusiveMin: Bool = false
+    ) -> Double {
         guard let v = value(key) else { return def }
         guard let x = v.float ?? v.int.map(Double.init), v.scalar?.style == .plain || v.scalar?.style == .any,
-              x.isFinite else {
+            x.isFinite
+        else {
             report(key, "expected a number, got \(describe(v))"); return def
         }
         if let lo, exclusiveMin ? x <= lo : x < lo {
@@ -209,8 +215,9 @@ final class ConfigReader {
         for (i, item) in seq.enumerated() {
             guard let s = item.scalar?.string, options.contains(s) else {
                 let got = item.scalar?.string ?? describe(item)
-                diagnostics.report("\(keyPath(key))[\(i)]", item,
-                                   "'\(got)' is not one of \(options.joined(separator: ", "))" + suggestion(got, options))
+                diagnostics.report(
+                    "\(keyPath(key))[\(i)]", item,
+                    "'\(got)' is not one of \(options.joined(separator: ", "))" + suggestion(got, options))
                 continue
             }
             out.append(s)
@@ -224,8 +231,9 @@ final class ConfigReader {
 
     func finish() {
         for (key, keyNode, _) in pairs where !known.contains(key) {
-            diagnostics.report(keyPath(key), keyNode,
-                               "unknown key '\(key)'" + suggestion(key, known))
+            diagnostics.report(
+                keyPath(key), keyNode,
+                "unknown key '\(key)'" + suggestion(key, known))
         }
     }
 }

@@ -21,8 +21,9 @@ extension OptimizerSettings {
         case .rmsprop: return .rmsprop(learningRate: lr, rho: Float(rho), epsilon: Float(epsilon))
         case .adam: return .adam(learningRate: lr, beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon))
         case .adamw:
-            return .adamw(learningRate: lr, beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon),
-                          weightDecay: Float(weightDecay))
+            return .adamw(
+                learningRate: lr, beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon),
+                weightDecay: Float(weightDecay))
         }
     }
 }

@@ -25,8 +25,10 @@ extension Pipeline {
         if axes.isEmpty { return [try parse(text, file: file, baseDirectory: base, overrides: overrides)] }
         // A sweep over the model may hold settings of models a combination does not use.
         let sweepsModel = axes.contains { $0.keyPath == "pretrain.model" }
-        let baseConfig = try parse(text, file: file, baseDirectory: base, overrides: overrides + ["matrix=~"],
-                                   dropUnusedModelSettings: sweepsModel).config
+        let baseConfig = try parse(
+            text, file: file, baseDirectory: base, overrides: overrides + ["matrix=~"],
+            dropUnusedModelSettings: sweepsModel
+        ).config
         let baseName = baseConfig.name
         // Each run needs its own results file: a template without {name} gets it appended.
         var resultsOverride: [String] = []
@@ -41,8 +43,11 @@ extension Pipeline {
             let (t, overflow) = total.multipliedReportingOverflow(by: axis.values.count)
             guard !overflow, t <= maxRuns else {
                 let mark = root.mapping?["matrix"]?.mark
-                throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "matrix", line: mark?.line ?? 1, column: mark?.column ?? 1,
-                    message: "\(overflow ? "more than 2^63" : String(t)) combinations; a sweep runs at most \(maxRuns)")])
+                throw PipelineError(problems: [
+                    ConfigProblem(
+                        file: file, keyPath: "matrix", line: mark?.line ?? 1, column: mark?.column ?? 1,
+                        message: "\(overflow ? "more than 2^63" : String(t)) combinations; a sweep runs at most \(maxRuns)")
+                ])
             }
             total = t
         }
@@ -61,7 +66,9 @@ extension Pipeline {
                 p.matrixBaseName = baseName
                 pipelines.append(p)
             } catch let e as PipelineError {
-                problems += e.problems.map { var p = $0; p.message += " (matrix: \(combo.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")))"; return p }
+                problems += e.problems.map {
+                    var p = $0; p.message += " (matrix: \(combo.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")))"; return p
+                }
             }
         }
         if !problems.isEmpty { throw PipelineError(problems: problems) }
@@ -74,16 +81,21 @@ extension Pipeline {
     static func matrixAxes(_ root: Node, diagnostics: Diagnostics) throws -> [MatrixAxis] {
         guard let m = root.mapping?["matrix"], m.null == nil else { return [] }
         guard let pairs = m.mapping else {
-            throw PipelineError(problems: [ConfigProblem(file: diagnostics.file, keyPath: "matrix", line: m.mark?.line, column: m.mark?.column,
-                                                         message: "expected a mapping of key paths to lists of values")])
+            throw PipelineError(problems: [
+                ConfigProblem(
+                    file: diagnostics.file, keyPath: "matrix", line: m.mark?.line, column: m.mark?.column,
+                    message: "expected a mapping of key paths to lists of values")
+            ])
         }
         var axes: [MatrixAxis] = []
         var problems: [ConfigProblem] = []
         for (k, v) in pairs {
             let key = k.string ?? ""
             guard let seq = v.sequence, !seq.isEmpty else {
-                problems.append(ConfigProblem(file: diagnostics.file, keyPath: "matrix.\(key)", line: v.mark?.line, column: v.mark?.column,
-                                              message: "expected a non-empty list of values"))
+                problems.append(
+                    ConfigProblem(
+                        file: diagnostics.file, keyPath: "matrix.\(key)", line: v.mark?.line, column: v.mark?.column,
+                        message: "expected a non-empty list of values"))
                 continue
             }
             axes.append(MatrixAxis(keyPath: key, values: seq.map(flowText)))

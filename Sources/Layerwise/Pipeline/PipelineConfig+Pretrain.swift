@@ -97,7 +97,10 @@ public struct OptimizerSettings: Sendable, Equatable {
 /// A `noise:` mapping: how a denoising autoencoder corrupts its training inputs.
 public struct NoiseSettings: Sendable, Equatable {
     /// The names `noise.type` takes.
-    public enum Kind: String, Sendable, CaseIterable { case masking, gaussian, saltPepper = "salt_pepper" }
+    public enum Kind: String, Sendable, CaseIterable {
+        case masking, gaussian
+        case saltPepper = "salt_pepper"
+    }
     /// `noise.type`: masking to 0, added Gaussian noise, or salt-and-pepper.
     public var kind: Kind
     /// `noise.level`: the probability an input is corrupted; for `gaussian`, the standard deviation.

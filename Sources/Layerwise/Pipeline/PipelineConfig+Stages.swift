@@ -5,7 +5,10 @@ import LayerwiseNN
 /// An `early_stopping:` mapping: training stops when the watched validation value stops improving, and the best epoch's weights are restored.
 public struct EarlyStopping: Sendable, Equatable {
     /// The values `early_stopping.metric` takes.
-    public enum Metric: String, Sendable, CaseIterable { case valLoss = "val_loss", valAccuracy = "val_accuracy" }
+    public enum Metric: String, Sendable, CaseIterable {
+        case valLoss = "val_loss"
+        case valAccuracy = "val_accuracy"
+    }
     /// `early_stopping.patience`: epochs without a better value before training stops.
     public var patience: Int
     /// `early_stopping.metric`: the value watched on the validation rows.
@@ -68,7 +71,13 @@ public struct AnomalyConfig: Sendable {
 /// A gate on a test metric, e.g. `accuracy: ">= 0.80"`.
 public struct Expectation: Sendable, Equatable, CustomStringConvertible {
     /// The comparisons a gate takes.
-    public enum Comparison: String, Sendable, CaseIterable { case ge = ">=", gt = ">", le = "<=", lt = "<", eq = "==" }
+    public enum Comparison: String, Sendable, CaseIterable {
+        case ge = ">="
+        case gt = ">"
+        case le = "<="
+        case lt = "<"
+        case eq = "=="
+    }
     /// The metric gated, e.g. `accuracy`.
     public var metric: String
     /// How the measured value is compared with `value`.

@@ -49,7 +49,9 @@ extension Pipeline {
     /// The file's text and folder.
     static func readText(_ file: String) throws -> (String, URL) {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw InputError("\(file): cannot read the pipeline file (\(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"))")
+            throw InputError(
+                "\(file): cannot read the pipeline file (\(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"))"
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError("\(file): the pipeline file is not UTF-8 text")
@@ -66,7 +68,11 @@ extension Pipeline {
             throw PipelineError(problems: [yamlProblem(error, file: file)])
         }
         if root.mapping == nil {
-            throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "", line: root.mark?.line, column: root.mark?.column, message: "expected a mapping of stages (name:, data:, pretrain:, …) at the top level")])
+            throw PipelineError(problems: [
+                ConfigProblem(
+                    file: file, keyPath: "", line: root.mark?.line, column: root.mark?.column,
+                    message: "expected a mapping of stages (name:, data:, pretrain:, …) at the top level")
+            ])
         }
         try checkSize(root, file: file)
         return root
@@ -88,8 +94,11 @@ extension Pipeline {
             return true
         }
         if !visit(root) {
-            throw PipelineError(problems: [ConfigProblem(file: file, keyPath: "", line: root.mark?.line ?? 1, column: root.mark?.column ?? 1,
-                message: "the pipeline expands to more than \(maxNodes) YAML values (aliases of aliases?)")])
+            throw PipelineError(problems: [
+                ConfigProblem(
+                    file: file, keyPath: "", line: root.mark?.line ?? 1, column: root.mark?.column ?? 1,
+                    message: "the pipeline expands to more than \(maxNodes) YAML values (aliases of aliases?)")
+            ])
         }
     }
 
@@ -97,8 +106,10 @@ extension Pipeline {
     ///
     /// `dropUnusedModelSettings` (a `matrix:` combination that sets `pretrain.model`): the
     /// settings of other models are removed instead of reported (see `dropSettingsOfOtherModels`).
-    public static func parse(_ text: String, file: String, baseDirectory: URL, overrides: [String] = [],
-                             dropUnusedModelSettings: Bool = false) throws -> Pipeline {
+    public static func parse(
+        _ text: String, file: String, baseDirectory: URL, overrides: [String] = [],
+        dropUnusedModelSettings: Bool = false
+    ) throws -> Pipeline {
         let diagnostics = Diagnostics(file: file)
         var root = try compose(text, file: file)
         for o in overrides {
@@ -141,14 +152,18 @@ extension Pipeline {
     private static func setting(_ value: Node, at keys: ArraySlice<String>, in node: Node?, fullPath: String) throws -> Node {
         guard let key = keys.first else { return value }
         var pairs: [(Node, Node)] = []
-        if let node, let m = node.mapping { pairs = m.map { ($0.key, $0.value) } }
-        else if let node, node.null == nil {
+        if let node, let m = node.mapping {
+            pairs = m.map { ($0.key, $0.value) }
+        } else if let node, node.null == nil {
             throw InputError("--set \(fullPath): '\(key)' is inside a value that is not a mapping")
         }
         let removes = keys.count == 1 && value.null != nil
         if let i = pairs.firstIndex(where: { $0.0.string == key }) {
-            if removes { pairs.remove(at: i) }
-            else { pairs[i].1 = try setting(value, at: keys.dropFirst(), in: pairs[i].1, fullPath: fullPath) }
+            if removes {
+                pairs.remove(at: i)
+            } else {
+                pairs[i].1 = try setting(value, at: keys.dropFirst(), in: pairs[i].1, fullPath: fullPath)
+            }
         } else if removes {
             return Node(pairs)
         } else {
@@ -166,7 +181,7 @@ extension Pipeline {
     static func dropSettingsOfOtherModels(_ root: inout Node, diagnostics: Diagnostics) -> [String] {
         guard var top = root.mapping, let pretrain = top["pretrain"], var section = pretrain.mapping else { return [] }
         let model = section["model"]?.string ?? AutoencoderModel.basic.rawValue
-        guard let kind = AutoencoderModel(rawValue: model) else { return [] }   // the schema reports it
+        guard let kind = AutoencoderModel(rawValue: model) else { return [] }  // the schema reports it
         var unused: [(key: String, user: String)] = []
         let owners: [(String, AutoencoderModel)] =
             [("noise", .denoising), ("sparsity", .sparse), ("contractive", .contractive), ("rbm", .rbm), ("vae", .vae)]
@@ -177,7 +192,9 @@ extension Pipeline {
         for (key, why) in unused {
             guard let node = section[key] else { continue }
             let path = "pretrain.\(key)"
-            let place = diagnostics.isOverridden(path) ? "\(diagnostics.file) (--set)" : node.mark.map { "\(diagnostics.file):\($0.line)" } ?? diagnostics.file
+            let place =
+                diagnostics.isOverridden(path)
+                ? "\(diagnostics.file) (--set)" : node.mark.map { "\(diagnostics.file):\($0.line)" } ?? diagnostics.file
             notes.append("note: \(path) (\(place)) is \(why); this run (pretrain.model=\(model)) leaves it out")
             section[key] = nil
         }
@@ -190,11 +207,13 @@ extension Pipeline {
     static func yamlProblem(_ error: YamlError, file: String) -> ConfigProblem {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             let ctx = context.map { "\($0.text) " } ?? ""
             return ConfigProblem(file: file, keyPath: "", line: mark.line, column: mark.column, message: "not valid YAML: \(ctx)\(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return ConfigProblem(file: file, keyPath: "", line: context.mark.line, column: context.mark.column, message: "duplicate keys \(duplicates.joined(separator: ", "))")
+            return ConfigProblem(
+                file: file, keyPath: "", line: context.mark.line, column: context.mark.column,
+                message: "duplicate keys \(duplicates.joined(separator: ", "))")
         default:
             return ConfigProblem(file: file, keyPath: "", line: nil, column: nil, message: "not valid YAML: \(error)")
         }

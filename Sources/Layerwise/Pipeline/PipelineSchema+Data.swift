@@ -21,7 +21,9 @@ extension PipelineSchema {
             let v = r.section("validation")
             validation = v.float("fraction", default: 0.1, min: 0, max: 0.9)
             v.finish()
-        } else { _ = r.value("validation") }
+        } else {
+            _ = r.value("validation")
+        }
         let inMemory = readInMemory(r)
         let limit = byteSize(r, "memory_limit", default: DataConfig.defaultMemoryLimit)
         r.finish()
@@ -47,8 +49,10 @@ extension PipelineSchema {
             guard i > 0 else { r.report(key, "must be > 0 bytes, got \(i)"); return def }
             return i
         }
-        let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
-                                         ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)]
+        let units: [(String, Double)] = [
+            ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+            ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)
+        ]
         let text = (v.scalar?.string ?? "").trimmingCharacters(in: .whitespaces)
         for (unit, factor) in units where text.hasSuffix(unit) {
             let number = text.dropLast(unit.count).trimmingCharacters(in: .whitespaces)
@@ -75,7 +79,8 @@ extension PipelineSchema {
             return DatasetRef(file: file, dataset: ds.hasPrefix("/") ? ds : "/" + ds, origin: origin)
         }
         guard let s = v.scalar?.string, let colon = s.lastIndex(of: ":"), colon != s.startIndex,
-              s.index(after: colon) != s.endIndex else {
+            s.index(after: colon) != s.endIndex
+        else {
             r.report(key, "expected file.h5:/path/to/dataset, got \(describe(v))"); return nil
         }
         let ds = String(s[s.index(after: colon)...])

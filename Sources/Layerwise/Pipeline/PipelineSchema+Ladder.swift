@@ -49,7 +49,8 @@ extension PipelineSchema {
             if let seq = v.sequence {
                 let values = seq.enumerated().compactMap { i, item -> Double? in
                     guard let x = item.float ?? item.int.map(Double.init), x.isFinite,
-                          item.scalar?.style == .plain || item.scalar?.style == .any else {
+                        item.scalar?.style == .plain || item.scalar?.style == .any
+                    else {
                         r.diagnostics.report("\(r.keyPath("denoising_weights"))[\(i)]", item, "expected a number, got \(describe(item))")
                         return nil
                     }
@@ -57,7 +58,10 @@ extension PipelineSchema {
                     return x
                 }
                 if values.count == seq.count && values.count != expected {
-                    r.report("denoising_weights", "expected \(expected) values (the input, each of the \(layers.count) hidden layers, the softmax layer), got \(values.count)")
+                    r.report(
+                        "denoising_weights",
+                        "expected \(expected) values (the input, each of the \(layers.count) hidden layers, the softmax layer), got \(values.count)"
+                    )
                 } else if values.count == expected {
                     weights = values
                 }

@@ -3,12 +3,12 @@ import LayerwiseNN
 extension PipelineSchema {
     static func readPretrain(_ r: ConfigReader, scale: ScaleKind) -> PretrainConfig {
         let layers = r.intList("layers", default: [])
-        if r.node != nil && !r.has("layers") { r.diagnostics.report(r.keyPath("layers"), r.node, "missing: expected a list of layer widths, e.g. [512, 256, 64]") }
-        else if r.has("layers") && r.value("layers") == nil {
+        if r.node != nil && !r.has("layers") {
+            r.diagnostics.report(r.keyPath("layers"), r.node, "missing: expected a list of layer widths, e.g. [512, 256, 64]")
+        } else if r.has("layers") && r.value("layers") == nil {
             // `layers:` with nothing after it (null, ~, a tab) has no default to fall back on.
             r.report("layers", "expected a list of layer widths, e.g. [512, 256, 64], got nothing")
-        }
-        else if r.value("layers")?.sequence?.isEmpty == true || (layers.isEmpty && r.node != nil && r.diagnostics.problems.isEmpty) {
+        } else if r.value("layers")?.sequence?.isEmpty == true || (layers.isEmpty && r.node != nil && r.diagnostics.problems.isEmpty) {
             // (An encoder of no layers must never reach the engine, whatever spelling led here;
             // `pretrain:` itself empty is reported by the caller.)
             r.report("layers", "needs at least one layer width")
@@ -39,9 +39,17 @@ extension PipelineSchema {
                 epochs: e.int("epochs", default: 5, min: 0),
                 epochsFromData: e.value("epochs") == nil,
                 batchSize: e.int("batch_size", default: batch, min: 1),
-                optimizer: e.has("optimizer") ? readOptimizer(e, default: .adam, learningRate: 0.001) : { _ = e.value("optimizer"); return optimizer }(),
+                optimizer: e.has("optimizer")
+                    ? readOptimizer(e, default: .adam, learningRate: 0.001)
+                    : {
+                        _ = e.value("optimizer"); return optimizer
+                    }(),
                 // A denoising stack stays denoising end to end unless told otherwise.
-                noise: e.has("noise") ? readNoise(e.section("noise")) : { _ = e.value("noise"); return noise }(),
+                noise: e.has("noise")
+                    ? readNoise(e.section("noise"))
+                    : {
+                        _ = e.value("noise"); return noise
+                    }(),
                 // An RBM's weight cost belongs to contrastive divergence; backprop through
                 // the unrolled DBN has none unless asked (Hinton & Salakhutdinov 2006).
                 weightDecay: e.float("weight_decay", default: kind == .rbm ? 0 : weightDecay, min: 0))
@@ -56,8 +64,10 @@ extension PipelineSchema {
 
     /// `pretrain.model` and the section of settings that belongs to it (`noise`,
     /// `sparsity`, `contractive`, `rbm`, `vae`); another model's section is an error.
-    static func readModel(_ r: ConfigReader, _ kind: AutoencoderModel, activation: Activation,
-                          outputActivation: Activation, tied: Bool) -> PretrainModel {
+    static func readModel(
+        _ r: ConfigReader, _ kind: AutoencoderModel, activation: Activation,
+        outputActivation: Activation, tied: Bool
+    ) -> PretrainModel {
         let owners: [(key: String, model: AutoencoderModel)] =
             [("noise", .denoising), ("sparsity", .sparse), ("contractive", .contractive), ("rbm", .rbm), ("vae", .vae)]
         for (key, owner) in owners where owner != kind {
@@ -67,7 +77,8 @@ extension PipelineSchema {
         let needsSigmoid: [AutoencoderModel: String] = [
             .rbm: "has binary (sigmoid) hidden units",
             .sparse: "needs activation: sigmoid (the KL penalty treats activations as firing rates in (0, 1))",
-            .contractive: "needs activation: sigmoid"]
+            .contractive: "needs activation: sigmoid"
+        ]
         if let why = needsSigmoid[kind], activation != .sigmoid {
             r.report("activation", "model: \(kind.rawValue) \(why); got \(activation.rawValue)")
         }
@@ -79,8 +90,10 @@ extension PipelineSchema {
         case .sparse:
             let s = r.section("sparsity")
             defer { s.finish() }
-            return .sparse(SparsitySettings(target: s.float("target", default: 0.05, min: 0, max: 1, exclusiveMin: true),
-                                            weight: s.float("weight", default: 3.0, min: 0)))
+            return .sparse(
+                SparsitySettings(
+                    target: s.float("target", default: 0.05, min: 0, max: 1, exclusiveMin: true),
+                    weight: s.float("weight", default: 3.0, min: 0)))
         case .contractive:
             let c = r.section("contractive")
             defer { c.finish() }
@@ -88,15 +101,20 @@ extension PipelineSchema {
         case .rbm:
             if tied { r.report("tied_weights", "an RBM has one weight matrix; the DBN's decoder starts from its transpose") }
             if r.has("optimizer") {
-                r.report("optimizer", "is not used by model: rbm (CD updates use rbm.learning_rate and rbm.momentum); end_to_end.optimizer sets the unrolled network's")
+                r.report(
+                    "optimizer",
+                    "is not used by model: rbm (CD updates use rbm.learning_rate and rbm.momentum); end_to_end.optimizer sets the unrolled network's"
+                )
             }
             return .rbm(readRBM(r.section("rbm"), outputActivation: outputActivation))
         case .vae:
             if tied { r.report("tied_weights", "a VAE's decoder has its own weights") }
             let v = r.section("vae")
             defer { v.finish() }
-            return .vae(VAESettings(beta: v.float("beta", default: 1, min: 0),
-                                    klWarmupEpochs: v.int("kl_warmup_epochs", default: 0, min: 0)))
+            return .vae(
+                VAESettings(
+                    beta: v.float("beta", default: 1, min: 0),
+                    klWarmupEpochs: v.int("kl_warmup_epochs", default: 0, min: 0)))
         }
     }
 
@@ -110,7 +128,9 @@ extension PipelineSchema {
             r.report("visible", "bernoulli visible units reconstruct through a sigmoid; output_activation is \(outputActivation.rawValue)")
         }
         if visible == .gaussian && outputActivation != .identity {
-            r.report("visible", "gaussian visible units reconstruct linearly: set output_activation: identity and loss: mse (and data.scale: standardize)")
+            r.report(
+                "visible",
+                "gaussian visible units reconstruct linearly: set output_activation: identity and loss: mse (and data.scale: standardize)")
         }
         let s = RBMSettings(
             cdSteps: r.int("cd_steps", default: 1, min: 1),
@@ -125,7 +145,8 @@ extension PipelineSchema {
     }
 
     static func readNoise(_ r: ConfigReader) -> NoiseSettings {
-        let kind = NoiseSettings.Kind(rawValue: r.choice("type", NoiseSettings.Kind.allCases.map(\.rawValue), default: "masking")) ?? .masking
+        let kind =
+            NoiseSettings.Kind(rawValue: r.choice("type", NoiseSettings.Kind.allCases.map(\.rawValue), default: "masking")) ?? .masking
         let level = r.float("level", default: 0.2, min: 0, max: kind == .gaussian ? 100 : 1)
         r.finish()
         return NoiseSettings(kind: kind, level: level)

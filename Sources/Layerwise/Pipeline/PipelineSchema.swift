@@ -53,7 +53,9 @@ enum PipelineSchema {
     /// What one section needs from another, each reported at the key it concerns.
     static func checkAcrossSections(_ r: ConfigReader, _ c: PipelineConfig) {
         checkLadder(r, c)
-        let (data, pretrain, classifier, fineTune, anomaly, evaluate) = (c.data, c.pretrain, c.classifier, c.fineTune, c.anomaly, c.evaluate)
+        let (data, pretrain, classifier, fineTune, anomaly, evaluate) = (
+            c.data, c.pretrain, c.classifier, c.fineTune, c.anomaly, c.evaluate
+        )
         if fineTune != nil && classifier == nil && c.ladder == nil {
             r.report("fine_tune", "needs a classifier: stage (the head to train with the encoder)")
         }
@@ -89,14 +91,19 @@ enum PipelineSchema {
             r.report(path: ["evaluate", "expect", e.metric], "is measured only with evaluate.baseline: labels_only")
         }
         if evaluate.labelsOnlyBaseline && (!c.trainsClassifier || data.test == nil || data.testLabels == nil) {
-            r.report(path: ["evaluate", "baseline"], "needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)")
+            r.report(
+                path: ["evaluate", "baseline"],
+                "needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)"
+            )
         }
     }
 
     /// `optimizer: {name: adam, learning_rate: 0.001, …}` under `r`.
     static func readOptimizer(_ parent: ConfigReader, default name: OptimizerSettings.Name, learningRate: Double) -> OptimizerSettings {
         let r = parent.section("optimizer")
-        let n = OptimizerSettings.Name(rawValue: r.choice("name", OptimizerSettings.Name.allCases.map(\.rawValue), default: name.rawValue)) ?? name
+        let n =
+            OptimizerSettings.Name(rawValue: r.choice("name", OptimizerSettings.Name.allCases.map(\.rawValue), default: name.rawValue))
+            ?? name
         let s = OptimizerSettings(
             name: n,
             learningRate: r.float("learning_rate", default: learningRate, min: 0, exclusiveMin: true),
@@ -130,9 +137,13 @@ enum PipelineSchema {
     static func readFineTune(_ r: ConfigReader) -> FineTuneConfig {
         var last: Int? = nil
         if let v = r.value("unfreeze") {
-            if v.scalar?.string == "all" { last = nil }
-            else if let n = v.int, n >= 1 { last = n }
-            else { r.report("unfreeze", "expected all or a positive number of encoder layers, got \(describe(v))") }
+            if v.scalar?.string == "all" {
+                last = nil
+            } else if let n = v.int, n >= 1 {
+                last = n
+            } else {
+                r.report("unfreeze", "expected all or a positive number of encoder layers, got \(describe(v))")
+            }
         }
         let f = FineTuneConfig(
             unfreezeLast: last,
@@ -156,7 +167,9 @@ enum PipelineSchema {
             if t.has("contamination") { threshold = .contamination(t.float("contamination", default: 0.01, min: 0, max: 1)) }
             if t.has("value") { threshold = .value(t.float("value", default: 0, min: 0)) }
             t.finish()
-        } else { _ = r.value("threshold") }
+        } else {
+            _ = r.value("threshold")
+        }
         var normal: [Int]? = nil
         if r.has("normal_classes") { normal = r.intList("normal_classes", default: [], min: 0) } else { _ = r.value("normal_classes") }
         if normal?.isEmpty == true { r.report("normal_classes", "needs at least one class") }
@@ -167,19 +180,25 @@ enum PipelineSchema {
     static func readEvaluate(_ r: ConfigReader) -> EvaluateConfig {
         let metrics = r.stringList("metrics", default: EvaluateConfig.allMetrics, options: EvaluateConfig.allMetrics)
         var expect: [Expectation] = []
-        let scalarMetrics = EvaluateConfig.allMetrics.filter { $0 != "confusion_matrix" } + ["roc_auc", "average_precision"]
+        let scalarMetrics =
+            EvaluateConfig.allMetrics.filter { $0 != "confusion_matrix" } + ["roc_auc", "average_precision"]
             + EvaluateConfig.baselineMetrics
         if r.has("expect") {
             let e = r.section("expect")
             for key in e.keys {
-                guard scalarMetrics.contains(key) else { continue }   // finish() reports it
+                guard scalarMetrics.contains(key) else { continue }  // finish() reports it
                 guard let text = e.string(key) ?? nil else { continue }
-                if let x = parseExpectation(metric: key, text) { expect.append(x) }
-                else { e.report(key, "expected a comparison like \">= 0.80\", got '\(text)'") }
+                if let x = parseExpectation(metric: key, text) {
+                    expect.append(x)
+                } else {
+                    e.report(key, "expected a comparison like \">= 0.80\", got '\(text)'")
+                }
             }
             for m in scalarMetrics where !e.keys.contains(m) { _ = e.value(m) }
             e.finish()
-        } else { _ = r.value("expect") }
+        } else {
+            _ = r.value("expect")
+        }
         let baseline = r.choice("baseline", ["labels_only", "none"], default: "none") == "labels_only"
         r.finish()
         return EvaluateConfig(metrics: metrics, expect: expect, labelsOnlyBaseline: baseline)
@@ -189,7 +208,8 @@ enum PipelineSchema {
         let t = text.trimmingCharacters(in: .whitespaces)
         for op in [">=", "<=", "==", ">", "<"] where t.hasPrefix(op) {
             guard let c = Expectation.Comparison(rawValue: op),
-                  let v = Double(t.dropFirst(op.count).trimmingCharacters(in: .whitespaces)), v.isFinite else { return nil }
+                let v = Double(t.dropFirst(op.count).trimmingCharacters(in: .whitespaces)), v.isFinite
+            else { return nil }
             return Expectation(metric: metric, comparison: c, value: v)
         }
         return nil

@@ -45,24 +45,24 @@ public enum HTMLReport {
         let jsonText = String(decoding: json, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
         let title = SVG.escape(name(root))
         let page = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Layerwise report — \(title)</title>
-        <style>
-        body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:24px;color:#222;background:#fff}
-        h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-        .sub{color:#666;font-size:13px} .grid{display:flex;flex-wrap:wrap;gap:10px}
-        table{border-collapse:collapse;font-size:13px} td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}
-        th{background:#f4f4f4} td.k{text-align:left}
-        table.cm td{min-width:34px} pre{background:#f7f7f7;padding:10px;font-size:12px;overflow:auto}
-        svg text.t{font-size:13px;font-weight:600} svg text.l{font-size:10px;fill:#555} svg line.ax{stroke:#888}
-        img.px{image-rendering:pixelated;width:56px;height:56px;border:1px solid #ccc}
-        .legend span{display:inline-block;margin-right:10px;font-size:12px}
-        .legend i{display:inline-block;width:10px;height:10px;margin-right:3px;border-radius:5px}
-        </style></head><body>
-        \(sections.joined(separator: "\n"))
-        <script type="application/json" id="layerwise-data">\(jsonText)</script>
-        </body></html>
-        """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Layerwise report — \(title)</title>
+            <style>
+            body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:24px;color:#222;background:#fff}
+            h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+            .sub{color:#666;font-size:13px} .grid{display:flex;flex-wrap:wrap;gap:10px}
+            table{border-collapse:collapse;font-size:13px} td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}
+            th{background:#f4f4f4} td.k{text-align:left}
+            table.cm td{min-width:34px} pre{background:#f7f7f7;padding:10px;font-size:12px;overflow:auto}
+            svg text.t{font-size:13px;font-weight:600} svg text.l{font-size:10px;fill:#555} svg line.ax{stroke:#888}
+            img.px{image-rendering:pixelated;width:56px;height:56px;border:1px solid #ccc}
+            .legend span{display:inline-block;margin-right:10px;font-size:12px}
+            .legend i{display:inline-block;width:10px;height:10px;margin-right:3px;border-radius:5px}
+            </style></head><body>
+            \(sections.joined(separator: "\n"))
+            <script type="application/json" id="layerwise-data">\(jsonText)</script>
+            </body></html>
+            """
         try writeTextAtomically(page, to: output, inputs: [results])
         return "wrote \(output): \(sections.count) sections from \(results)"
     }
@@ -107,7 +107,9 @@ public enum HTMLReport {
             for (k, v) in try attributes(root.group("data")) { rows.append(("data \(k)", display(v))) }
         }
         var html = "<h1>\(SVG.escape(name(root)))</h1><div class=\"sub\">\(SVG.escape(path))</div>"
-        html += "<section><h2>Run</h2><table>" + rows.map { "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td>\(SVG.escape($0.1))</td></tr>" }.joined() + "</table></section>"
+        html +=
+            "<section><h2>Run</h2><table>"
+            + rows.map { "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td>\(SVG.escape($0.1))</td></tr>" }.joined() + "</table></section>"
         var metrics: [(String, H5AttributeValue)] = []
         if root.exists("metrics/test") { metrics += try attributes(root.group("metrics/test")).map { ("test \($0.0)", $0.1) } }
         if root.exists("metrics/baseline") {
@@ -123,9 +125,11 @@ public enum HTMLReport {
         for (k, v) in metrics { json[k] = plain(v) }
         out["metrics"] = json
         guard !metrics.isEmpty else { return html }
-        html += "<section><h2>Metrics</h2><table id=\"metrics\">" + metrics.map {
-            "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td data-value=\"\(plain($0.1).map { "\($0)" } ?? "")\">\(SVG.escape(display($0.1)))</td></tr>"
-        }.joined() + "</table></section>"
+        html +=
+            "<section><h2>Metrics</h2><table id=\"metrics\">"
+            + metrics.map {
+                "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td data-value=\"\(plain($0.1).map { "\($0)" } ?? "")\">\(SVG.escape(display($0.1)))</td></tr>"
+            }.joined() + "</table></section>"
         return html
     }
 
@@ -144,21 +148,25 @@ public enum HTMLReport {
         // Class labels are < 65,536, but a table of thousands of classes is no figure (and a
         // corrupt shape would make one of gigabytes): beyond maxClasses it is left out.
         guard c <= maxClasses else {
-            return "<section><h2>Confusion matrix</h2><div class=\"sub\">\(c) classes: too many to draw (the matrix is /metrics/test/confusion_matrix)</div></section>"
+            return
+                "<section><h2>Confusion matrix</h2><div class=\"sub\">\(c) classes: too many to draw (the matrix is /metrics/test/confusion_matrix)</div></section>"
         }
         let m = try d.read(as: Int64.self)
         let cells = (0..<c).map { r in Array(m[(r * c)..<((r + 1) * c)]) }
         out["confusion_matrix"] = cells
-        var html = "<section><h2>Confusion matrix (test; rows: true class, columns: predicted)</h2><table class=\"cm\" id=\"confusion\"><tr><th></th>"
+        var html =
+            "<section><h2>Confusion matrix (test; rows: true class, columns: predicted)</h2><table class=\"cm\" id=\"confusion\"><tr><th></th>"
         html += (0..<c).map { "<th>\($0)</th>" }.joined() + "</tr>"
         for r in 0..<c {
             // In Double: counts read from a file may be anything, and their Int64 sum overflow.
             let total = max(cells[r].reduce(0.0) { $0 + Double($1) }, 1)
-            html += "<tr><th>\(r)</th>" + cells[r].map { v -> String in
-                let share = Double(v) / total
-                let bg = "rgba(31,119,180,\(String(format: "%.3f", share)))"
-                return "<td style=\"background:\(bg);color:\(share > 0.5 ? "#fff" : "#222")\">\(v)</td>"
-            }.joined() + "</tr>"
+            html +=
+                "<tr><th>\(r)</th>"
+                + cells[r].map { v -> String in
+                    let share = Double(v) / total
+                    let bg = "rgba(31,119,180,\(String(format: "%.3f", share)))"
+                    return "<td style=\"background:\(bg);color:\(share > 0.5 ? "#fff" : "#222")\">\(v)</td>"
+                }.joined() + "</tr>"
         }
         return html + "</table></section>"
     }
@@ -169,8 +177,9 @@ public enum HTMLReport {
         guard rec.shape.count == 2, rec.shape[0] > 0 else { return nil }
         let (k, width) = (rec.shape[0], rec.shape[1])
         let y = try rec.read(as: Float.self)
-        var x: [Float]? = root.exists("reconstructions/test_input") ? try root.dataset("reconstructions/test_input").read(as: Float.self) : nil
-        if x?.count != k * width { x = nil }   // inputs that do not match row for row are not drawn above the outputs
+        var x: [Float]? =
+            root.exists("reconstructions/test_input") ? try root.dataset("reconstructions/test_input").read(as: Float.self) : nil
+        if x?.count != k * width { x = nil }  // inputs that do not match row for row are not drawn above the outputs
         var indices: [Int] = []
         if case .ints(let ix)? = try? rec.attribute("test_indices") { indices = ix.map(Int.init) }
         out["reconstructions"] = ["rows": k, "width": width, "test_indices": indices]
@@ -179,9 +188,10 @@ public enum HTMLReport {
         guard side * side == width else {
             // Not a picture: each row's input and reconstruction as two lines over the features, in one chart.
             let charts = (0..<k).map { i in
-                SVG.lines(indices.count == k ? "test row \(indices[i])" : "row \(i)",
-                          (x.map { [("input", sample($0, i))] } ?? []) + [("reconstruction", sample(y, i))],
-                          xLabel: "feature", first: 0)
+                SVG.lines(
+                    indices.count == k ? "test row \(indices[i])" : "row \(i)",
+                    (x.map { [("input", sample($0, i))] } ?? []) + [("reconstruction", sample(y, i))],
+                    xLabel: "feature", first: 0)
             }
             return "<section><h2>Test inputs and their reconstructions</h2><div class=\"grid\">\(charts.joined())</div></section>"
         }
@@ -211,7 +221,8 @@ public enum HTMLReport {
         // PCA holds a d × d covariance and iterates over it: bottleneck codes are narrow,
         // and wider ones (or a corrupt shape) are left out rather than taking gigabytes.
         guard d <= maxPCADimensions else {
-            return "<section><h2>Test embeddings</h2><div class=\"sub\">\(d)-d codes: too wide for the PCA view (at most \(maxPCADimensions))</div></section>"
+            return
+                "<section><h2>Test embeddings</h2><div class=\"sub\">\(d)-d codes: too wide for the PCA view (at most \(maxPCADimensions))</div></section>"
         }
         let all = try e.read(as: Float.self)
         // One row with NaN/Inf would spoil the mean and covariance of all: fit and draw the finite rows.
@@ -225,20 +236,27 @@ public enum HTMLReport {
         var source = "none"
         if root.exists("data/test_labels"), let y = try? root.dataset("data/test_labels").read(as: Int64.self), y.count == n {
             labels = y.map(Int.init); source = "true"
-        } else if root.exists("predictions/test/label"), let y = try? root.dataset("predictions/test/label").read(as: Int32.self), y.count == n {
+        } else if root.exists("predictions/test/label"), let y = try? root.dataset("predictions/test/label").read(as: Int32.self),
+            y.count == n
+        {
             labels = y.map(Int.init); source = "predicted"
         }
         let step = max(1, (kept.count + maxPoints - 1) / maxPoints)
-        let drawn = Array(Swift.stride(from: 0, to: kept.count, by: step))   // positions in `values`
-        let rows = drawn.map { kept[$0] }                                      // test rows
+        let drawn = Array(Swift.stride(from: 0, to: kept.count, by: step))  // positions in `values`
+        let rows = drawn.map { kept[$0] }  // test rows
         let points = drawn.map { pca.project(values, row: $0) }
         let classes = rows.map { labels.isEmpty ? 0 : labels[$0] }
-        out["pca"] = ["mean": pca.mean, "components": pca.components, "variances": pca.variances, "rows": rows,
-                      "points": points.map { [$0.0, $0.1] }, "labels": classes, "label_source": source]
+        out["pca"] = [
+            "mean": pca.mean, "components": pca.components, "variances": pca.variances, "rows": rows,
+            "points": points.map { [$0.0, $0.1] }, "labels": classes, "label_source": source
+        ]
         // Without labels every point is "class 0": no legend claims so.
-        let legend = labels.isEmpty ? "" : Set(classes).sorted().map { "<span><i style=\"background:\(SVG.color($0))\"></i>\($0)</span>" }.joined()
+        let legend =
+            labels.isEmpty ? "" : Set(classes).sorted().map { "<span><i style=\"background:\(SVG.color($0))\"></i>\($0)</span>" }.joined()
         let colouring = labels.isEmpty ? "one colour (no class labels in the file)" : "coloured by \(source) class"
-        let explained = pca.totalVariance > 0 ? pca.variances.map { String(format: "%.1f %%", 100 * $0 / pca.totalVariance) }.joined(separator: ", ") : "—"
+        let explained =
+            pca.totalVariance > 0
+            ? pca.variances.map { String(format: "%.1f %%", 100 * $0 / pca.totalVariance) }.joined(separator: ", ") : "—"
         return "<section><h2>Test embeddings, first two principal components</h2>"
             + "<div class=\"sub\">\(d)-d codes of \(n) test rows (\(points.count) drawn\(kept.count < n ? "; \(n - kept.count) with NaN/Inf left out" : "")), \(colouring); variance explained \(explained)</div>"
             + SVG.scatter("PCA of /embeddings/test", points, classes) + "<div class=\"legend\">\(legend)</div></section>"
@@ -257,10 +275,14 @@ public enum HTMLReport {
         let hi = top > lo ? top : lo + 1
         let edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }
         let counts = series.map { s in histogram(s.1, lo: lo, hi: hi) }
-        out["anomaly_histograms"] = ["edges": edges, "threshold": threshold.map(jsonNumber) ?? NSNull(),
-                                     "counts": Dictionary(uniqueKeysWithValues: zip(series.map(\.0), counts).map { ($0.0, $0.1) })]
-        return "<section><h2>Anomaly scores</h2>" + SVG.histogram("reconstruction error per row", edges: edges,
-            series: zip(series.map(\.0), counts).map { ($0.0, $0.1) }, threshold: threshold) + "</section>"
+        out["anomaly_histograms"] = [
+            "edges": edges, "threshold": threshold.map(jsonNumber) ?? NSNull(),
+            "counts": Dictionary(uniqueKeysWithValues: zip(series.map(\.0), counts).map { ($0.0, $0.1) })
+        ]
+        return "<section><h2>Anomaly scores</h2>"
+            + SVG.histogram(
+                "reconstruction error per row", edges: edges,
+                series: zip(series.map(\.0), counts).map { ($0.0, $0.1) }, threshold: threshold) + "</section>"
     }
 
     /// `bins` equal-width counts over [lo, hi], the last bin closed (as numpy.histogram).

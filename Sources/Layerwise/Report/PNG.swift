@@ -10,7 +10,7 @@ enum PNG {
         var raw = [UInt8]()
         raw.reserveCapacity((width + 1) * height)
         for y in 0..<height {
-            raw.append(0)   // filter: none
+            raw.append(0)  // filter: none
             raw += pixels[(y * width)..<((y + 1) * width)]
         }
         var size = compressBound(uLong(raw.count))

@@ -3,8 +3,10 @@ import Foundation
 /// Inline SVG figures for the report: no scripts, no external resources.
 enum SVG {
     /// Tableau's ten colours, then greys.
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    static let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
+    ]
     static func color(_ i: Int) -> String { i >= 0 && i < palette.count ? palette[i] : "#444444" }
 
     static func escape(_ s: String) -> String {
@@ -66,10 +68,13 @@ enum SVG {
                 .map { "\(format(f.x(Double(first + $0.offset)))),\(format(f.y(Double($0.element))))" }
             body += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color(k))\" stroke-width=\"2\"/>"
             if s.values.count <= 60 {
-                for p in points { let xy = p.split(separator: ","); body += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(color(k))\"/>" }
+                for p in points {
+                    let xy = p.split(separator: ","); body += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(color(k))\"/>"
+                }
             }
             if series.count > 1 {
-                body += "<rect x=\"\(f.w - f.right - 100)\" y=\"\(f.top + 14 * Double(k))\" width=\"10\" height=\"3\" fill=\"\(color(k))\"/>"
+                body +=
+                    "<rect x=\"\(f.w - f.right - 100)\" y=\"\(f.top + 14 * Double(k))\" width=\"10\" height=\"3\" fill=\"\(color(k))\"/>"
                 body += "<text x=\"\(f.w - f.right - 86)\" y=\"\(f.top + 14 * Double(k) + 5)\" class=\"l\">\(escape(s.name))</text>"
             }
         }
@@ -79,7 +84,8 @@ enum SVG {
     /// Points coloured by class, with a legend.
     static func scatter(_ title: String, _ points: [(Double, Double)], _ classes: [Int]) -> String {
         guard let x0 = points.map(\.0).min(), let x1 = points.map(\.0).max(),
-              let y0 = points.map(\.1).min(), let y1 = points.map(\.1).max() else { return "" }
+            let y0 = points.map(\.1).min(), let y1 = points.map(\.1).max()
+        else { return "" }
         let f = Frame(w: 560, h: 440, xmin: x0, xmax: x1, ymin: y0, ymax: y1)
         var body = f.axes(title: title, xLabel: "PC 1 (vertical: PC 2)")
         for (p, c) in zip(points, classes) {
@@ -101,14 +107,18 @@ enum SVG {
         for (k, fr) in fractions.enumerated() {
             for i in fr.indices where fr[i] > 0 {
                 let x = f.x(edges[i]), w = max(f.x(edges[i + 1]) - x, 0.5), y = f.y(fr[i])
-                body += "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(w))\" height=\"\(format(f.y(0) - y))\" fill=\"\(color(k))\" fill-opacity=\"0.5\"/>"
+                body +=
+                    "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(w))\" height=\"\(format(f.y(0) - y))\" fill=\"\(color(k))\" fill-opacity=\"0.5\"/>"
             }
-            body += "<rect x=\"\(f.w - f.right - 110)\" y=\"\(f.top + 14 * Double(k))\" width=\"10\" height=\"10\" fill=\"\(color(k))\" fill-opacity=\"0.5\"/>"
+            body +=
+                "<rect x=\"\(f.w - f.right - 110)\" y=\"\(f.top + 14 * Double(k))\" width=\"10\" height=\"10\" fill=\"\(color(k))\" fill-opacity=\"0.5\"/>"
             body += "<text x=\"\(f.w - f.right - 96)\" y=\"\(f.top + 14 * Double(k) + 9)\" class=\"l\">\(escape(series[k].0))</text>"
         }
         if let t = threshold, t >= lo, t <= hi {
-            body += "<line x1=\"\(format(f.x(t)))\" y1=\"\(f.top)\" x2=\"\(format(f.x(t)))\" y2=\"\(f.h - f.bottom)\" stroke=\"#000\" stroke-dasharray=\"4 3\"/>"
-            body += "<text x=\"\(format(f.x(t) + 3))\" y=\"\(format((f.top + f.h - f.bottom) / 2))\" class=\"l\">threshold \(number(t))</text>"
+            body +=
+                "<line x1=\"\(format(f.x(t)))\" y1=\"\(f.top)\" x2=\"\(format(f.x(t)))\" y2=\"\(f.h - f.bottom)\" stroke=\"#000\" stroke-dasharray=\"4 3\"/>"
+            body +=
+                "<text x=\"\(format(f.x(t) + 3))\" y=\"\(format((f.top + f.h - f.bottom) / 2))\" class=\"l\">threshold \(number(t))</text>"
         }
         return figure(f, body)
     }

@@ -12,8 +12,10 @@ import LayerwiseHDF5
 /// `keepPrevious`: a file already at `destination` is kept under this name (replacing an
 /// older one there) at the moment the new file takes its place; returns whether it was.
 @discardableResult
-func writeAtomically(_ destination: String, startingFrom existing: String? = nil, key: String, inputs: [String] = [],
-                     keepPrevious previous: String? = nil, _ body: (H5File) throws -> Void) throws -> Bool {
+func writeAtomically(
+    _ destination: String, startingFrom existing: String? = nil, key: String, inputs: [String] = [],
+    keepPrevious previous: String? = nil, _ body: (H5File) throws -> Void
+) throws -> Bool {
     let fm = FileManager.default
     let url = URL(fileURLWithPath: destination)
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
@@ -108,7 +110,8 @@ func checkNotAnInput(_ destination: String, inputs: [String], key: String) throw
 /// runs to a line of offsets and the temporary file's name.
 func reasonInHDF5Message(_ hdf5Message: String) -> String? {
     guard let r = hdf5Message.range(of: "error message = '"),
-          let end = hdf5Message[r.upperBound...].firstIndex(of: "'") else { return nil }
+        let end = hdf5Message[r.upperBound...].firstIndex(of: "'")
+    else { return nil }
     return (hdf5Message.contains("write failed") ? "write failed: " : "") + hdf5Message[r.upperBound..<end]
 }
 

@@ -53,11 +53,13 @@ struct Checkpoint {
     static func load(resultsPath: String) -> Checkpoint {
         var c = Checkpoint(resultsPath: resultsPath)
         guard FileManager.default.fileExists(atPath: c.path), let root = try? H5File.open(c.path).root,
-              case .string("layerwise-checkpoint")? = try? root.attribute("format"),
-              case .strings(let stages)? = try? root.attribute("stages") else { return c }
+            case .string("layerwise-checkpoint")? = try? root.attribute("format"),
+            case .strings(let stages)? = try? root.attribute("stages")
+        else { return c }
         for (i, stage) in stages.enumerated() {
             guard let g = try? root.group("stage_\(i)"), case .string(let f)? = try? g.attribute("fingerprint"),
-                  let model = try? ModelLayers.read(from: g.group("model")), let curves = try? curves(g) else { break }
+                let model = try? ModelLayers.read(from: g.group("model")), let curves = try? curves(g)
+            else { break }
             c.snapshots.append(Snapshot(stage: stage, fingerprint: f, model: model, curves: curves, timings: timings(g)))
         }
         return c
@@ -71,9 +73,10 @@ struct Checkpoint {
 
     private static func timings(_ g: H5Group) -> [StageTiming] {
         guard case .strings(let stages)? = try? g.attribute("stages"),
-              case .doubles(let seconds)? = try? g.attribute("seconds"),
-              case .doubles(let rates)? = try? g.attribute("samples_per_second"),
-              stages.count == seconds.count, stages.count == rates.count else { return [] }
+            case .doubles(let seconds)? = try? g.attribute("seconds"),
+            case .doubles(let rates)? = try? g.attribute("samples_per_second"),
+            stages.count == seconds.count, stages.count == rates.count
+        else { return [] }
         return stages.indices.map { StageTiming(stage: stages[$0], seconds: seconds[$0], samplesPerSecond: rates[$0]) }
     }
 
@@ -84,7 +87,8 @@ struct Checkpoint {
         try writeAtomically(path, key: "output.results") { file in
             let root = try file.root
             try root.setAttribute("format", "layerwise-checkpoint")
-            try root.setAttribute("note", "finished stages of an interrupted run, for `layerwise run --resume`; removed when the run completes")
+            try root.setAttribute(
+                "note", "finished stages of an interrupted run, for `layerwise run --resume`; removed when the run completes")
             try root.setAttribute("stages", snapshots.map(\.stage))
             for (i, s) in snapshots.enumerated() {
                 let g = try root.createGroup("stage_\(i)")

@@ -21,7 +21,9 @@ public struct Comparison {
 
     /// One cell: text, an integer or a number.
     public enum Value: Equatable {
-        case text(String), integer(Int64), number(Double)
+        case text(String)
+        case integer(Int64)
+        case number(Double)
 
         var display: String {
             switch self {
@@ -54,9 +56,11 @@ public struct Comparison {
         rows = order.sorted(by: Comparison.rowOrder)
     }
 
-    static let leading = ["pipeline", "seed", "encoder", "n_labeled", "test/accuracy", "test/macro_f1", "test/log_loss",
-                          "baseline/accuracy", "baseline/accuracy_gain", "baseline/macro_f1", "baseline/log_loss",
-                          "anomaly/roc_auc", "anomaly/average_precision", "anomaly/threshold"]
+    static let leading = [
+        "pipeline", "seed", "encoder", "n_labeled", "test/accuracy", "test/macro_f1", "test/log_loss",
+        "baseline/accuracy", "baseline/accuracy_gain", "baseline/macro_f1", "baseline/log_loss",
+        "anomaly/roc_auc", "anomaly/average_precision", "anomaly/threshold"
+    ]
 
     /// Leading rows first in their fixed order; then curves, then timings, each alphabetical.
     static func rowOrder(_ a: String, _ b: String) -> Bool {
@@ -107,7 +111,9 @@ public struct Comparison {
         }
         if root.exists("anomaly") {
             let g = try root.group("anomaly")
-            for a in ["roc_auc", "average_precision", "threshold"] where (try? g.attribute(a)) != nil { put("anomaly/\(a)", try? g.attribute(a)) }
+            for a in ["roc_auc", "average_precision", "threshold"] where (try? g.attribute(a)) != nil {
+                put("anomaly/\(a)", try? g.attribute(a))
+            }
         }
         if root.exists("metrics") {
             let m = try root.group("metrics")
@@ -143,7 +149,7 @@ public struct Comparison {
         let widths = runs.indices.map { i in max(headers[i].count, rows.map { cell(runs[i], $0).count }.max() ?? 0) }
         func line(_ label: String, _ cells: [String]) -> String {
             ([label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)]
-             + cells.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c })
+                + cells.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c })
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
         var out = [line("", headers)]
@@ -164,9 +170,11 @@ public struct Comparison {
 
     /// Every run's path and values, and the row keys in order, as pretty-printed JSON.
     public var json: String {
-        let obj: [String: Any] = ["runs": runs.map { r in
-            ["results": r.path, "values": r.values.mapValues(\.json)] as [String: Any]
-        }, "rows": rows]
+        let obj: [String: Any] = [
+            "runs": runs.map { r in
+                ["results": r.path, "values": r.values.mapValues(\.json)] as [String: Any]
+            }, "rows": rows
+        ]
         let d = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
         return String(decoding: d, as: UTF8.self)
     }

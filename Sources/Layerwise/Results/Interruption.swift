@@ -95,7 +95,8 @@ public enum Interruption {
         var line = "error: interrupted by \(name)"
         if let command = resumeCommand, !finished {
             if let saved, !saved.stages.isEmpty {
-                line += "; the finished stages (\(saved.stages.joined(separator: ", "))) are saved in \(saved.checkpoint): "
+                line +=
+                    "; the finished stages (\(saved.stages.joined(separator: ", "))) are saved in \(saved.checkpoint): "
                     + "continue with `\(command)`"
             } else {
                 line += " before any stage finished (nothing saved); run it again with `\(command)`"
@@ -110,9 +111,11 @@ public enum Interruption {
     /// `args` as one shell command line, each argument quoted when it needs to be.
     public static func commandLine(_ args: [String]) -> String {
         args.map { a in
-            let plain = !a.isEmpty && a.unicodeScalars.allSatisfy {
-                CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_./=:,@%+".unicodeScalars.contains($0)
-            }
+            let plain =
+                !a.isEmpty
+                && a.unicodeScalars.allSatisfy {
+                    CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_./=:,@%+".unicodeScalars.contains($0)
+                }
             return plain ? a : "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }.joined(separator: " ")
     }

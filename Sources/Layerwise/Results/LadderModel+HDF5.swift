@@ -34,7 +34,9 @@ extension LadderModel {
         try g.setAttribute("denoising_weights", denoisingWeights)
         try g.setAttribute("epsilon", Double(LadderNetwork.epsilon))
         try g.setAttribute("statistics_updates", Int64(s.statisticsUpdates))
-        try g.setAttribute("note", "ladder network (Rasmus et al. 2015) as trained; /model/encoder and /model/head hold it with the batch normalisation folded in")
+        try g.setAttribute(
+            "note",
+            "ladder network (Rasmus et al. 2015) as trained; /model/encoder and /model/head hold it with the batch normalisation folded in")
         for i in 0..<L {
             let e = try g.createGroup("encoder/layer_\(i)")
             try e.write("kernel", s.kernels[i].storage, shape: [s.kernels[i].rows, s.kernels[i].cols])
@@ -57,9 +59,10 @@ extension LadderModel {
         let g = try parent.group("ladder")
         let where_ = "\(parent.file.path): \(g.path)"
         guard case .string(let actName)? = try? g.attribute("activation"), let activation = Activation(rawValue: actName),
-              case .double(let noise)? = try? g.attribute("noise"),
-              case .doubles(let weights)? = try? g.attribute("denoising_weights"),
-              case .int(let updates)? = try? g.attribute("statistics_updates") else {
+            case .double(let noise)? = try? g.attribute("noise"),
+            case .doubles(let weights)? = try? g.attribute("denoising_weights"),
+            case .int(let updates)? = try? g.attribute("statistics_updates")
+        else {
             throw InputError("\(where_) lacks the ladder's attributes (activation, noise, denoising_weights, statistics_updates)")
         }
         func matrix(_ path: String) throws -> Matrix {
@@ -81,8 +84,9 @@ extension LadderModel {
         let gamma = try vector("encoder/layer_\(L - 1)/gamma")
         let combinators = try (0...L).map { try matrix("decoder/layer_\($0)/combinator") }
         let decoder = try (0..<L).map { try matrix("decoder/layer_\($0)/kernel") }
-        let state = LadderState(kernels: kernels, betas: betas, gamma: gamma, decoderKernels: decoder, combinators: combinators,
-                                runningMean: means, runningVariance: variances, statisticsUpdates: Int(updates))
+        let state = LadderState(
+            kernels: kernels, betas: betas, gamma: gamma, decoderKernels: decoder, combinators: combinators,
+            runningMean: means, runningVariance: variances, statisticsUpdates: Int(updates))
         return LadderModel(state: state, activation: activation, noise: noise, denoisingWeights: weights)
     }
 }

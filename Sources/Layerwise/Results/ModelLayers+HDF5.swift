@@ -96,7 +96,8 @@ extension ModelLayers {
         // Both read the same features; their widths above may differ (a ladder of its own
         // widths after pretraining keeps the pretrained encoder beside it).
         if let pre = pretrainedEncoder?.first, let enc = encoder.first, pre.kernel.rows != enc.kernel.rows {
-            throw InputError("\(file): \(prefix)/pretrained_encoder takes \(pre.kernel.rows) features, \(prefix)/encoder \(enc.kernel.rows)")
+            throw InputError(
+                "\(file): \(prefix)/pretrained_encoder takes \(pre.kernel.rows) features, \(prefix)/encoder \(enc.kernel.rows)")
         }
         try check(head, "head", after: last(encoder, "encoder"))
         let owner = pretrainedEncoder == nil ? "encoder" : "pretrained_encoder"
@@ -108,8 +109,11 @@ extension ModelLayers {
             throw InputError("\(file): \(prefix)/decoder has no encoder to decode")
         }
         if let lv = logVariance, let mu = encoder.last,
-           lv.kernel.rows != mu.kernel.rows || lv.kernel.cols != mu.kernel.cols {
-            throw InputError("\(file): \(prefix)/vae/log_var is [\(lv.kernel.rows), \(lv.kernel.cols)], the encoder's last layer [\(mu.kernel.rows), \(mu.kernel.cols)]")
+            lv.kernel.rows != mu.kernel.rows || lv.kernel.cols != mu.kernel.cols
+        {
+            throw InputError(
+                "\(file): \(prefix)/vae/log_var is [\(lv.kernel.rows), \(lv.kernel.cols)], the encoder's last layer [\(mu.kernel.rows), \(mu.kernel.cols)]"
+            )
         }
     }
 

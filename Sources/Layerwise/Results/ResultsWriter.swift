@@ -120,7 +120,9 @@ struct ResultsWriter {
             if let auc = a.rocAUC { try g.setAttribute("roc_auc", auc) }
             if let ap = a.averagePrecision { try g.setAttribute("average_precision", ap) }
             try g.write("train_error", a.trainError, shape: [a.trainError.count], chunked: true, compression: 4)
-            try g.write("train_flag", a.trainError.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [a.trainError.count], chunked: true, compression: 4)
+            try g.write(
+                "train_flag", a.trainError.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [a.trainError.count], chunked: true,
+                compression: 4)
             if let t = a.testError {
                 try g.write("test_error", t, shape: [t.count], chunked: true, compression: 4)
                 try g.write("test_flag", t.map { UInt8($0 > a.threshold ? 1 : 0) }, shape: [t.count], chunked: true, compression: 4)

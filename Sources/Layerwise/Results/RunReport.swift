@@ -29,7 +29,11 @@ public struct RunReport {
     /// The summary table: the run, its data, test and anomaly metrics, timings, the results file, warnings and gates.
     public var summary: String {
         var rows: [(String, String)] = [("pipeline", pipeline.config.name), ("seed", String(pipeline.config.seed))]
-        rows.append(("data", "\(data.trainRows) train, \(data.labeledIndices.count) labeled, \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test"))
+        rows.append(
+            (
+                "data",
+                "\(data.trainRows) train, \(data.labeledIndices.count) labeled, \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test"
+            ))
         rows.append(("scale", ScaleKind.describe(requested: pipeline.config.data.scale, fitted: data.scaler.kind)))
         if !outcome.model.encoder.isEmpty {
             rows.append(("encoder", ([data.width] + outcome.model.encoder.map { $0.kernel.cols }).map(String.init).joined(separator: "-")))
@@ -86,7 +90,8 @@ public struct RunReport {
             "pipeline": pipeline.config.name, "seed": pipeline.config.seed, "results": resultsPath,
             "metrics": metrics, "expectations_failed": outcome.expectationFailures, "warnings": outcome.warnings,
             "timing_seconds": Dictionary(outcome.timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: { a, _ in a }),
-            "n_train": data.trainRows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0, "scale": data.scaler.kind.rawValue,
+            "n_train": data.trainRows, "n_labeled": data.labeledIndices.count, "n_test": data.test?.rows ?? 0,
+            "scale": data.scaler.kind.rawValue
         ]
         if let a = outcome.anomaly { obj["anomaly_threshold"] = Double(a.threshold) }
         if let previousResults { obj["previous_results"] = previousResults }

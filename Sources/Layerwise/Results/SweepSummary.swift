@@ -36,20 +36,24 @@ public struct SweepSummary {
         var lines = ["rank  \(metric.padding(toLength: 9, withPad: " ", startingAt: 0))  " + (showsGain ? "gain     " : "") + "run"]
         for (i, r) in ranked.enumerated() {
             let v = r.metrics[metric].map { String(format: "%.4f", $0) } ?? "—"
-            lines.append(String(format: "%4d  ", i + 1) + v.padding(toLength: 9, withPad: " ", startingAt: 0)
-                         + "  " + (showsGain ? gain(r).padding(toLength: 9, withPad: " ", startingAt: 0) : "")
-                         + r.assignment.joined(separator: " ") + "  " + r.resultsPath)
+            lines.append(
+                String(format: "%4d  ", i + 1) + v.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + "  " + (showsGain ? gain(r).padding(toLength: 9, withPad: " ", startingAt: 0) : "")
+                    + r.assignment.joined(separator: " ") + "  " + r.resultsPath)
         }
         return lines.joined(separator: "\n")
     }
 
     /// The ranking as a Markdown table (`summary.md`).
     public var markdown: String {
-        var md = showsGain ? "| rank | \(metric) | gain over labels only (points) | run | results |\n|---|---|---|---|---|\n"
-                           : "| rank | \(metric) | run | results |\n|---|---|---|---|\n"
+        var md =
+            showsGain
+            ? "| rank | \(metric) | gain over labels only (points) | run | results |\n|---|---|---|---|---|\n"
+            : "| rank | \(metric) | run | results |\n|---|---|---|---|\n"
         for (i, r) in ranked.enumerated() {
             let v = r.metrics[metric].map { String(format: "%.4f", $0) } ?? "—"
-            md += "| \(i + 1) | \(v) | " + (showsGain ? "\(gain(r)) | " : "")
+            md +=
+                "| \(i + 1) | \(v) | " + (showsGain ? "\(gain(r)) | " : "")
                 + "\(r.assignment.map { "`\($0)`" }.joined(separator: " ")) | \(r.resultsPath) |\n"
         }
         return md
@@ -58,8 +62,10 @@ public struct SweepSummary {
     /// The ranking as JSON (`summary.json`).
     public var json: String {
         let runs: [[String: Any]] = ranked.enumerated().map { i, r in
-            ["rank": i + 1, "matrix": r.assignment, "results": r.resultsPath, "metrics": r.metrics,
-             "expectations_failed": r.expectationFailures]
+            [
+                "rank": i + 1, "matrix": r.assignment, "results": r.resultsPath, "metrics": r.metrics,
+                "expectations_failed": r.expectationFailures
+            ]
         }
         let obj: [String: Any] = ["metric": metric, "runs": runs]
         let d = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)

@@ -15,8 +15,10 @@ struct AnomalyStage: Stage {
         guard !outcome.model.decoder.isEmpty else { return }
         let (scores, seconds) = try Stopwatch.measure { try self.scores(outcome.model, context.data) }
         outcome.anomaly = scores
-        outcome.timings.append(StageTiming(stage: "anomaly", seconds: seconds,
-                                           samples: scores.trainError.count + (scores.testError?.count ?? 0)))
+        outcome.timings.append(
+            StageTiming(
+                stage: "anomaly", seconds: seconds,
+                samples: scores.trainError.count + (scores.testError?.count ?? 0)))
     }
 
     private func scores(_ model: ModelLayers, _ data: TrainingData) throws -> AnomalyScores {

@@ -22,18 +22,22 @@ struct BaselineStage: Stage {
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
         let data = context.data
         guard let labels = data.trainLabels, let test = data.test, let y = data.testLabels,
-              !outcome.model.head.isEmpty else { return }
+            !outcome.model.head.isEmpty
+        else { return }
         var initRNG = context.streams.classifierInit
-        let net = Network(layers: outcome.model.classifier.map(\.spec), maxBatch: max(bufferRows(classifier.batchSize, data.train.rows), 256),
-                          rng: &initRNG, dropout: Float(classifier.dropout))
+        let net = Network(
+            layers: outcome.model.classifier.map(\.spec), maxBatch: max(bufferRows(classifier.batchSize, data.train.rows), 256),
+            rng: &initRNG, dropout: Float(classifier.dropout))
         net.configure(optimizer: classifier.optimizer.engine)
         var shuffle = context.streams.classifierShuffle
         var dropout = context.streams.classifierDropout
-        let trainer = SupervisedTrainer(stage: "baseline", epochs: epochs?(data) ?? classifier.epochs, batchSize: classifier.batchSize,
-                                        earlyStopping: classifier.earlyStopping, progress: context.progress)
-        let r = try trainer.fit(net, x: data.train, labels: labels, train: data.labeledIndices,
-                                validation: data.validationIndices, classes: data.nClasses,
-                                shuffle: &shuffle, dropout: &dropout)
+        let trainer = SupervisedTrainer(
+            stage: "baseline", epochs: epochs?(data) ?? classifier.epochs, batchSize: classifier.batchSize,
+            earlyStopping: classifier.earlyStopping, progress: context.progress)
+        let r = try trainer.fit(
+            net, x: data.train, labels: labels, train: data.labeledIndices,
+            validation: data.validationIndices, classes: data.nClasses,
+            shuffle: &shuffle, dropout: &dropout)
         outcome.timings.append(r.timing("baseline"))
         outcome.curves += r.curves("baseline")
         let p = InferenceNetwork(net.denseLayers).predict(test)

@@ -17,16 +17,19 @@ struct ClassifierStage: Stage {
         let encoder = outcome.model.encoder
         let codes = encoder.isEmpty ? data.train : InferenceNetwork(encoder).predict(data.train)
         var initRNG = context.streams.classifierInit
-        let head = Network(layers: headSpecs(inputs: codes.cols, classes: data.nClasses),
-                           maxBatch: max(bufferRows(config.batchSize, codes.rows), 256), rng: &initRNG, dropout: Float(config.dropout))
+        let head = Network(
+            layers: headSpecs(inputs: codes.cols, classes: data.nClasses),
+            maxBatch: max(bufferRows(config.batchSize, codes.rows), 256), rng: &initRNG, dropout: Float(config.dropout))
         head.configure(optimizer: config.optimizer.engine)
         var shuffle = context.streams.classifierShuffle
         var dropout = context.streams.classifierDropout
-        let trainer = SupervisedTrainer(stage: "classifier", epochs: config.epochs, batchSize: config.batchSize,
-                                        earlyStopping: config.earlyStopping, progress: context.progress)
-        let r = try trainer.fit(head, x: codes, labels: labels, train: data.labeledIndices,
-                                validation: data.validationIndices, classes: data.nClasses,
-                                shuffle: &shuffle, dropout: &dropout)
+        let trainer = SupervisedTrainer(
+            stage: "classifier", epochs: config.epochs, batchSize: config.batchSize,
+            earlyStopping: config.earlyStopping, progress: context.progress)
+        let r = try trainer.fit(
+            head, x: codes, labels: labels, train: data.labeledIndices,
+            validation: data.validationIndices, classes: data.nClasses,
+            shuffle: &shuffle, dropout: &dropout)
         outcome.timings.append(r.timing("classifier"))
         outcome.curves += r.curves("classifier")
         outcome.model.head = head.denseLayers

@@ -22,8 +22,10 @@ struct DataStage {
         let train = try pipeline.reader(cfg.train)
         try train.checkFeatures()
         let testRows = try cfg.test.map { try pipeline.reader($0).rows } ?? 0
-        try MemoryEstimate.of(pipeline.config, trainRows: train.rows, testRows: testRows, width: train.width,
-                              ranks: cluster.size).check(pipeline)
+        try MemoryEstimate.of(
+            pipeline.config, trainRows: train.rows, testRows: testRows, width: train.width,
+            ranks: cluster.size
+        ).check(pipeline)
     }
 
     func run(_ progress: Progress) throws -> (TrainingData, StageTiming) {
@@ -34,10 +36,13 @@ struct DataStage {
         }
         if data.unlabeled.isStreamed || data.unlabeled.ranks > 1 {
             let how = data.unlabeled.isStreamed ? "streamed from the file in shuffled windows (data.in_memory)" : "held in memory"
-            progress.note("data: \(data.unlabeled.totalRows) rows for the autoencoder side, \(how)"
-                          + (data.unlabeled.ranks > 1 ? "; \(data.unlabeled.ranks) MPI ranks, \(data.unlabeled.localRows) rows on rank 0" : ""))
+            progress.note(
+                "data: \(data.unlabeled.totalRows) rows for the autoencoder side, \(how)"
+                    + (data.unlabeled.ranks > 1 ? "; \(data.unlabeled.ranks) MPI ranks, \(data.unlabeled.localRows) rows on rank 0" : ""))
         }
-        progress.note("data: \(data.trainRows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes")
+        progress.note(
+            "data: \(data.trainRows) training rows × \(data.width) features, \(data.labeledIndices.count) labeled + \(data.validationIndices.count) validation, \(data.test?.rows ?? 0) test, \(data.nClasses) classes"
+        )
         return (data, StageTiming(stage: "data", seconds: seconds, samples: data.trainRows))
     }
 }

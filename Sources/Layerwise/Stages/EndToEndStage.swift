@@ -22,8 +22,9 @@ struct EndToEndStage: Stage {
         net.reducer = context.cluster.reducer
         let (_, loss) = pretrain.reconstruction(forLayer: 0)
         let noise = config.noise?.engine ?? NoiseConfig.none
-        let loop = EpochLoop(label: "end-to-end", stage: "end_to_end", epochs: config.epochs, progress: context.progress,
-                             reducer: context.cluster.reducer)
+        let loop = EpochLoop(
+            label: "end-to-end", stage: "end_to_end", epochs: config.epochs, progress: context.progress,
+            reducer: context.cluster.reducer)
         let r = try loop.run(&batches, shuffle: &rng) { _, count, batch in
             net.trainStep(input: batch, batch: count, target: .values(batch), loss: loss, noise: noise, rng: &noiseRNG)
         }

@@ -16,18 +16,21 @@ struct FineTuneStage: Stage {
         let data = context.data
         let encoder = outcome.model.encoder
         guard let labels = data.trainLabels, !encoder.isEmpty else { return }
-        let net = Network(layers: outcome.model.classifier, maxBatch: max(bufferRows(config.batchSize, data.train.rows), 256),
-                          dropout: Float(classifier.dropout))
+        let net = Network(
+            layers: outcome.model.classifier, maxBatch: max(bufferRows(config.batchSize, data.train.rows), 256),
+            dropout: Float(classifier.dropout))
         let unfrozen = min(config.unfreezeLast ?? encoder.count, encoder.count)
         for i in 0..<(encoder.count - unfrozen) { net.setFrozen(i, true) }
         net.configure(optimizer: config.optimizer.engine)
         var shuffle = context.streams.fineTuneShuffle
         var dropout = context.streams.fineTuneDropout
-        let trainer = SupervisedTrainer(stage: "fine-tune", epochs: config.epochs, batchSize: config.batchSize,
-                                        earlyStopping: config.earlyStopping, progress: context.progress)
-        let r = try trainer.fit(net, x: data.train, labels: labels, train: data.labeledIndices,
-                                validation: data.validationIndices, classes: data.nClasses,
-                                shuffle: &shuffle, dropout: &dropout)
+        let trainer = SupervisedTrainer(
+            stage: "fine-tune", epochs: config.epochs, batchSize: config.batchSize,
+            earlyStopping: config.earlyStopping, progress: context.progress)
+        let r = try trainer.fit(
+            net, x: data.train, labels: labels, train: data.labeledIndices,
+            validation: data.validationIndices, classes: data.nClasses,
+            shuffle: &shuffle, dropout: &dropout)
         outcome.timings.append(r.timing("fine_tune"))
         outcome.curves += r.curves("fine_tune")
         let trained = net.denseLayers

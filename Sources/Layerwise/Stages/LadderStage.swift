@@ -27,8 +27,9 @@ struct LadderStage: Stage {
     /// alone with the ladder's optimizer, batch size and early stopping, for as many
     /// passes over the labeled rows as the ladder made.
     static func baseline(_ c: LadderConfig) -> BaselineStage {
-        let classifier = ClassifierConfig(hidden: c.layers, activation: c.activation, dropout: 0, optimizer: c.optimizer,
-                                          epochs: c.epochs, batchSize: c.batchSize, earlyStopping: c.earlyStopping)
+        let classifier = ClassifierConfig(
+            hidden: c.layers, activation: c.activation, dropout: 0, optimizer: c.optimizer,
+            epochs: c.epochs, batchSize: c.batchSize, earlyStopping: c.earlyStopping)
         return BaselineStage(classifier: classifier) { data in
             let rows = data.unlabeled.totalRows
             let steps = c.epochs * (rows / c.batchSize + (rows % c.batchSize == 0 ? 0 : 1))
@@ -40,8 +41,9 @@ struct LadderStage: Stage {
     func run(_ context: StageContext, _ outcome: inout RunOutcome) throws {
         let data = context.data
         guard let labels = data.trainLabels, !data.labeledIndices.isEmpty else { return }
-        let spec = LadderSpec(inputs: data.width, hidden: config.layers, classes: data.nClasses, activation: config.activation,
-                              noise: Float(config.noise), denoisingWeights: config.denoisingWeights.map(Float.init))
+        let spec = LadderSpec(
+            inputs: data.width, hidden: config.layers, classes: data.nClasses, activation: config.activation,
+            noise: Float(config.noise), denoisingWeights: config.denoisingWeights.map(Float.init))
         var initRNG = context.streams.ladderInit
         let labeledRows = data.labeledIndices
         let m = min(config.batchSize, labeledRows.count)
@@ -50,8 +52,9 @@ struct LadderStage: Stage {
         let mine = (m * cluster.rank / cluster.size)..<(m * (cluster.rank + 1) / cluster.size)
         // A batch never holds more rows than the epoch has (`bufferRows`, as the batches cap it).
         let rowsPerStep = bufferRows(data.unlabeled.localBatch(config.batchSize), data.unlabeled.epochRows)
-        let net = LadderNetwork(spec, maxBatch: max(rowsPerStep, mine.count, 2), rng: &initRNG,
-                                pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
+        let net = LadderNetwork(
+            spec, maxBatch: max(rowsPerStep, mine.count, 2), rng: &initRNG,
+            pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
         net.reducer = cluster.reducer
         let width = data.width
         var labeledX = [Float](repeating: 0, count: m * width)
@@ -71,25 +74,30 @@ struct LadderStage: Stage {
         var denoisingCurves = [[Float]](repeating: [], count: spec.depth + 1)
         var best: (score: Float, epoch: Int, state: LadderState)? = nil
         var sinceBest = 0
-        let loop = EpochLoop(label: "ladder", stage: "ladder", epochs: config.epochs, progress: context.progress,
-                             reducer: cluster.reducer)
-        let result = try loop.run(&batches, shuffle: &shuffle, beforeEpoch: { e in
-            epoch = e; step = 0; supervised = 0; rows = 0
-            for l in denoising.indices { denoising[l] = 0 }
-        }, afterEpoch: { e in
-            for l in denoising.indices { denoisingCurves[l].append(Float(denoising[l] / Double(max(rows, 1)))) }
-            var end = EpochLoop.EpochEnd(values: [("supervised", Float(supervised / Double(max(rows, 1))))])
-            guard !valX.storage.isEmpty else { return end }
-            let metrics = ClassificationMetrics(probabilities: net.predict(valX).storage, labels: valY, classes: data.nClasses)
-            end.values += [("val_loss", Float(metrics.logLoss)), ("val_accuracy", Float(metrics.accuracy))]
-            guard let es = config.earlyStopping else { return end }
-            let score = es.metric == .valLoss ? Float(metrics.logLoss) : -Float(metrics.accuracy)
-            if best.map({ score < $0.score }) ?? true { best = (score, e, net.state); sinceBest = 0 } else { sinceBest += 1 }
-            if sinceBest >= es.patience {
-                end.stop = "early stop after epoch \(e): no better \(es.metric.rawValue) for \(es.patience) epochs"
+        let loop = EpochLoop(
+            label: "ladder", stage: "ladder", epochs: config.epochs, progress: context.progress,
+            reducer: cluster.reducer)
+        let result = try loop.run(
+            &batches, shuffle: &shuffle,
+            beforeEpoch: { e in
+                epoch = e; step = 0; supervised = 0; rows = 0
+                for l in denoising.indices { denoising[l] = 0 }
+            },
+            afterEpoch: { e in
+                for l in denoising.indices { denoisingCurves[l].append(Float(denoising[l] / Double(max(rows, 1)))) }
+                var end = EpochLoop.EpochEnd(values: [("supervised", Float(supervised / Double(max(rows, 1))))])
+                guard !valX.storage.isEmpty else { return end }
+                let metrics = ClassificationMetrics(probabilities: net.predict(valX).storage, labels: valY, classes: data.nClasses)
+                end.values += [("val_loss", Float(metrics.logLoss)), ("val_accuracy", Float(metrics.accuracy))]
+                guard let es = config.earlyStopping else { return end }
+                let score = es.metric == .valLoss ? Float(metrics.logLoss) : -Float(metrics.accuracy)
+                if best.map({ score < $0.score }) ?? true { best = (score, e, net.state); sinceBest = 0 } else { sinceBest += 1 }
+                if sinceBest >= es.patience {
+                    end.stop = "early stop after epoch \(e): no better \(es.metric.rawValue) for \(es.patience) epochs"
+                }
+                return end
             }
-            return end
-        }) { _, count, batch in
+        ) { _, count, batch in
             defer { step += 1 }
             // A batch normalisation needs two rows: a last batch of one row is skipped.
             guard count > 1, let x = batch.baseAddress else { return lastLoss }
@@ -107,8 +115,9 @@ struct LadderStage: Stage {
             }
             let loss = labeledX.withUnsafeBufferPointer { xl in
                 labeledY.withUnsafeBufferPointer { yl in
-                    net.trainStep(unlabeled: x, rows: count, labeled: xl.baseAddress.map { $0 + mine.lowerBound * width },
-                                  labels: yl.baseAddress.map { $0 + mine.lowerBound }, labeledRows: mine.count, rng: &noise)
+                    net.trainStep(
+                        unlabeled: x, rows: count, labeled: xl.baseAddress.map { $0 + mine.lowerBound * width },
+                        labels: yl.baseAddress.map { $0 + mine.lowerBound }, labeledRows: mine.count, rng: &noise)
                 }
             }
             supervised += net.lastSupervised * Double(count)
@@ -134,7 +143,8 @@ struct LadderStage: Stage {
         }
         outcome.model.encoder = Array(folded.dropLast())
         outcome.model.head = Array(folded.suffix(1))
-        outcome.model.ladder = LadderModel(state: net.state, activation: config.activation, noise: config.noise,
-                                           denoisingWeights: config.denoisingWeights)
+        outcome.model.ladder = LadderModel(
+            state: net.state, activation: config.activation, noise: config.noise,
+            denoisingWeights: config.denoisingWeights)
     }
 }

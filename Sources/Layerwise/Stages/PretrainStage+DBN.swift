@@ -27,15 +27,17 @@ extension PretrainStage {
         for (k, width) in config.layers.enumerated() {
             let units: VisibleUnits = k == 0 && settings.visible == .gaussian ? .gaussian : .bernoulli
             var batches = try layerBatches(x, codes, outcome.model.encoder)
-            let rbm = RBM(visible: inputs, hidden: width, visibleUnits: units, cdSteps: settings.cdSteps,
-                          persistent: settings.persistent, learningRate: Float(settings.learningRate),
-                          momentum: Float(settings.initialMomentum), weightDecay: Float(config.weightDecay),
-                          maxBatch: batches.batchSize, rng: &initRNG)
+            let rbm = RBM(
+                visible: inputs, hidden: width, visibleUnits: units, cdSteps: settings.cdSteps,
+                persistent: settings.persistent, learningRate: Float(settings.learningRate),
+                momentum: Float(settings.initialMomentum), weightDecay: Float(config.weightDecay),
+                maxBatch: batches.batchSize, rng: &initRNG)
             rbm.reducer = context.cluster.reducer
             let monitorData = whole ? gather(codes ?? sample, monitorRows ?? []) : sample
             rbm.initializeVisibleBiases(from: whole ? codes ?? sample : sample)
-            let loop = EpochLoop(label: "pretrain RBM \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
-                                 epochs: config.epochs, progress: context.progress, reducer: context.cluster.reducer)
+            let loop = EpochLoop(
+                label: "pretrain RBM \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
+                epochs: config.epochs, progress: context.progress, reducer: context.cluster.reducer)
             let r = try loop.run(
                 &batches, shuffle: &shuffleRNG,
                 beforeEpoch: { epoch in
@@ -49,8 +51,10 @@ extension PretrainStage {
             outcome.timings.append(r.timing("pretrain_layer_\(k)"))
             outcome.curves += r.curves("pretrain/layer_\(k)")
             outcome.model.encoder.append(DenseLayer(kernel: rbm.kernel, bias: rbm.hiddenBias, activation: .sigmoid))
-            outcome.model.decoder.insert(DenseLayer(kernel: rbm.kernel.transposed, bias: rbm.visibleBias,
-                                                    activation: rbm.visibleActivation), at: 0)
+            outcome.model.decoder.insert(
+                DenseLayer(
+                    kernel: rbm.kernel.transposed, bias: rbm.visibleBias,
+                    activation: rbm.visibleActivation), at: 0)
             codes = codes.map(rbm.encode)
             if !whole { sample = rbm.encode(sample) }
             inputs = width

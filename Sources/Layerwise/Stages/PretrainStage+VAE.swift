@@ -23,8 +23,9 @@ extension PretrainStage {
             weightDecay: Float(config.weightDecay), rng: &initRNG)
         vae.reducer = context.cluster.reducer
         var sums = (recon: 0.0, kl: 0.0, rows: 0)
-        let loop = EpochLoop(label: "pretrain VAE", stage: "pretrain vae", epochs: config.epochs, progress: context.progress,
-                             reducer: context.cluster.reducer)
+        let loop = EpochLoop(
+            label: "pretrain VAE", stage: "pretrain vae", epochs: config.epochs, progress: context.progress,
+            reducer: context.cluster.reducer)
         let r = try loop.run(
             &batches, shuffle: &shuffleRNG,
             beforeEpoch: { epoch in

@@ -17,7 +17,7 @@ struct PretrainStage: Stage {
 
     func settings(_ config: PipelineConfig) -> String? {
         var p = self.config
-        p.endToEnd = nil   // its own stage
+        p.endToEnd = nil  // its own stage
         return "pretrain \(p)"
     }
 
@@ -60,8 +60,9 @@ struct PretrainStage: Stage {
                 contractiveWeight: contractive, weightDecay: Float(config.weightDecay),
                 maxBatch: batches.batchSize, optimizer: config.optimizer.engine, rng: &initRNG)
             ae.reducer = context.cluster.reducer
-            let loop = EpochLoop(label: "pretrain layer \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
-                                 epochs: config.epochs, progress: context.progress, reducer: context.cluster.reducer)
+            let loop = EpochLoop(
+                label: "pretrain layer \(k + 1)/\(config.layers.count)", stage: "pretrain layer_\(k)",
+                epochs: config.epochs, progress: context.progress, reducer: context.cluster.reducer)
             let r = try loop.run(&batches, shuffle: &shuffleRNG) { _, count, batch in
                 ae.trainStep(input: batch, batch: count, rng: &noiseRNG)
             }

@@ -58,11 +58,15 @@ enum Stages {
 
     /// The `--resume` fingerprint of every checkpointed stage: what it and every stage
     /// before it depend on, with the seed, the training data and the Layerwise version.
-    static func fingerprints(_ stages: [any Stage], _ config: PipelineConfig,
-                             _ data: TrainingData? = nil) -> [(stage: String, fingerprint: String)] {
-        var parts = ["layerwise \(layerwiseVersion)", "seed \(config.seed)", "train \(config.data.train)",
-                     "train_labels \(String(describing: config.data.trainLabels))", "scale \(config.data.scale)",
-                     "normal_classes \(String(describing: config.anomaly?.normalClasses))"]
+    static func fingerprints(
+        _ stages: [any Stage], _ config: PipelineConfig,
+        _ data: TrainingData? = nil
+    ) -> [(stage: String, fingerprint: String)] {
+        var parts = [
+            "layerwise \(layerwiseVersion)", "seed \(config.seed)", "train \(config.data.train)",
+            "train_labels \(String(describing: config.data.trainLabels))", "scale \(config.data.scale)",
+            "normal_classes \(String(describing: config.anomaly?.normalClasses))"
+        ]
         // Streamed rows and the rank count change the batches, so the results.
         if let u = data?.unlabeled, u.isStreamed || u.ranks > 1 { parts.append("streamed \(u.isStreamed), ranks \(u.ranks)") }
         var out: [(stage: String, fingerprint: String)] = []

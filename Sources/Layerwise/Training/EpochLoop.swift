@@ -55,10 +55,12 @@ struct EpochLoop {
 
     /// Runs the epochs. `step(rows, count, features)` trains on one minibatch and returns
     /// its mean loss; `beforeEpoch(e)` and `afterEpoch(e)` run around epoch e (1-based).
-    func run<Batches: BatchSource>(_ batches: inout Batches, shuffle: inout RandomGenerator,
-             beforeEpoch: (Int) -> Void = { _ in },
-             afterEpoch: (Int) throws -> EpochEnd = { _ in EpochEnd() },
-             step: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Float) throws -> Result {
+    func run<Batches: BatchSource>(
+        _ batches: inout Batches, shuffle: inout RandomGenerator,
+        beforeEpoch: (Int) -> Void = { _ in },
+        afterEpoch: (Int) throws -> EpochEnd = { _ in EpochEnd() },
+        step: (ArraySlice<Int>, Int, UnsafeBufferPointer<Float>) -> Float
+    ) throws -> Result {
         var result = Result()
         let start = Stopwatch.now()
         batches.onBatch = progress.tick
@@ -77,7 +79,7 @@ struct EpochLoop {
             let mean = Float(totals[0] / max(totals[1], 1))
             guard mean.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
             result.losses.append(mean)
-            result.samples += Int(totals[1])   // every process's rows
+            result.samples += Int(totals[1])  // every process's rows
             let rate = totals[1] / Stopwatch.seconds(since: t0)
             var end = try afterEpoch(epoch)
             if let reducer {
@@ -90,8 +92,9 @@ struct EpochLoop {
                 guard v.1.isFinite else { throw DivergedError(stage: stage, epoch: epoch) }
                 if k < result.monitored.count { result.monitored[k].values.append(v.1) } else { result.monitored.append((v.0, [v.1])) }
             }
-            progress.epoch(label, epoch, of: epochs, values: [("loss", mean)] + end.values, samplesPerSecond: rate,
-                           force: end.stop != nil)
+            progress.epoch(
+                label, epoch, of: epochs, values: [("loss", mean)] + end.values, samplesPerSecond: rate,
+                force: end.stop != nil)
             if let reason = end.stop {
                 progress.note("[\(label)] \(reason)")
                 break

@@ -16,10 +16,10 @@ extension MemoryEstimate {
     static func ladderRowValues(_ w: [Double]) -> Double {
         guard let top = w.last, let widest = w.max() else { return 0 }
         let all = w.reduce(0, +), above = all - w[0]
-        let clean = 4 * above + 2 * top                    // pre, normalized (its z), h, dz; logits, dLogits
-        let corrupted = 4 * above + 2 * all + 2 * top      // pre, normalized, h, dz; z, noise; logits, dLogits
-        let labeled = 3 * above + 2 * all + 2 * top        // pre, normalized, h; z, noise; logits, dLogits
-        let decoder = 5 * all                              // pre, u, ẑ, ∂ẑ, ∂u
+        let clean = 4 * above + 2 * top  // pre, normalized (its z), h, dz; logits, dLogits
+        let corrupted = 4 * above + 2 * all + 2 * top  // pre, normalized, h, dz; z, noise; logits, dLogits
+        let labeled = 3 * above + 2 * all + 2 * top  // pre, normalized, h; z, noise; logits, dLogits
+        let decoder = 5 * all  // pre, u, ẑ, ∂ẑ, ∂u
         return clean + corrupted + labeled + decoder + 3 * widest + 1
     }
 
@@ -32,9 +32,13 @@ extension MemoryEstimate {
         let local = c.batchSize / ranks + (c.batchSize % ranks == 0 ? 0 : 1)
         let b = Double(max(bufferRows(local, rows / ranks + (rows % ranks == 0 ? 0 : 1)), 2))
         let statistics = 16 * w.reduce(0, +)
-        return [Part(key: "ladder.layers", what: "the ladder's weights, gradients, optimizer state and kept copies",
-                     bytes: bytesPerValue * (6 * ladderParameters(w) + statistics)),
-                Part(key: "ladder.batch_size", what: "the ladder's activations at batch \(c.batchSize)",
-                     bytes: bytesPerValue * b * ladderRowValues(w))]
+        return [
+            Part(
+                key: "ladder.layers", what: "the ladder's weights, gradients, optimizer state and kept copies",
+                bytes: bytesPerValue * (6 * ladderParameters(w) + statistics)),
+            Part(
+                key: "ladder.batch_size", what: "the ladder's activations at batch \(c.batchSize)",
+                bytes: bytesPerValue * b * ladderRowValues(w))
+        ]
     }
 }

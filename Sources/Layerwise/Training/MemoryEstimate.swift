@@ -31,12 +31,14 @@ struct MemoryEstimate {
         let f = bytesPerValue
         // Streamed, only two windows of rows are in memory; in an MPI job, this rank's share.
         let streamed = cfg.data.streams(rows: trainRows, width: width)
-        let held = streamed ? Double(min(trainRows, 2 * StreamedRows.windowBytes / max(width * 4, 1)))
+        let held =
+            streamed
+            ? Double(min(trainRows, 2 * StreamedRows.windowBytes / max(width * 4, 1)))
             : Double(trainRows) / Double(ranks)
         let (n, t, d) = (held, Double(testRows), Double(width))
         let layers = (cfg.pretrain?.layers ?? []).map(Double.init)
         let hidden = (cfg.classifier?.hidden ?? []).map(Double.init)
-        let classes = 2.0   // unknown before the labels are read; the output layer is small beside the rest
+        let classes = 2.0  // unknown before the labels are read; the output layer is small beside the rest
         var e = MemoryEstimate()
 
         let copies = cfg.anomaly?.normalClasses != nil ? 2.0 : 1.0
@@ -52,8 +54,10 @@ struct MemoryEstimate {
         func stage(_ key: String, _ widths: [Double], batch: Int, batchKey: String) -> [Part] {
             // A batch never holds more rows than there are (`bufferRows`).
             let b = Double(bufferRows(batch, Int(n)))
-            return [Part(key: key, what: "weights, gradients and optimizer state", bytes: f * 4 * params(widths)),
-                    Part(key: batchKey, what: "activations at batch \(batch)", bytes: f * 4 * b * widths.reduce(0, +))]
+            return [
+                Part(key: key, what: "weights, gradients and optimizer state", bytes: f * 4 * params(widths)),
+                Part(key: batchKey, what: "activations at batch \(batch)", bytes: f * 4 * b * widths.reduce(0, +))
+            ]
         }
         let encoderWidths = [d] + layers
         var stages: [[Part]] = []
@@ -76,8 +80,10 @@ struct MemoryEstimate {
             let input = layers.last ?? d
             stages.append(stage("classifier.hidden", [input] + hidden + [classes], batch: c.batchSize, batchKey: "classifier.batch_size"))
             if let ft = cfg.fineTune, cfg.pretrain != nil {
-                stages.append(stage("pretrain.layers", encoderWidths + hidden + [classes], batch: ft.batchSize,
-                                    batchKey: "fine_tune.batch_size"))
+                stages.append(
+                    stage(
+                        "pretrain.layers", encoderWidths + hidden + [classes], batch: ft.batchSize,
+                        batchKey: "fine_tune.batch_size"))
             }
         }
         if cfg.classifier == nil, let l = cfg.ladder {
@@ -101,7 +107,8 @@ struct MemoryEstimate {
         let physical = Double(ProcessInfo.processInfo.physicalMemory)
         for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let limit = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit < physical {
+                let limit = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit < physical
+            {
                 return (limit, "the memory limit of this container")
             }
         }
@@ -140,8 +147,9 @@ extension MemoryEstimate {
         let breakdown = parts.filter { $0.bytes >= total / 1000 }.sorted { $0.bytes > $1.bytes }
             .map { "\($0.what) \(MemoryEstimate.short($0.bytes))" }
             .joined(separator: ", ")
-        throw MemoryError(description: "\(pipeline.origin(key)): the run would need about \(MemoryEstimate.short(total)) of memory "
-                          + "(\(MemoryEstimate.exact(total)) bytes: \(breakdown)); \(available.what) is "
-                          + "\(MemoryEstimate.short(available.bytes)) (\(MemoryEstimate.exact(available.bytes)) bytes). Make \(key) smaller")
+        throw MemoryError(
+            description: "\(pipeline.origin(key)): the run would need about \(MemoryEstimate.short(total)) of memory "
+                + "(\(MemoryEstimate.exact(total)) bytes: \(breakdown)); \(available.what) is "
+                + "\(MemoryEstimate.short(available.bytes)) (\(MemoryEstimate.exact(available.bytes)) bytes). Make \(key) smaller")
     }
 }

@@ -18,8 +18,10 @@ struct Progress {
     private let state = BarState()
 
     /// `style` defaults to `.bar` when stdout is a terminal (and TERM is not "dumb").
-    init(quiet: Bool, style: Style? = nil, redrawInterval: Double = 0.1,
-         write: @escaping (String) -> Void = Progress.standardOutput) {
+    init(
+        quiet: Bool, style: Style? = nil, redrawInterval: Double = 0.1,
+        write: @escaping (String) -> Void = Progress.standardOutput
+    ) {
         self.quiet = quiet
         self.style = style ?? (Progress.stdoutIsTerminal ? .bar : .plain)
         self.redrawInterval = redrawInterval
@@ -52,8 +54,11 @@ struct Progress {
         guard now - state.lastDraw >= redrawInterval else { return }
         state.lastDraw = now
         state.drawn = true
-        write("\r\u{1B}[2K" + Progress.barLine(stage: state.stage, epoch: state.epoch, of: state.epochs,
-                                                done: done, samples: state.samples, seconds: now))
+        write(
+            "\r\u{1B}[2K"
+                + Progress.barLine(
+                    stage: state.stage, epoch: state.epoch, of: state.epochs,
+                    done: done, samples: state.samples, seconds: now))
     }
 
     /// The bar's text: `[stage] epoch 3/10 [######------]  1234/6000  5,432 samples/s  ETA 0:42`,
@@ -93,8 +98,10 @@ struct Progress {
     }
 
     /// The line of a finished epoch (`force`: even when `shows` would skip it, e.g. the epoch that stopped early).
-    func epoch(_ stage: String, _ epoch: Int, of epochs: Int, values: [(String, Float)], samplesPerSecond: Double,
-               force: Bool = false) {
+    func epoch(
+        _ stage: String, _ epoch: Int, of epochs: Int, values: [(String, Float)], samplesPerSecond: Double,
+        force: Bool = false
+    ) {
         guard !quiet else { return }
         guard force || Progress.shows(epoch, of: epochs) else { state.epochs = 0; return }
         let parts = values.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: "  ")

@@ -17,36 +17,42 @@ struct SupervisedTrainer {
 
     /// Trains `net` on rows `train` of `x` with `labels`; validation on rows `validation`.
     /// Curves: `loss`, and with validation rows `val_loss` and `val_accuracy`.
-    func fit(_ net: Network, x: Matrix, labels: [Int32], train: [Int], validation: [Int], classes: Int,
-             shuffle: inout RandomGenerator, dropout: inout RandomGenerator) throws -> EpochLoop.Result {
+    func fit(
+        _ net: Network, x: Matrix, labels: [Int32], train: [Int], validation: [Int], classes: Int,
+        shuffle: inout RandomGenerator, dropout: inout RandomGenerator
+    ) throws -> EpochLoop.Result {
         let valX = gather(x, validation)
         let valY = validation.map { labels[$0] }
         var batches = Minibatches(source: x, rows: train, batchSize: batchSize)
         var best: (score: Float, epoch: Int, layers: [DenseLayer])? = nil
         var sinceBest = 0
-        var labelBuffer = [Int32](repeating: 0, count: batches.batchSize)   // capped at the rows, as the batches are
+        var labelBuffer = [Int32](repeating: 0, count: batches.batchSize)  // capped at the rows, as the batches are
         let loop = EpochLoop(label: stage, stage: stage, epochs: epochs, progress: progress)
-        let result = try loop.run(&batches, shuffle: &shuffle, afterEpoch: { epoch in
-            guard !validation.isEmpty else { return EpochLoop.EpochEnd() }
-            let m = ClassificationMetrics(probabilities: net.predict(valX).storage, labels: valY, classes: classes)
-            var end = EpochLoop.EpochEnd(values: [("val_loss", Float(m.logLoss)), ("val_accuracy", Float(m.accuracy))])
-            guard let es = earlyStopping else { return end }
-            let score = es.metric == .valLoss ? Float(m.logLoss) : -Float(m.accuracy)
-            if best.map({ score < $0.score }) ?? true {
-                best = (score, epoch, net.denseLayers)
-                sinceBest = 0
-            } else {
-                sinceBest += 1
+        let result = try loop.run(
+            &batches, shuffle: &shuffle,
+            afterEpoch: { epoch in
+                guard !validation.isEmpty else { return EpochLoop.EpochEnd() }
+                let m = ClassificationMetrics(probabilities: net.predict(valX).storage, labels: valY, classes: classes)
+                var end = EpochLoop.EpochEnd(values: [("val_loss", Float(m.logLoss)), ("val_accuracy", Float(m.accuracy))])
+                guard let es = earlyStopping else { return end }
+                let score = es.metric == .valLoss ? Float(m.logLoss) : -Float(m.accuracy)
+                if best.map({ score < $0.score }) ?? true {
+                    best = (score, epoch, net.denseLayers)
+                    sinceBest = 0
+                } else {
+                    sinceBest += 1
+                }
+                if sinceBest >= es.patience {
+                    end.stop = "early stop after epoch \(epoch): no better \(es.metric.rawValue) for \(es.patience) epochs"
+                }
+                return end
             }
-            if sinceBest >= es.patience {
-                end.stop = "early stop after epoch \(epoch): no better \(es.metric.rawValue) for \(es.patience) epochs"
-            }
-            return end
-        }) { rows, count, batch in
+        ) { rows, count, batch in
             for (k, r) in rows.enumerated() { labelBuffer[k] = labels[r] }
             return labelBuffer.withUnsafeBufferPointer { lb in
-                net.trainStep(input: batch, batch: count, target: .labels(UnsafeBufferPointer(rebasing: lb[0..<count])),
-                              loss: .crossEntropy, rng: &dropout)
+                net.trainStep(
+                    input: batch, batch: count, target: .labels(UnsafeBufferPointer(rebasing: lb[0..<count])),
+                    loss: .crossEntropy, rng: &dropout)
             }
         }
         if let best {

@@ -12,7 +12,7 @@
 struct TrainingPlan {
     /// Optimizer steps a stage whose epochs are not set trains at least.
     static let minimumSteps: [String: Int] = [
-        "pretrain": 1000, "end_to_end": 1000, "classifier": 500, "fine_tune": 500,
+        "pretrain": 1000, "end_to_end": 1000, "classifier": 500, "fine_tune": 500
     ]
 
     /// One training stage's length.
@@ -65,8 +65,9 @@ struct TrainingPlan {
         var plan = TrainingPlan()
         func entry(_ key: String, _ stage: String, _ epochs: inout Int, fromData: Bool, rows: Int, batch: Int) {
             let minimum = minimumSteps[stage] ?? 0
-            var e = Entry(key: key, epochs: epochs, rows: rows, batchSize: batch, chosen: fromData, minimum: minimum,
-                          origin: pipeline.origin(key))
+            var e = Entry(
+                key: key, epochs: epochs, rows: rows, batchSize: batch, chosen: fromData, minimum: minimum,
+                origin: pipeline.origin(key))
             if fromData && e.batchesPerEpoch > 0 {
                 e.epochs = max(epochs, (minimum + e.batchesPerEpoch - 1) / e.batchesPerEpoch)
                 epochs = e.epochs
@@ -77,8 +78,9 @@ struct TrainingPlan {
         if var p = c.pretrain {
             entry("pretrain.epochs", "pretrain", &p.epochs, fromData: p.epochsFromData, rows: autoencoderRows, batch: p.batchSize)
             if var e = p.endToEnd {
-                entry("pretrain.end_to_end.epochs", "end_to_end", &e.epochs, fromData: e.epochsFromData,
-                      rows: autoencoderRows, batch: e.batchSize)
+                entry(
+                    "pretrain.end_to_end.epochs", "end_to_end", &e.epochs, fromData: e.epochsFromData,
+                    rows: autoencoderRows, batch: e.batchSize)
                 p.endToEnd = e
             }
             c.pretrain = p

@@ -22,8 +22,10 @@ final class GradientCheckTests: XCTestCase {
     }
 
     /// Compares every gradient coordinate of `params` with central differences of `loss`.
-    func check(params: [Float], analytic: [Float], tolerance: Float = 1e-4, relative: Float = 2e-3,
-               file: StaticString = #filePath, line: UInt = #line, loss: ([Float]) -> Float) {
+    func check(
+        params: [Float], analytic: [Float], tolerance: Float = 1e-4, relative: Float = 2e-3,
+        file: StaticString = #filePath, line: UInt = #line, loss: ([Float]) -> Float
+    ) {
         XCTAssertEqual(params.count, analytic.count, file: file, line: line)
         var worst: Float = 0
         var p = params
@@ -46,8 +48,10 @@ final class GradientCheckTests: XCTestCase {
     /// With `dropout` or `noise`, every evaluation restarts the generator from one seed,
     /// so the masks are the same at p, p + h and p − h and the loss is a smooth function
     /// of the parameters again.
-    func checkNetwork(_ specs: [DenseSpec], loss: Loss, labels: Bool, weightDecay: Float = 0, dropout: Float = 0,
-                      noise: NoiseConfig = .none, file: StaticString = #filePath, line: UInt = #line) {
+    func checkNetwork(
+        _ specs: [DenseSpec], loss: Loss, labels: Bool, weightDecay: Float = 0, dropout: Float = 0,
+        noise: NoiseConfig = .none, file: StaticString = #filePath, line: UInt = #line
+    ) {
         var rng = RandomGenerator(seed: 11)
         let net = Network(layers: specs, maxBatch: 8, rng: &rng, dropout: dropout)
         net.configure(optimizer: .defaultAdam, weightDecay: weightDecay)
@@ -62,8 +66,10 @@ final class GradientCheckTests: XCTestCase {
             return x.withUnsafeBufferPointer { xb in
                 t.withUnsafeBufferPointer { tb in
                     y.withUnsafeBufferPointer { yb in
-                        net.lossAndGradients(input: xb, batch: batch, target: labels ? .labels(yb) : .values(tb),
-                                             loss: loss, noise: noise, training: true, rng: &rng).0
+                        net.lossAndGradients(
+                            input: xb, batch: batch, target: labels ? .labels(yb) : .values(tb),
+                            loss: loss, noise: noise, training: true, rng: &rng
+                        ).0
                     }
                 }
             }
@@ -76,69 +82,96 @@ final class GradientCheckTests: XCTestCase {
 
     func testEveryHiddenActivationWithMSE() {
         for act in [Activation.sigmoid, .tanh, .identity, .relu, .leakyRelu, .softmax] {
-            checkNetwork([DenseSpec(inputs: 4, outputs: 6, activation: act),
-                          DenseSpec(inputs: 6, outputs: 3, activation: .identity)], loss: .mse, labels: false)
+            checkNetwork(
+                [
+                    DenseSpec(inputs: 4, outputs: 6, activation: act),
+                    DenseSpec(inputs: 6, outputs: 3, activation: .identity)
+                ], loss: .mse, labels: false)
         }
     }
 
     func testOutputActivationsUnderMSE() {
         for act in [Activation.sigmoid, .tanh, .relu] {
-            checkNetwork([DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
-                          DenseSpec(inputs: 5, outputs: 3, activation: act)], loss: .mse, labels: false)
+            checkNetwork(
+                [
+                    DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
+                    DenseSpec(inputs: 5, outputs: 3, activation: act)
+                ], loss: .mse, labels: false)
         }
     }
 
     func testBCEOnSigmoidLogits() {
-        checkNetwork([DenseSpec(inputs: 4, outputs: 5, activation: .relu),
-                      DenseSpec(inputs: 5, outputs: 6, activation: .sigmoid)], loss: .bce, labels: false)
+        checkNetwork(
+            [
+                DenseSpec(inputs: 4, outputs: 5, activation: .relu),
+                DenseSpec(inputs: 5, outputs: 6, activation: .sigmoid)
+            ], loss: .bce, labels: false)
     }
 
     func testSoftmaxCrossEntropyThroughThreeLayers() {
-        checkNetwork([DenseSpec(inputs: 4, outputs: 6, activation: .sigmoid),
-                      DenseSpec(inputs: 6, outputs: 5, activation: .tanh),
-                      DenseSpec(inputs: 5, outputs: 4, activation: .softmax)], loss: .crossEntropy, labels: true)
+        checkNetwork(
+            [
+                DenseSpec(inputs: 4, outputs: 6, activation: .sigmoid),
+                DenseSpec(inputs: 6, outputs: 5, activation: .tanh),
+                DenseSpec(inputs: 5, outputs: 4, activation: .softmax)
+            ], loss: .crossEntropy, labels: true)
     }
 
     func testWeightDecayTerm() {
-        checkNetwork([DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
-                      DenseSpec(inputs: 5, outputs: 3, activation: .softmax)], loss: .crossEntropy, labels: true,
-                     weightDecay: 0.3)
+        checkNetwork(
+            [
+                DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
+                DenseSpec(inputs: 5, outputs: 3, activation: .softmax)
+            ], loss: .crossEntropy, labels: true,
+            weightDecay: 0.3)
     }
 
     /// Inverted dropout after both hidden layers (sigmoid, whose derivative needs the
     /// unmasked output, and ReLU), one fixed mask.
     func testDropoutWithAFixedMask() {
-        checkNetwork([DenseSpec(inputs: 4, outputs: 8, activation: .sigmoid),
-                      DenseSpec(inputs: 8, outputs: 6, activation: .relu),
-                      DenseSpec(inputs: 6, outputs: 3, activation: .softmax)], loss: .crossEntropy, labels: true,
-                     dropout: 0.4)
+        checkNetwork(
+            [
+                DenseSpec(inputs: 4, outputs: 8, activation: .sigmoid),
+                DenseSpec(inputs: 8, outputs: 6, activation: .relu),
+                DenseSpec(inputs: 6, outputs: 3, activation: .softmax)
+            ], loss: .crossEntropy, labels: true,
+            dropout: 0.4)
     }
 
     /// A denoising step: the gradient flows from the clean target through the corrupted input.
     func testInputNoiseWithAFixedDraw() {
         for noise in [NoiseConfig.masking(level: 0.3), .gaussian(stddev: 0.2), .saltPepper(level: 0.2)] {
-            checkNetwork([DenseSpec(inputs: 6, outputs: 4, activation: .tanh),
-                          DenseSpec(inputs: 4, outputs: 6, activation: .sigmoid)], loss: .bce, labels: false, noise: noise)
+            checkNetwork(
+                [
+                    DenseSpec(inputs: 6, outputs: 4, activation: .tanh),
+                    DenseSpec(inputs: 4, outputs: 6, activation: .sigmoid)
+                ], loss: .bce, labels: false, noise: noise)
         }
     }
 
     /// leaky_relu as hidden and output activation, from He- and Glorot-normal kernels.
     func testLeakyReluOutputUnderMSE() {
-        checkNetwork([DenseSpec(inputs: 4, outputs: 5, activation: .leakyRelu, initializer: .heNormal),
-                      DenseSpec(inputs: 5, outputs: 3, activation: .leakyRelu, initializer: .glorotNormal)],
-                     loss: .mse, labels: false)
+        checkNetwork(
+            [
+                DenseSpec(inputs: 4, outputs: 5, activation: .leakyRelu, initializer: .heNormal),
+                DenseSpec(inputs: 5, outputs: 3, activation: .leakyRelu, initializer: .glorotNormal)
+            ],
+            loss: .mse, labels: false)
     }
 
     // MARK: Shallow autoencoder terms
 
-    func checkAutoencoder(tied: Bool, activation: Activation = .sigmoid, output: Activation = .sigmoid,
-                          loss: Loss = .bce, sparsity: (Float, Float)? = nil, contractive: Float? = nil,
-                          weightDecay: Float = 0, file: StaticString = #filePath, line: UInt = #line) {
+    func checkAutoencoder(
+        tied: Bool, activation: Activation = .sigmoid, output: Activation = .sigmoid,
+        loss: Loss = .bce, sparsity: (Float, Float)? = nil, contractive: Float? = nil,
+        weightDecay: Float = 0, file: StaticString = #filePath, line: UInt = #line
+    ) {
         var rng = RandomGenerator(seed: 5)
-        let ae = ShallowAutoencoder(inputs: 6, hidden: 4, activation: activation, outputActivation: output, loss: loss,
-                                    tiedWeights: tied, noise: .none, sparsity: sparsity.map { ($0.0, $0.1) },
-                                    contractiveWeight: contractive, weightDecay: weightDecay, maxBatch: 8,
-                                    optimizer: .defaultAdam, rng: &rng)
+        let ae = ShallowAutoencoder(
+            inputs: 6, hidden: 4, activation: activation, outputActivation: output, loss: loss,
+            tiedWeights: tied, noise: .none, sparsity: sparsity.map { ($0.0, $0.1) },
+            contractiveWeight: contractive, weightDecay: weightDecay, maxBatch: 8,
+            optimizer: .defaultAdam, rng: &rng)
         let batch = 7
         let x = randomInput(batch * 6, seed: 3, unit: true)
         func lossAt(_ p: [Float]) -> Float {
@@ -163,9 +196,10 @@ final class GradientCheckTests: XCTestCase {
         var rng = RandomGenerator(seed: 9)
         let make = { (sp: (Float, Float)?, c: Float?) -> ShallowAutoencoder in
             var r = RandomGenerator(seed: 9)
-            return ShallowAutoencoder(inputs: 3, hidden: 2, activation: .sigmoid, outputActivation: .sigmoid, loss: .bce,
-                                      tiedWeights: false, noise: .none, sparsity: sp, contractiveWeight: c, weightDecay: 0,
-                                      maxBatch: 4, optimizer: .defaultAdam, rng: &r)
+            return ShallowAutoencoder(
+                inputs: 3, hidden: 2, activation: .sigmoid, outputActivation: .sigmoid, loss: .bce,
+                tiedWeights: false, noise: .none, sparsity: sp, contractiveWeight: c, weightDecay: 0,
+                maxBatch: 4, optimizer: .defaultAdam, rng: &r)
         }
         let x: [Float] = [0.1, 0.9, 0.5, 0.3, 0.2, 0.7, 0.8, 0.4, 0.6, 0.0, 1.0, 0.25]
         let base = make(nil, nil), sparse = make((0.2, 1.5), nil), contr = make(nil, 0.7)
@@ -176,10 +210,11 @@ final class GradientCheckTests: XCTestCase {
         let w = base.encoderKernel, b = base.encoderBias.map(Double.init)
         var hs: [[Double]] = []
         for r in 0..<4 {
-            hs.append((0..<2).map { j in
-                let z = (0..<3).reduce(b[j]) { $0 + Double(x[r * 3 + $1]) * Double(w[$1, j]) }
-                return 1 / (1 + exp(-z))
-            })
+            hs.append(
+                (0..<2).map { j in
+                    let z = (0..<3).reduce(b[j]) { $0 + Double(x[r * 3 + $1]) * Double(w[$1, j]) }
+                    return 1 / (1 + exp(-z))
+                })
         }
         var kl = 0.0
         for j in 0..<2 {

@@ -27,8 +27,10 @@ final class RegularizationValueTests: XCTestCase {
         var rng = RandomGenerator(seed: 1)
         let loss = x.withUnsafeBufferPointer { xb in
             y.withUnsafeBufferPointer { yb in
-                net.lossAndGradients(input: xb, batch: batch, target: .labels(yb), loss: .crossEntropy,
-                                     noise: .none, training: true, rng: &rng).0
+                net.lossAndGradients(
+                    input: xb, batch: batch, target: .labels(yb), loss: .crossEntropy,
+                    noise: .none, training: true, rng: &rng
+                ).0
             }
         }
         return (loss, net.gradientValues)
@@ -38,9 +40,11 @@ final class RegularizationValueTests: XCTestCase {
     /// layers (biases not decayed); gradient(λ) − gradient(0) = λ·W on those kernels, 0
     /// on biases (bit for bit) and on frozen layers.
     func testNetworkWeightDecayByValue() {
-        let specs = [DenseSpec(inputs: 6, outputs: 9, activation: .tanh),
-                     DenseSpec(inputs: 9, outputs: 7, activation: .relu),
-                     DenseSpec(inputs: 7, outputs: 4, activation: .softmax)]
+        let specs = [
+            DenseSpec(inputs: 6, outputs: 9, activation: .tanh),
+            DenseSpec(inputs: 9, outputs: 7, activation: .relu),
+            DenseSpec(inputs: 7, outputs: 4, activation: .softmax)
+        ]
         let lambda: Float = 0.3, batch = 10
         let x = data(batch * 6, seed: 2), y: [Int32] = (0..<batch).map { Int32($0 % 4) }
         for frozenFirst in [false, true] {
@@ -63,8 +67,9 @@ final class RegularizationValueTests: XCTestCase {
                     let want = trainable.contains(l) ? Double(lambda) * Double(k[i]) : 0
                     // g + λw is rounded once to Float (≤ ½ ulp of the sum) after λ·w is (≤ ½ ulp of λw).
                     let tolerance = Double(g1[offset + i].ulp) + Double((lambda * k[i]).ulp)
-                    XCTAssertEqual(Double(g1[offset + i]) - Double(g0[offset + i]), want, accuracy: tolerance,
-                                   "layer \(l) kernel[\(i)], frozen first: \(frozenFirst)")
+                    XCTAssertEqual(
+                        Double(g1[offset + i]) - Double(g0[offset + i]), want, accuracy: tolerance,
+                        "layer \(l) kernel[\(i)], frozen first: \(frozenFirst)")
                 }
                 let biasDiff = (0..<nb).map { g1[offset + nk + $0].bitPattern == g0[offset + nk + $0].bitPattern }
                 XCTAssertEqual(biasDiff, [Bool](repeating: true, count: nb), "layer \(l) bias gradient")
@@ -80,9 +85,10 @@ final class RegularizationValueTests: XCTestCase {
         for tied in [false, true] {
             func make(_ lambda: Float) -> ShallowAutoencoder {
                 var rng = RandomGenerator(seed: 5)
-                return ShallowAutoencoder(inputs: 6, hidden: 4, activation: .sigmoid, outputActivation: .sigmoid, loss: .bce,
-                                          tiedWeights: tied, noise: .none, sparsity: nil, contractiveWeight: nil,
-                                          weightDecay: lambda, maxBatch: 8, optimizer: .defaultAdam, rng: &rng)
+                return ShallowAutoencoder(
+                    inputs: 6, hidden: 4, activation: .sigmoid, outputActivation: .sigmoid, loss: .bce,
+                    tiedWeights: tied, noise: .none, sparsity: nil, contractiveWeight: nil,
+                    weightDecay: lambda, maxBatch: 8, optimizer: .defaultAdam, rng: &rng)
             }
             let lambda: Float = 0.2
             let plain = make(0), decayed = make(lambda)
@@ -115,9 +121,11 @@ final class RegularizationValueTests: XCTestCase {
     /// dropped values, and the output layer is never dropped.
     func testDropoutZeroesAFractionPAndScalesTheRestByOneOverKeep() {
         let p: Float = 0.3, batch = 64
-        let specs = [DenseSpec(inputs: 20, outputs: 400, activation: .sigmoid),
-                     DenseSpec(inputs: 400, outputs: 300, activation: .sigmoid),
-                     DenseSpec(inputs: 300, outputs: 5, activation: .softmax)]
+        let specs = [
+            DenseSpec(inputs: 20, outputs: 400, activation: .sigmoid),
+            DenseSpec(inputs: 400, outputs: 300, activation: .sigmoid),
+            DenseSpec(inputs: 300, outputs: 5, activation: .softmax)
+        ]
         var rng = RandomGenerator(seed: 8)
         let net = Network(layers: specs, maxBatch: batch, rng: &rng, dropout: p)
         let x = data(batch * 20, seed: 9)

@@ -24,13 +24,16 @@ final class StabilityTests: XCTestCase {
         let net = network(logits: z, activation: .sigmoid)
         var rng = RandomGenerator(seed: 1)
         let loss = z.withUnsafeBufferPointer { x in
-            t.withUnsafeBufferPointer { net.lossAndGradients(input: x, batch: 1, target: .values($0), loss: .bce, noise: .none, training: true, rng: &rng).0 }
+            t.withUnsafeBufferPointer {
+                net.lossAndGradients(input: x, batch: 1, target: .values($0), loss: .bce, noise: .none, training: true, rng: &rng).0
+            }
         }
         // max(z, 0) − z·t + log(1 + e^−|z|), mean over elements.
-        let expected = zip(z, t).map { zf, tf -> Double in
-            let z = Double(zf), t = Double(tf)
-            return max(z, 0) - z * t + log1p(exp(-abs(z)))
-        }.reduce(0, +) / Double(z.count)
+        let expected =
+            zip(z, t).map { zf, tf -> Double in
+                let z = Double(zf), t = Double(tf)
+                return max(z, 0) - z * t + log1p(exp(-abs(z)))
+            }.reduce(0, +) / Double(z.count)
         XCTAssertTrue(loss.isFinite)
         XCTAssertEqual(Double(loss), expected, accuracy: 1e-4 * expected)
         // The bias gradient is ∂loss/∂z = (σ(z) − t)/n itself (batch of one row).
@@ -49,8 +52,10 @@ final class StabilityTests: XCTestCase {
         for label: Int32 in [0, 1, 2, 3] {
             let loss = z.withUnsafeBufferPointer { x in
                 [label].withUnsafeBufferPointer {
-                    net.lossAndGradients(input: x, batch: 1, target: .labels($0), loss: .crossEntropy, noise: .none,
-                                         training: true, rng: &rng).0
+                    net.lossAndGradients(
+                        input: x, batch: 1, target: .labels($0), loss: .crossEntropy, noise: .none,
+                        training: true, rng: &rng
+                    ).0
                 }
             }
             // −log softmax(z)_label = logsumexp(z) − z_label, logsumexp = 1000 + log(1 + e^−1 + …).

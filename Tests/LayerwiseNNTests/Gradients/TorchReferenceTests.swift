@@ -32,9 +32,12 @@ final class TorchReferenceTests: XCTestCase {
     /// The fixture's 4-tanh-5-relu-6-softmax-3 network with its weights.
     func network(_ optimizer: OptimizerConfig = .defaultAdam) throws -> Network {
         var rng = RandomGenerator(seed: 0)
-        let net = Network(layers: [DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
-                                   DenseSpec(inputs: 5, outputs: 6, activation: .relu),
-                                   DenseSpec(inputs: 6, outputs: 3, activation: .softmax)], maxBatch: 5, rng: &rng)
+        let net = Network(
+            layers: [
+                DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
+                DenseSpec(inputs: 5, outputs: 6, activation: .relu),
+                DenseSpec(inputs: 6, outputs: 3, activation: .softmax)
+            ], maxBatch: 5, rng: &rng)
         for l in 0..<3 {
             let s = net.specs[l]
             net.setKernel(l, Matrix(rows: s.inputs, cols: s.outputs, storage: try floats("kernel_\(l)")))
@@ -66,8 +69,10 @@ final class TorchReferenceTests: XCTestCase {
         var rng = RandomGenerator(seed: 0)
         let loss = x.withUnsafeBufferPointer { xb in
             y.withUnsafeBufferPointer { yb in
-                net.lossAndGradients(input: xb, batch: 5, target: .labels(yb), loss: .crossEntropy, noise: .none,
-                                     training: true, rng: &rng).0
+                net.lossAndGradients(
+                    input: xb, batch: 5, target: .labels(yb), loss: .crossEntropy, noise: .none,
+                    training: true, rng: &rng
+                ).0
             }
         }
         XCTAssertEqual(loss, try floats("loss")[0], accuracy: 1e-5)
@@ -82,7 +87,7 @@ final class TorchReferenceTests: XCTestCase {
             ("adamw", .adamw(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1)),
             ("sgd", .sgd(learningRate: 0.05, momentum: 0.9, nesterov: true)),
             ("sgd_momentum", .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false)),
-            ("rmsprop", .rmsprop(learningRate: 0.01, rho: 0.9, epsilon: 1e-7)),
+            ("rmsprop", .rmsprop(learningRate: 0.01, rho: 0.9, epsilon: 1e-7))
         ]
         for (name, config) in configs {
             let net = try network(config)
@@ -95,9 +100,10 @@ final class TorchReferenceTests: XCTestCase {
 
     func testAutoencoderBCEOnLogits() throws {
         var rng = RandomGenerator(seed: 0)
-        let ae = ShallowAutoencoder(inputs: 6, hidden: 3, activation: .relu, outputActivation: .sigmoid, loss: .bce,
-                                    tiedWeights: false, noise: .none, sparsity: nil, contractiveWeight: nil,
-                                    weightDecay: 0, maxBatch: 4, optimizer: .defaultAdam, rng: &rng)
+        let ae = ShallowAutoencoder(
+            inputs: 6, hidden: 3, activation: .relu, outputActivation: .sigmoid, loss: .bce,
+            tiedWeights: false, noise: .none, sparsity: nil, contractiveWeight: nil,
+            weightDecay: 0, maxBatch: 4, optimizer: .defaultAdam, rng: &rng)
         let g = "autoencoder/"
         ae.parameterValues = try floats(g + "w1") + floats(g + "b1") + floats(g + "w2") + floats(g + "b2")
         let x = try floats(g + "x")
@@ -112,21 +118,24 @@ final class TorchReferenceTests: XCTestCase {
     /// from both uses, and the parameters after two whole Adam steps.
     func testTiedAutoencoderGradientsAndTwoAdamSteps() throws {
         var rng = RandomGenerator(seed: 0)
-        let ae = ShallowAutoencoder(inputs: 6, hidden: 3, activation: .sigmoid, outputActivation: .sigmoid, loss: .bce,
-                                    tiedWeights: true, noise: .none, sparsity: nil, contractiveWeight: nil,
-                                    weightDecay: 0, maxBatch: 4,
-                                    optimizer: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8), rng: &rng)
+        let ae = ShallowAutoencoder(
+            inputs: 6, hidden: 3, activation: .sigmoid, outputActivation: .sigmoid, loss: .bce,
+            tiedWeights: true, noise: .none, sparsity: nil, contractiveWeight: nil,
+            weightDecay: 0, maxBatch: 4,
+            optimizer: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8), rng: &rng)
         let g = "tied/"
         // Layout with tied weights: W₁, b₁, b₂.
         ae.parameterValues = try floats(g + "w1") + floats(g + "b1") + floats(g + "b2")
         let x = try floats(g + "x")
         let loss = x.withUnsafeBufferPointer { ae.trainStep(input: $0, batch: 4, rng: &rng) }
         XCTAssertEqual(loss, try floats(g + "loss")[0], accuracy: 1e-6)
-        assertClose(ae.gradientValues, try floats(g + "grad_w1") + floats(g + "grad_b1") + floats(g + "grad_b2"), 1e-6,
-                    "tied gradients")
+        assertClose(
+            ae.gradientValues, try floats(g + "grad_w1") + floats(g + "grad_b1") + floats(g + "grad_b2"), 1e-6,
+            "tied gradients")
         _ = x.withUnsafeBufferPointer { ae.trainStep(input: $0, batch: 4, rng: &rng) }
-        assertClose(ae.parameterValues, try floats(g + "adam2_w1") + floats(g + "adam2_b1") + floats(g + "adam2_b2"), 1e-5,
-                    "tied after two Adam steps")
+        assertClose(
+            ae.parameterValues, try floats(g + "adam2_w1") + floats(g + "adam2_b1") + floats(g + "adam2_b2"), 1e-5,
+            "tied after two Adam steps")
         XCTAssertEqual(ae.decoderKernel, ae.encoderKernel.transposed)
     }
 }

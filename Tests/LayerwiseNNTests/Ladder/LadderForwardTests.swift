@@ -7,8 +7,9 @@ import XCTest
 /// (parameters and noise from the formulas given there).
 final class LadderForwardTests: XCTestCase {
     func testForwardPassMatchesNumpy() {
-        let spec = LadderSpec(inputs: 2, hidden: [2], classes: 2, activation: .relu, noise: 0.3,
-                              denoisingWeights: [1000, 10, 0.1])
+        let spec = LadderSpec(
+            inputs: 2, hidden: [2], classes: 2, activation: .relu, noise: 0.3,
+            denoisingWeights: [1000, 10, 0.1])
         var rng = RandomGenerator(seed: 0)
         let net = LadderNetwork(spec, maxBatch: 4, rng: &rng)
         XCTAssertEqual(net.parameterValues.count, 82)
@@ -31,18 +32,22 @@ final class LadderForwardTests: XCTestCase {
         XCTAssertEqual(net.lastSupervised, 0.700270642, accuracy: 1e-6)
         close(net.lastDenoising.map(Float.init), [965.254405, 743.050263, 4.36718307], "denoising costs")
         XCTAssertEqual(total, 1713.37212, accuracy: 1713.37212 * 2e-6)
-        close(Array(UnsafeBufferPointer(start: net.clean.h[1].pointer, count: 6)),
-              [1.06969743, 0.842631076, 0.506647309, 0, 0, 0], "clean h1")
-        close(Array(UnsafeBufferPointer(start: net.corrupted.h[2].pointer, count: 6)),
-              [0.496339948, 0.503660052, 0.443371393, 0.556628607, 0.4556496, 0.5443504], "corrupted softmax")
-        close(Array(UnsafeBufferPointer(start: net.decoder.zhat[0].pointer, count: 6)),
-              [-0.871370385, 0.0110256212, -0.638233881, 0.792559608, -0.752715812, 0.392195729], "ẑ_0")
+        close(
+            Array(UnsafeBufferPointer(start: net.clean.h[1].pointer, count: 6)),
+            [1.06969743, 0.842631076, 0.506647309, 0, 0, 0], "clean h1")
+        close(
+            Array(UnsafeBufferPointer(start: net.corrupted.h[2].pointer, count: 6)),
+            [0.496339948, 0.503660052, 0.443371393, 0.556628607, 0.4556496, 0.5443504], "corrupted softmax")
+        close(
+            Array(UnsafeBufferPointer(start: net.decoder.zhat[0].pointer, count: 6)),
+            [-0.871370385, 0.0110256212, -0.638233881, 0.792559608, -0.752715812, 0.392195729], "ẑ_0")
     }
 
     /// The folded Dense layers reproduce the clean pass with the running statistics.
     func testFoldedLayersMatchTheCleanInferencePass() {
-        let spec = LadderSpec(inputs: 6, hidden: [5, 4], classes: 3, activation: .relu, noise: 0.3,
-                              denoisingWeights: [1000, 10, 0.1, 0.1])
+        let spec = LadderSpec(
+            inputs: 6, hidden: [5, 4], classes: 3, activation: .relu, noise: 0.3,
+            denoisingWeights: [1000, 10, 0.1, 0.1])
         var rng = RandomGenerator(seed: 3)
         let net = LadderNetwork(spec, maxBatch: 16, rng: &rng)
         var data = RandomGenerator(seed: 4)
@@ -51,8 +56,9 @@ final class LadderForwardTests: XCTestCase {
         x.storage.withUnsafeBufferPointer { xb in
             for step in 0..<30 {
                 let start = (step * 16) % 24
-                net.trainStep(unlabeled: xb.baseAddress! + start * 6, rows: 16, labeled: xb.baseAddress!, labels: labels,
-                              labeledRows: 16, rng: &data)
+                net.trainStep(
+                    unlabeled: xb.baseAddress! + start * 6, rows: 16, labeled: xb.baseAddress!, labels: labels,
+                    labeledRows: 16, rng: &data)
             }
         }
         let direct = net.predict(x)

@@ -23,8 +23,10 @@ final class LadderGradientCheckTests: XCTestCase {
         return (0..<n).map { _ in rng.normal() * scale }
     }
 
-    func check(_ name: String, analytic: [Float], at x: [Double], tolerance: Double = 1e-5, relative: Double = 1e-4,
-               file: StaticString = #filePath, line: UInt = #line, _ f: ([Double]) -> Double) {
+    func check(
+        _ name: String, analytic: [Float], at x: [Double], tolerance: Double = 1e-5, relative: Double = 1e-4,
+        file: StaticString = #filePath, line: UInt = #line, _ f: ([Double]) -> Double
+    ) {
         XCTAssertEqual(analytic.count, x.count, file: file, line: line)
         var worstAbs = 0.0, worstShare = 0.0, p = x
         for i in x.indices {
@@ -88,10 +90,12 @@ final class LadderGradientCheckTests: XCTestCase {
         _ = lw_denoising_cost(zh, zc, m, s, Int32(n), Int32(d), Float(2 * lambda) / Float(n * d), &gh, &gc, &gm, &gs)
         check("denoising cost", analytic: gh + gc + gm + gs, at: (zh + zc + m + s).map(Double.init)) { p in
             var total = 0.0
-            for i in 0..<n { for j in 0..<d {
-                let e = (p[i * d + j] - p[2 * n * d + j]) / p[2 * n * d + d + j] - p[n * d + i * d + j]
-                total += e * e
-            } }
+            for i in 0..<n {
+                for j in 0..<d {
+                    let e = (p[i * d + j] - p[2 * n * d + j]) / p[2 * n * d + d + j] - p[n * d + i * d + j]
+                    total += e * e
+                }
+            }
             return lambda * total / Double(n * d)
         }
     }
@@ -101,8 +105,10 @@ final class LadderGradientCheckTests: XCTestCase {
     /// Builds a small ladder with every parameter drawn away from its initial value (so
     /// no combinator is degenerate), draws one step's noise, and checks every parameter's
     /// gradient of the cost against the Double reference.
-    func checkLadder(_ name: String, activation: Activation, lambdas: [Float], labeled m: Int = 4,
-                     file: StaticString = #filePath, line: UInt = #line) {
+    func checkLadder(
+        _ name: String, activation: Activation, lambdas: [Float], labeled m: Int = 4,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let widths = [5, 4, 3, 3], n = 6
         let spec = LadderSpec(inputs: 5, hidden: [4, 3], classes: 3, activation: activation, noise: 0.3, denoisingWeights: lambdas)
         var rng = RandomGenerator(seed: 21)
@@ -116,17 +122,23 @@ final class LadderGradientCheckTests: XCTestCase {
         let total = x.withUnsafeBufferPointer { xb in
             xl.withUnsafeBufferPointer { lb in
                 labels.withUnsafeBufferPointer { yb in
-                    net.lossAndGradients(unlabeled: xb.baseAddress!, rows: n, labeled: lb.baseAddress, labels: yb.baseAddress,
-                                         labeledRows: m)
+                    net.lossAndGradients(
+                        unlabeled: xb.baseAddress!, rows: n, labeled: lb.baseAddress, labels: yb.baseAddress,
+                        labeledRows: m)
                 }
             }
         }
-        let noise = (0...3).map { l in Array(UnsafeBufferPointer(start: net.corrupted.noise[l].pointer, count: n * widths[l])).map(Double.init) }
-        let labeledNoise = (0...3).map { l in Array(UnsafeBufferPointer(start: net.labeled.noise[l].pointer, count: m * widths[l])).map(Double.init) }
+        let noise = (0...3).map { l in
+            Array(UnsafeBufferPointer(start: net.corrupted.noise[l].pointer, count: n * widths[l])).map(Double.init)
+        }
+        let labeledNoise = (0...3).map { l in
+            Array(UnsafeBufferPointer(start: net.labeled.noise[l].pointer, count: m * widths[l])).map(Double.init)
+        }
         let ref = LadderReference(widths: widths, activation: activation, lambdas: lambdas.map(Double.init))
         let cost = { (p: [Double]) in
-            ref.cost(p, x: x.map(Double.init), n: n, xl: xl.map(Double.init), labels: labels.map(Int.init), m: m,
-                     noise: noise, labeledNoise: labeledNoise)
+            ref.cost(
+                p, x: x.map(Double.init), n: n, xl: xl.map(Double.init), labels: labels.map(Int.init), m: m,
+                noise: noise, labeledNoise: labeledNoise)
         }
         let (refTotal, refSup, refDen) = cost(p0.map(Double.init))
         XCTAssertEqual(total, refTotal, accuracy: 1e-5 * max(1, abs(refTotal)), "\(name): total cost", file: file, line: line)

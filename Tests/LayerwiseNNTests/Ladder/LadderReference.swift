@@ -100,8 +100,10 @@ struct LadderReference {
     }
 
     /// (total, supervised, λ_l·C_l for every l).
-    func cost(_ p: [Double], x: [Double], n: Int, xl: [Double], labels: [Int], m: Int,
-              noise: [[Double]], labeledNoise: [[Double]]) -> (Double, Double, [Double]) {
+    func cost(
+        _ p: [Double], x: [Double], n: Int, xl: [Double], labels: [Int], m: Int,
+        noise: [[Double]], labeledNoise: [[Double]]
+    ) -> (Double, Double, [Double]) {
         let t = tensors(p)
         let clean = encode(p, x, n, noise: nil)
         let corr = encode(p, x, n, noise: noise)

@@ -17,11 +17,13 @@ final class LadderTorchReferenceTests: XCTestCase {
         func doubles(_ p: String) throws -> [Double] { try root.dataset(p).read(as: Double.self) }
         let widths = try root.dataset("widths").read(as: Int64.self).map(Int.init)
         XCTAssertEqual(widths, [6, 5, 4, 3])
-        let spec = LadderSpec(inputs: 6, hidden: [5, 4], classes: 3, activation: .relu, noise: 0.3,
-                              denoisingWeights: try floats("lambdas"))
+        let spec = LadderSpec(
+            inputs: 6, hidden: [5, 4], classes: 3, activation: .relu, noise: 0.3,
+            denoisingWeights: try floats("lambdas"))
         var rng = RandomGenerator(seed: 0)
-        let net = LadderNetwork(spec, maxBatch: 8, rng: &rng,
-                                optimizer: .adam(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8))
+        let net = LadderNetwork(
+            spec, maxBatch: 8, rng: &rng,
+            optimizer: .adam(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-8))
         net.parameterValues = try floats("params")
         for l in 0...3 {
             let u = try floats("noise_unlabeled_\(l)"), lab = try floats("noise_labeled_\(l)")
@@ -42,6 +44,8 @@ final class LadderTorchReferenceTests: XCTestCase {
         net.store.update()
         let paramError = worst(net.parameterValues, try floats("params_after_adam"))
         XCTAssertLessThanOrEqual(paramError, 1e-4)
-        print("ladder vs PyTorch: |Δ total| = \(abs(total - (try doubles("total")[0]))), max |Δ gradient| = \(gradError), max |Δ parameter after Adam| = \(paramError)")
+        print(
+            "ladder vs PyTorch: |Δ total| = \(abs(total - (try doubles("total")[0]))), max |Δ gradient| = \(gradError), max |Δ parameter after Adam| = \(paramError)"
+        )
     }
 }

@@ -42,16 +42,20 @@ final class ThreadingTests: XCTestCase {
     func train(threads: Int) -> (params: [Float], losses: [Float]) {
         BLAS.setThreads(threads)
         var rng = RandomGenerator(seed: 4)
-        let net = Network(layers: [DenseSpec(inputs: 784, outputs: 300, activation: .relu),
-                                   DenseSpec(inputs: 300, outputs: 40, activation: .tanh),
-                                   DenseSpec(inputs: 40, outputs: 784, activation: .sigmoid)],
-                          maxBatch: 96, rng: &rng, dropout: 0.1)
+        let net = Network(
+            layers: [
+                DenseSpec(inputs: 784, outputs: 300, activation: .relu),
+                DenseSpec(inputs: 300, outputs: 40, activation: .tanh),
+                DenseSpec(inputs: 40, outputs: 784, activation: .sigmoid)
+            ],
+            maxBatch: 96, rng: &rng, dropout: 0.1)
         let x = data(96 * 784, seed: 2)
         var losses: [Float] = []
         for _ in 0..<3 {
-            losses.append(x.withUnsafeBufferPointer {
-                net.trainStep(input: $0, batch: 96, target: .values($0), loss: .bce, noise: .masking(level: 0.2), rng: &rng)
-            })
+            losses.append(
+                x.withUnsafeBufferPointer {
+                    net.trainStep(input: $0, batch: 96, target: .values($0), loss: .bce, noise: .masking(level: 0.2), rng: &rng)
+                })
         }
         return (net.parameterValues, losses)
     }
@@ -88,12 +92,16 @@ final class ThreadingTests: XCTestCase {
         XCTAssertLessThanOrEqual(worstRelative(two.storage, exact), sumBound(k))
         // Transposed operands, both split directions (m > n and n > m).
         for (mm, nn) in [(40, 600), (600, 40)] {
-            let x = data(k * mm, seed: 3), y = data(nn * k, seed: 4)   // A stored [k, mm], B stored [nn, k]
+            let x = data(k * mm, seed: 3), y = data(nn * k, seed: 4)  // A stored [k, mm], B stored [nn, k]
             var c2 = [Float](repeating: 0, count: mm * nn)
             BLAS.setThreads(2)
-            x.withUnsafeBufferPointer { xa in y.withUnsafeBufferPointer { yb in c2.withUnsafeMutableBufferPointer {
-                BLAS.gemm(xa.baseAddress!, yb.baseAddress!, $0.baseAddress!, m: mm, n: nn, k: k, transA: true, transB: true)
-            } } }
+            x.withUnsafeBufferPointer { xa in
+                y.withUnsafeBufferPointer { yb in
+                    c2.withUnsafeMutableBufferPointer {
+                        BLAS.gemm(xa.baseAddress!, yb.baseAddress!, $0.baseAddress!, m: mm, n: nn, k: k, transA: true, transB: true)
+                    }
+                }
+            }
             // opᵀ: A[i, t] = x[t·mm + i], B[t, j] = y[j·k + t].
             let at = (0..<(mm * k)).map { x[($0 % k) * mm + $0 / k] }
             let bt = (0..<(k * nn)).map { y[($0 % nn) * k + $0 / nn] }
@@ -110,10 +118,11 @@ final class ThreadingTests: XCTestCase {
             for threads in [1, 2] {
                 BLAS.setThreads(threads)
                 var rng = RandomGenerator(seed: 3)
-                let ae = ShallowAutoencoder(inputs: 784, hidden: 128, activation: .sigmoid, outputActivation: .sigmoid,
-                                            loss: .bce, tiedWeights: tied, noise: .none, sparsity: (0.1, 0.5),
-                                            contractiveWeight: 0.1, weightDecay: 1e-3, maxBatch: 64,
-                                            optimizer: .defaultAdam, rng: &rng)
+                let ae = ShallowAutoencoder(
+                    inputs: 784, hidden: 128, activation: .sigmoid, outputActivation: .sigmoid,
+                    loss: .bce, tiedWeights: tied, noise: .none, sparsity: (0.1, 0.5),
+                    contractiveWeight: 0.1, weightDecay: 1e-3, maxBatch: 64,
+                    optimizer: .defaultAdam, rng: &rng)
                 _ = x.withUnsafeBufferPointer { ae.lossAndGradients(input: $0, batch: 64, noise: .none, rng: &rng) }
                 grads.append(ae.gradientValues)
             }
@@ -146,7 +155,9 @@ final class ThreadingTests: XCTestCase {
             BLAS.setThreads(threads)
             let c = a.matmul(b).storage
             guard let want = first[threads], sameBytes(c, want) else {
-                return XCTFail("restart \(i) at \(threads) threads: differs from the first product, worst relative to Double \(worstRelative(c, exact))")
+                return XCTFail(
+                    "restart \(i) at \(threads) threads: differs from the first product, worst relative to Double \(worstRelative(c, exact))"
+                )
             }
         }
     }

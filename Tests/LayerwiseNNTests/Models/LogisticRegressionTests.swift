@@ -51,11 +51,13 @@ final class LogisticRegressionTests: XCTestCase {
         XCTAssertEqual(cases.count, 6)
         for c in cases {
             let file = { (suffix: String) in dir.appendingPathComponent("\(c.name)_\(suffix)") }
-            let xFit = Matrix(rows: c.fit_rows, cols: c.features,
-                              storage: try read(file("xfit.f32"), as: Float.self, count: c.fit_rows * c.features))
+            let xFit = Matrix(
+                rows: c.fit_rows, cols: c.features,
+                storage: try read(file("xfit.f32"), as: Float.self, count: c.fit_rows * c.features))
             let yFit = try read(file("yfit.i32"), as: Int32.self, count: c.fit_rows)
-            let xTest = Matrix(rows: c.test_rows, cols: c.features,
-                               storage: try read(file("xtest.f32"), as: Float.self, count: c.test_rows * c.features))
+            let xTest = Matrix(
+                rows: c.test_rows, cols: c.features,
+                storage: try read(file("xtest.f32"), as: Float.self, count: c.test_rows * c.features))
             let yTest = try read(file("ytest.i32"), as: Int32.self, count: c.test_rows)
             let theirs = try read(file("pred.i32"), as: Int32.self, count: c.test_rows)
             let theirP = try read(file("proba.f64"), as: Double.self, count: c.test_rows * c.classes)
@@ -75,9 +77,11 @@ final class LogisticRegressionTests: XCTestCase {
             let theirAccuracy = Double(zip(theirs, yTest).filter { $0 == $1 }.count) / n
             var maxDelta = 0.0
             for i in 0..<p.storage.count { maxDelta = max(maxDelta, abs(Double(p.storage[i]) - theirP[i])) }
-            print(String(format: "%@: agreement %.2f%%, accuracy ours %.2f%% sklearn %.2f%%, max |Δp| %.2e, " +
-                         "iterations ours %d sklearn %d, fit %.1f ms", c.name, 100 * agreement, 100 * accuracy,
-                         100 * theirAccuracy, maxDelta, model.iterations, c.sklearn_iterations, 1000 * seconds))
+            print(
+                String(
+                    format: "%@: agreement %.2f%%, accuracy ours %.2f%% sklearn %.2f%%, max |Δp| %.2e, "
+                        + "iterations ours %d sklearn %d, fit %.1f ms", c.name, 100 * agreement, 100 * accuracy,
+                    100 * theirAccuracy, maxDelta, model.iterations, c.sklearn_iterations, 1000 * seconds))
             XCTAssertGreaterThanOrEqual(agreement, 0.99, c.name)
             XCTAssertLessThanOrEqual(abs(accuracy - theirAccuracy), 0.005, c.name)
             // Both solvers stop at gtol 1e-4, not at the optimum: on cancer and wine they take the

@@ -10,11 +10,14 @@ import XCTest
 final class RBMTests: XCTestCase {
     let nv = 5, nh = 3
 
-    func makeRBM(_ units: VisibleUnits, cdSteps: Int = 1, persistent: Bool = false, batch: Int = 4,
-                 lr: Float = 0.1, momentum: Float = 0, decay: Float = 0) -> RBM {
+    func makeRBM(
+        _ units: VisibleUnits, cdSteps: Int = 1, persistent: Bool = false, batch: Int = 4,
+        lr: Float = 0.1, momentum: Float = 0, decay: Float = 0
+    ) -> RBM {
         var rng = RandomGenerator(seed: 11)
-        let rbm = RBM(visible: nv, hidden: nh, visibleUnits: units, cdSteps: cdSteps, persistent: persistent,
-                      learningRate: lr, momentum: momentum, weightDecay: decay, maxBatch: batch, rng: &rng)
+        let rbm = RBM(
+            visible: nv, hidden: nh, visibleUnits: units, cdSteps: cdSteps, persistent: persistent,
+            learningRate: lr, momentum: momentum, weightDecay: decay, maxBatch: batch, rng: &rng)
         // Weights large enough that every term matters (the default init is N(0, 0.01²)).
         var p = RandomGenerator(seed: 12)
         rbm.parameterValues = (0..<rbm.parameterValues.count).map { _ in 0.3 * p.normal() }
@@ -80,8 +83,10 @@ final class RBMTests: XCTestCase {
     }
 
     /// CD-k / PCD-k gradient of one batch, step by step in Double.
-    func referenceGradients(_ v0: [[Double]], _ p: Params, _ units: VisibleUnits, k: Int,
-                            chain: inout [[Double]]?, _ rng: inout RandomGenerator) -> [Double] {
+    func referenceGradients(
+        _ v0: [[Double]], _ p: Params, _ units: VisibleUnits, k: Int,
+        chain: inout [[Double]]?, _ rng: inout RandomGenerator
+    ) -> [Double] {
         func hidden(_ v: [Double]) -> [Double] {
             (0..<nh).map { j in sigmoid(p.c[j] + (0..<nv).map { v[$0] * p.w[$0][j] }.reduce(0, +)) }
         }
@@ -127,7 +132,9 @@ final class RBMTests: XCTestCase {
         var velocity = [Double](repeating: 0, count: rbm.parameterValues.count)
         var params = rbm.parameterValues.map(Double.init)
         for step in 0..<5 {
-            let v0 = (0..<batch).map { _ in (0..<nv).map { _ in Double(units == .bernoulli ? (dataRNG.uniform() < 0.4 ? 1 : 0) : dataRNG.normal()) } }
+            let v0 = (0..<batch).map { _ in
+                (0..<nv).map { _ in Double(units == .bernoulli ? (dataRNG.uniform() < 0.4 ? 1 : 0) : dataRNG.normal()) }
+            }
             if persistent && chain == nil { chain = v0 }
             let p = Params(params.map(Float.init), nv: nv, nh: nh)
             var g = referenceGradients(v0, p, units, k: k, chain: &chain, &refRNG)
@@ -155,7 +162,7 @@ final class RBMTests: XCTestCase {
             }
             let now = rbm.parameterValues
             for i in params.indices { XCTAssertEqual(Double(now[i]), params[i], accuracy: 1e-5, "parameter \(i) after step \(step)") }
-            params = now.map(Double.init)   // keep Float rounding from accumulating
+            params = now.map(Double.init)  // keep Float rounding from accumulating
         }
     }
 
@@ -179,8 +186,9 @@ final class RBMTests: XCTestCase {
         let flat = data.flatMap { $0 }.map(Float.init)
         for persistent in [false, true] {
             var initRNG = RandomGenerator(seed: 1)
-            let rbm = RBM(visible: nv, hidden: nh, visibleUnits: .bernoulli, cdSteps: 1, persistent: persistent,
-                          learningRate: 0.1, momentum: 0.5, weightDecay: 0, maxBatch: 16, rng: &initRNG)
+            let rbm = RBM(
+                visible: nv, hidden: nh, visibleUnits: .bernoulli, cdSteps: 1, persistent: persistent,
+                learningRate: 0.1, momentum: 0.5, weightDecay: 0, maxBatch: 16, rng: &initRNG)
             let before = logLikelihood(rbm, data)
             var sampleRNG = RandomGenerator(seed: 2)
             flat.withUnsafeBufferPointer { all in
@@ -199,7 +207,8 @@ final class RBMTests: XCTestCase {
 
     func testVisibleBiasesFromDataMeans() {
         var rng = RandomGenerator(seed: 1)
-        let rbm = RBM(visible: 2, hidden: 2, visibleUnits: .bernoulli, learningRate: 0.1, momentum: 0, weightDecay: 0, maxBatch: 4, rng: &rng)
+        let rbm = RBM(
+            visible: 2, hidden: 2, visibleUnits: .bernoulli, learningRate: 0.1, momentum: 0, weightDecay: 0, maxBatch: 4, rng: &rng)
         rbm.initializeVisibleBiases(from: Matrix(rows: 4, cols: 2, storage: [1, 0, 1, 0, 1, 0, 0, 0]))
         XCTAssertEqual(Double(rbm.visibleBias[0]), log(0.75 / 0.25), accuracy: 1e-6)
         XCTAssertEqual(Double(rbm.visibleBias[1]), log(0.001 / 0.999), accuracy: 1e-5)

@@ -9,8 +9,9 @@ import XCTest
 extension GradientCheckTests {
     func makeVAE(_ loss: Loss, activation: Activation, output: Activation, beta: Float, decay: Float = 0) -> VariationalAutoencoder {
         var rng = RandomGenerator(seed: 31)
-        return VariationalAutoencoder(inputs: 6, hidden: [5, 4], latent: 3, activation: activation, outputActivation: output,
-                                      loss: loss, beta: beta, maxBatch: 8, optimizer: .defaultAdam, weightDecay: decay, rng: &rng)
+        return VariationalAutoencoder(
+            inputs: 6, hidden: [5, 4], latent: 3, activation: activation, outputActivation: output,
+            loss: loss, beta: beta, maxBatch: 8, optimizer: .defaultAdam, weightDecay: decay, rng: &rng)
     }
 
     func checkVAE(_ vae: VariationalAutoencoder, unitInputs: Bool, file: StaticString = #filePath, line: UInt = #line) {
@@ -91,8 +92,9 @@ extension GradientCheckTests {
 
     func testVAETrainingLowersTheLoss() {
         var rng = RandomGenerator(seed: 3)
-        let vae = VariationalAutoencoder(inputs: 8, hidden: [16], latent: 2, activation: .relu, outputActivation: .sigmoid,
-                                         loss: .bce, beta: 1, maxBatch: 32, optimizer: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8), rng: &rng)
+        let vae = VariationalAutoencoder(
+            inputs: 8, hidden: [16], latent: 2, activation: .relu, outputActivation: .sigmoid,
+            loss: .bce, beta: 1, maxBatch: 32, optimizer: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8), rng: &rng)
         // Two binary prototypes with noise: an easy 2-d manifold.
         var data = RandomGenerator(seed: 4)
         var x: [Float] = []

@@ -24,8 +24,10 @@ final class EvaluationTests: XCTestCase {
             let chunked = small.loss(x, values: t, loss: loss)
             let reference = x.storage.withUnsafeBufferPointer { xb in
                 t.storage.withUnsafeBufferPointer { tb in
-                    whole.lossAndGradients(input: xb, batch: rows, target: .values(tb), loss: loss, noise: .none,
-                                           training: false, rng: &rng).0
+                    whole.lossAndGradients(
+                        input: xb, batch: rows, target: .values(tb), loss: loss, noise: .none,
+                        training: false, rng: &rng
+                    ).0
                 }
             }
             XCTAssertEqual(chunked, reference, accuracy: 1e-6, "\(loss)")
@@ -52,8 +54,11 @@ final class EvaluationTests: XCTestCase {
 
     func testPredictUpToAnInnerLayer() {
         var rng = RandomGenerator(seed: 6)
-        let net = Network(layers: [DenseSpec(inputs: 4, outputs: 3, activation: .tanh),
-                                   DenseSpec(inputs: 3, outputs: 2, activation: .identity)], maxBatch: 2, rng: &rng)
+        let net = Network(
+            layers: [
+                DenseSpec(inputs: 4, outputs: 3, activation: .tanh),
+                DenseSpec(inputs: 3, outputs: 2, activation: .identity)
+            ], maxBatch: 2, rng: &rng)
         let x = Matrix(rows: 5, cols: 4, storage: data(20, seed: 7))
         let codes = net.predict(x, upTo: 0)
         let w = net.kernel(0), b = net.bias(0)
@@ -71,12 +76,13 @@ final class EvaluationTests: XCTestCase {
         let (fanIn, fanOut) = (400, 300)
         let expected: [(Initializer, Float)] = [
             (.glorotUniform, 2 / Float(fanIn + fanOut)), (.glorotNormal, 2 / Float(fanIn + fanOut)),
-            (.heUniform, 2 / Float(fanIn)), (.heNormal, 2 / Float(fanIn)),
+            (.heUniform, 2 / Float(fanIn)), (.heNormal, 2 / Float(fanIn))
         ]
         for (initializer, variance) in expected {
             var rng = RandomGenerator(seed: 1)
-            let net = Network(layers: [DenseSpec(inputs: fanIn, outputs: fanOut, activation: .relu, initializer: initializer)],
-                              maxBatch: 1, rng: &rng)
+            let net = Network(
+                layers: [DenseSpec(inputs: fanIn, outputs: fanOut, activation: .relu, initializer: initializer)],
+                maxBatch: 1, rng: &rng)
             let w = net.kernel(0).storage.map(Double.init)
             let mean = w.reduce(0, +) / Double(w.count)
             let v = w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w.count)

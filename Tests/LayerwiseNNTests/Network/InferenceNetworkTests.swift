@@ -19,11 +19,15 @@ final class InferenceNetworkTests: XCTestCase {
         return net.denseLayers
     }
 
-    let autoencoder = [DenseSpec(inputs: 10, outputs: 7, activation: .relu),
-                       DenseSpec(inputs: 7, outputs: 3, activation: .tanh),
-                       DenseSpec(inputs: 3, outputs: 10, activation: .sigmoid)]
-    let classifier = [DenseSpec(inputs: 10, outputs: 6, activation: .leakyRelu),
-                      DenseSpec(inputs: 6, outputs: 4, activation: .softmax)]
+    let autoencoder = [
+        DenseSpec(inputs: 10, outputs: 7, activation: .relu),
+        DenseSpec(inputs: 7, outputs: 3, activation: .tanh),
+        DenseSpec(inputs: 3, outputs: 10, activation: .sigmoid)
+    ]
+    let classifier = [
+        DenseSpec(inputs: 10, outputs: 6, activation: .leakyRelu),
+        DenseSpec(inputs: 6, outputs: 4, activation: .softmax)
+    ]
 
     func bits(_ m: Matrix) -> [UInt32] { m.storage.map(\.bitPattern) }
 
@@ -55,8 +59,9 @@ final class InferenceNetworkTests: XCTestCase {
             for _ in 0..<5 {
                 x.withUnsafeBufferPointer { xb in
                     y.withUnsafeBufferPointer { yb in
-                        _ = net.trainStep(input: xb, batch: 8, target: .labels(yb), loss: .crossEntropy,
-                                          noise: .masking(level: 0.2), rng: &rng)
+                        _ = net.trainStep(
+                            input: xb, batch: 8, target: .labels(yb), loss: .crossEntropy,
+                            noise: .masking(level: 0.2), rng: &rng)
                     }
                 }
             }
@@ -93,10 +98,11 @@ final class InferenceNetworkTests: XCTestCase {
         XCTAssertEqual(errors.count, rows)
         let y = inference.predict(x)
         for r in stride(from: 0, to: rows, by: 97) {
-            let expected = (0..<10).reduce(0.0) { s, j in
-                let d = Double(y[r, j]) - Double(x[r, j])
-                return s + d * d
-            } / 10
+            let expected =
+                (0..<10).reduce(0.0) { s, j in
+                    let d = Double(y[r, j]) - Double(x[r, j])
+                    return s + d * d
+                } / 10
             XCTAssertEqual(Double(errors[r]), expected, accuracy: 1e-6 * max(expected, 1e-3), "row \(r)")
         }
         let net = Network(layers: saved, maxBatch: 300)

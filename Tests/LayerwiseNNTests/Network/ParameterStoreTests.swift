@@ -8,8 +8,9 @@ final class ParameterStoreTests: XCTestCase {
     /// Two groups of a kernel and a bias each: [3, 2], [1, 2] | [2, 2], [1, 2].
     func makeStore(decay: Float) -> ParameterStore {
         let weights = Weights(shapes: [(3, 2), (1, 2), (2, 2), (1, 2)])
-        let store = ParameterStore(weights, groups: [0..<2, 2..<4], decayed: [0, 2],
-                                   optimizer: .sgd(learningRate: 0.5, momentum: 0, nesterov: false), weightDecay: decay)
+        let store = ParameterStore(
+            weights, groups: [0..<2, 2..<4], decayed: [0, 2],
+            optimizer: .sgd(learningRate: 0.5, momentum: 0, nesterov: false), weightDecay: decay)
         var rng = RandomGenerator(seed: 1)
         store.parameterValues = (0..<weights.count).map { _ in rng.normal() }
         return store
@@ -70,8 +71,9 @@ final class ParameterStoreTests: XCTestCase {
             for i in 0..<14 {
                 let group = i < 8 ? 0 : 1
                 let moves = group >= lowest && group != frozenGroup
-                XCTAssertEqual(after[i], moves ? before[i] - 0.5 * Float(i + 1) : before[i],
-                               "frozen \(String(describing: frozenGroup)), from \(lowest), value \(i)")
+                XCTAssertEqual(
+                    after[i], moves ? before[i] - 0.5 * Float(i + 1) : before[i],
+                    "frozen \(String(describing: frozenGroup)), from \(lowest), value \(i)")
             }
         }
         let store = makeStore(decay: 0)

@@ -11,10 +11,13 @@ final class TrainingBehaviourTests: XCTestCase {
 
     func trainedNetwork(seed: UInt64, frozen: [Int] = [], steps: Int = 20) -> (Network, [Float]) {
         var rng = RandomGenerator(seed: seed)
-        let net = Network(layers: [DenseSpec(inputs: 12, outputs: 8, activation: .relu),
-                                   DenseSpec(inputs: 8, outputs: 6, activation: .sigmoid),
-                                   DenseSpec(inputs: 6, outputs: 3, activation: .softmax)],
-                          maxBatch: 16, rng: &rng, dropout: 0.3)
+        let net = Network(
+            layers: [
+                DenseSpec(inputs: 12, outputs: 8, activation: .relu),
+                DenseSpec(inputs: 8, outputs: 6, activation: .sigmoid),
+                DenseSpec(inputs: 6, outputs: 3, activation: .softmax)
+            ],
+            maxBatch: 16, rng: &rng, dropout: 0.3)
         for l in frozen { net.setFrozen(l, true) }
         let before = net.parameterValues
         let x = data(16, 12, seed: 1)
@@ -22,8 +25,9 @@ final class TrainingBehaviourTests: XCTestCase {
         for _ in 0..<steps {
             x.withUnsafeBufferPointer { xb in
                 y.withUnsafeBufferPointer { yb in
-                    _ = net.trainStep(input: xb, batch: 16, target: .labels(yb), loss: .crossEntropy,
-                                      noise: .masking(level: 0.2), rng: &rng)
+                    _ = net.trainStep(
+                        input: xb, batch: 16, target: .labels(yb), loss: .crossEntropy,
+                        noise: .masking(level: 0.2), rng: &rng)
                 }
             }
         }
@@ -58,9 +62,10 @@ final class TrainingBehaviourTests: XCTestCase {
 
     func testTrainingLowersTheLoss() {
         var rng = RandomGenerator(seed: 3)
-        let ae = ShallowAutoencoder(inputs: 20, hidden: 8, activation: .relu, outputActivation: .sigmoid, loss: .bce,
-                                    tiedWeights: false, noise: .none, sparsity: nil, contractiveWeight: nil,
-                                    weightDecay: 0, maxBatch: 32, optimizer: .defaultAdam, rng: &rng)
+        let ae = ShallowAutoencoder(
+            inputs: 20, hidden: 8, activation: .relu, outputActivation: .sigmoid, loss: .bce,
+            tiedWeights: false, noise: .none, sparsity: nil, contractiveWeight: nil,
+            weightDecay: 0, maxBatch: 32, optimizer: .defaultAdam, rng: &rng)
         let x = Matrix(rows: 32, cols: 20, storage: data(32, 20, seed: 4).map { $0 > 0.5 ? 1 : 0 })
         let first = ae.reconstructionLoss(x)
         for _ in 0..<200 { x.storage.withUnsafeBufferPointer { _ = ae.trainStep(input: $0, batch: 32, rng: &rng) } }
@@ -70,7 +75,9 @@ final class TrainingBehaviourTests: XCTestCase {
     /// `noise` applied to all of `x`.
     func corrupt(_ x: [Float], _ noise: NoiseConfig, _ rng: inout RandomGenerator) -> [Float] {
         var out = [Float](repeating: 0, count: x.count)
-        x.withUnsafeBufferPointer { xb in out.withUnsafeMutableBufferPointer { noise.apply(xb.baseAddress!, $0.baseAddress!, x.count, &rng) } }
+        x.withUnsafeBufferPointer { xb in
+            out.withUnsafeMutableBufferPointer { noise.apply(xb.baseAddress!, $0.baseAddress!, x.count, &rng) }
+        }
         return out
     }
 

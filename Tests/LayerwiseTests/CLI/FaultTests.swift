@@ -30,8 +30,9 @@ final class FaultTests: XCTestCase {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         let r = try CLI.launch(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", url.path])
         guard r.status == 0 else {
-            throw Precondition.missing("a full disk and a read-only folder are simulated with `mount -t tmpfs`, which needs root "
-                          + "and CAP_SYS_ADMIN; here it failed (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            throw Precondition.missing(
+                "a full disk and a read-only folder are simulated with `mount -t tmpfs`, which needs root "
+                    + "and CAP_SYS_ADMIN; here it failed (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
         mounted.append(url)
         return url
@@ -85,7 +86,8 @@ final class FaultTests: XCTestCase {
         // The sizes of this run's results file, written where there is room.
         let probe = try CLI.run(["run", p, "--quiet", "--threads", "1", "--set", "output.results=probe/results.h5"], in: folder)
         XCTAssertEqual(probe.status, 0, probe.stderr)
-        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("probe/results.h5").path)[.size] as? Int)
+        let size = try XCTUnwrap(
+            FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("probe/results.h5").path)[.size] as? Int)
         // Room for the checkpoint but not for the results beside it; then no room at all.
         for free in [size - 16_384, 0] {
             let d = try disk("disk\(free)", bytes: 4096 + max(free, 0))
@@ -109,7 +111,8 @@ final class FaultTests: XCTestCase {
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000, 100), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
-        let npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]) + Data(header.utf8)
+        let npy =
+            Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]) + Data(header.utf8)
             + values.withUnsafeBytes { Data($0) }
         try npy.write(to: folder.appendingPathComponent("x.npy"))
         let d = try disk("disk", bytes: 65_536)
@@ -139,9 +142,12 @@ final class FaultTests: XCTestCase {
         let commands: [([String], [String])] = [
             (["run", p, "--quiet", "--set", "output.results=\(path("results.h5"))"], [d.path]),
             (["import", "idx", "i.idx", "l.idx", "-o", path("out.h5")], [path("out.h5"), "the file system is read-only"]),
-            (["encode", "out/results.h5", "tiny.h5:/test/images", "-o", path("codes.h5")], [path("codes.h5"), "the file system is read-only"]),
+            (
+                ["encode", "out/results.h5", "tiny.h5:/test/images", "-o", path("codes.h5")],
+                [path("codes.h5"), "the file system is read-only"]
+            ),
             (["report", "out/results.h5", "-o", path("report.html")], [path("report.html"), "the file system is read-only"]),
-            (["export", "keras", "out/results.h5", "-o", path("k.weights.h5")], [path("k.weights.h5"), "the file system is read-only"]),
+            (["export", "keras", "out/results.h5", "-o", path("k.weights.h5")], [path("k.weights.h5"), "the file system is read-only"])
         ]
         // A small valid IDX pair for the import.
         try Data([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8]).write(to: folder.appendingPathComponent("i.idx"))
@@ -197,7 +203,10 @@ final class FaultTests: XCTestCase {
         while Date() < deadline, process.isRunning {
             let printed = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
             if printed.split(separator: "\n").contains(where: { $0.hasPrefix(progress) }),
-               FileManager.default.fileExists(atPath: checkpoint.path) { break }
+                FileManager.default.fileExists(atPath: checkpoint.path)
+            {
+                break
+            }
             usleep(20_000)
         }
         XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted")
@@ -210,7 +219,10 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(message.split(separator: "\n").count, 1, message)
         XCTAssertTrue(message.hasPrefix("error: interrupted by \(name); the finished stages ("), message)
         XCTAssertTrue(message.contains(stage), message)
-        XCTAssertTrue(message.contains("continue with `layerwise run \(p) --set classifier.epochs=150 --set classifier.early_stopping=null --threads 1 --resume`"), message)
+        XCTAssertTrue(
+            message.contains(
+                "continue with `layerwise run \(p) --set classifier.epochs=150 --set classifier.early_stopping=null --threads 1 --resume`"),
+            message)
         let left = try FileManager.default.contentsOfDirectory(atPath: out.path)
         XCTAssertEqual(left, ["results.checkpoint.h5"], "only the checkpoint stays")
 

@@ -47,8 +47,10 @@ final class RunCLITests: XCTestCase {
 
     /// A complete run, then a failing re-run to the same results path: the file is
     /// untouched and nothing half-written is left beside it.
-    func assertFailedRerunKeepsTheResults(_ args: [String], code: Int32, mentions: String,
-                                          file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertFailedRerunKeepsTheResults(
+        _ args: [String], code: Int32, mentions: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let first = try run(folder, ["--quiet"])

@@ -7,14 +7,16 @@ final class SummaryTests: XCTestCase {
     func testFlaggedCountsNameTheirSetAndEveryGateIsShown() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder, train: 300, test: 40)
-        let text = TinyData.pipeline.replacingOccurrences(of: "per_class: 20", with: "per_class: 8")
+        let text =
+            TinyData.pipeline.replacingOccurrences(of: "per_class: 20", with: "per_class: 8")
             + "\nevaluate:\n  expect: {accuracy: \">= 0.05\", log_loss: \"< 0.001\"}\n"
         let path = try TinyData.writePipeline(text, into: folder)
         let r = try CLI.run(["run", path, "--quiet", "--threads", "1"], in: folder)
         XCTAssertEqual(r.status, 1, r.stderr)
         let rows = r.stdout.split(separator: "\n").map(String.init)
         let flagged = try XCTUnwrap(rows.first { $0.hasPrefix("anomaly flagged") })
-        XCTAssertNotNil(flagged.range(of: #"^anomaly flagged +\d+ of 40 test rows, \d+ of 300 training rows$"#, options: .regularExpression), flagged)
+        XCTAssertNotNil(
+            flagged.range(of: #"^anomaly flagged +\d+ of 40 test rows, \d+ of 300 training rows$"#, options: .regularExpression), flagged)
         let gates = rows.filter { $0.hasPrefix("expect ") }
         XCTAssertEqual(gates.count, 2, r.stdout)
         XCTAssertNotNil(gates[0].range(of: #"accuracy >= 0\.05: passed \(accuracy = 0\.\d{4}\)$"#, options: .regularExpression), gates[0])

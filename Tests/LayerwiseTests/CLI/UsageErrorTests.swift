@@ -9,7 +9,7 @@ final class UsageErrorTests: XCTestCase {
             (["run", "--thread", "1", "p.yaml"], "error: Unknown option '--thread'. Did you mean '--threads'?"),
             (["encode", "r.h5", "d.h5:/x"], "error: Missing expected argument '--output <output>'"),
             (["run"], "error: Missing expected argument '<pipeline>'"),
-            (["frobnicate"], "error: Unexpected argument 'frobnicate'"),
+            (["frobnicate"], "error: Unexpected argument 'frobnicate'")
         ]
         for (args, first) in cases {
             let r = try CLI.run(args)

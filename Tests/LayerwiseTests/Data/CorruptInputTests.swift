@@ -118,7 +118,9 @@ final class CorruptInputTests: XCTestCase {
         header += "\n"
         let npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]) + Data(header.utf8) + Data(count: 16)
         try npy.write(to: URL(fileURLWithPath: path("x.npy")))
-        expectUserError(["x.npy", "64-bit"]) { _ = try TableImporter.importNPY(path("x.npy"), labels: nil, output: path("o.h5"), group: "/train", append: false) }
+        expectUserError(["x.npy", "64-bit"]) {
+            _ = try TableImporter.importNPY(path("x.npy"), labels: nil, output: path("o.h5"), group: "/train", append: false)
+        }
     }
 
     /// An IDX header claiming 2^32-1 × 2^32-1 images of a 20-byte file: refused from the
@@ -129,7 +131,8 @@ final class CorruptInputTests: XCTestCase {
         try images.write(to: URL(fileURLWithPath: path("i.idx")))
         try Data([0, 0, 8, 1, 0, 0, 0, 2, 1, 2]).write(to: URL(fileURLWithPath: path("l.idx")))
         expectUserError(["i.idx", "truncated"]) {
-            _ = try IDXImporter.importIDX(images: path("i.idx"), labels: path("l.idx"), output: path("o.h5"), group: "/train", append: false)
+            _ = try IDXImporter.importIDX(
+                images: path("i.idx"), labels: path("l.idx"), output: path("o.h5"), group: "/train", append: false)
         }
     }
 

@@ -27,8 +27,11 @@ final class DataLayerCLITests: XCTestCase {
         try write("cut.h5", whole.prefix(whole.count / 3))
         try write("a.csv", Data("1,2,0\n3,x,1\n".utf8))
         try write("ragged.csv", Data("1,2,0\n3,1\n".utf8))
-        try write("fortran.npy", ImportFixture.npy(descr: "<f4", shape: [2, 2], fortran: true, payload: ImportFixture.bytes([Float](repeating: 1, count: 4))))
-        try write("big-endian.npy", ImportFixture.npy(descr: ">f4", shape: [2], payload: ImportFixture.bytes([Float](repeating: 1, count: 2))))
+        try write(
+            "fortran.npy",
+            ImportFixture.npy(descr: "<f4", shape: [2, 2], fortran: true, payload: ImportFixture.bytes([Float](repeating: 1, count: 4))))
+        try write(
+            "big-endian.npy", ImportFixture.npy(descr: ">f4", shape: [2], payload: ImportFixture.bytes([Float](repeating: 1, count: 2))))
         try write("x.npy", ImportFixture.npy(descr: "<f4", shape: [2, 2], payload: ImportFixture.bytes([Float](repeating: 1, count: 4))))
         try write("nan.npy", ImportFixture.npy(descr: "<f8", shape: [2, 2], payload: ImportFixture.bytes([1, 2, .nan, 4.0])))
         try write("half-labels.npy", ImportFixture.npy(descr: "<f8", shape: [2], payload: ImportFixture.bytes([1.0, 1.5])))
@@ -44,7 +47,8 @@ final class DataLayerCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.hasSuffix("\n"), "\(args): \(r.stderr)", line: line)
         XCTAssertEqual(r.stderr.split(separator: "\n", omittingEmptySubsequences: false).count, 2, "one line: \(r.stderr)", line: line)
         for m in mentions { XCTAssertTrue(r.stderr.contains(m), "\(args): '\(m)' not in \(r.stderr)", line: line) }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent(output).path), "\(args) left \(output)", line: line)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: dir.appendingPathComponent(output).path), "\(args) left \(output)", line: line)
         XCTAssertEqual(try ImportFixture.leftovers(in: dir), [], "\(args)", line: line)
     }
 
@@ -72,19 +76,25 @@ final class DataLayerCLITests: XCTestCase {
 
     func testBadTablesAndArrays() throws {
         try expectFailure(["import", "csv", "a.csv", "-o", "o.h5"], ["a.csv", "line 2, column 1 (0-based)", "'x' is not a number"])
-        try expectFailure(["import", "csv", "ragged.csv", "-o", "o.h5", "--label-column", "2"], ["ragged.csv", "line 2", "no label column 2"])
+        try expectFailure(
+            ["import", "csv", "ragged.csv", "-o", "o.h5", "--label-column", "2"], ["ragged.csv", "line 2", "no label column 2"])
         try expectFailure(["import", "csv", "a.csv", "-o", "o.h5", "--label-column", "label"], ["--label-column", "--header"])
         try expectFailure(["import", "csv", "a.csv", "--header", "-o", "o.h5", "--label-column", "y"], ["a.csv", "no column 'y'"])
         try expectFailure(["import", "csv", "gone.csv", "-o", "o.h5"], ["gone.csv: no such file"])
         try expectFailure(["import", "csv", "img.idx", "-o", "o.h5"], ["img.idx: a binary file"])
-        try expectFailure(["import", "csv", "text.h5", "-o", "o.h5"], ["text.h5: line 1, column 0 (0-based): 'not hdf5' is not a number; if line 1 holds column names, add --header"])
+        try expectFailure(
+            ["import", "csv", "text.h5", "-o", "o.h5"],
+            ["text.h5: line 1, column 0 (0-based): 'not hdf5' is not a number; if line 1 holds column names, add --header"])
         try expectFailure(["import", "npy", "fortran.npy", "-o", "o.h5"], ["fortran.npy", "Fortran-order"])
         try expectFailure(["import", "npy", "big-endian.npy", "-o", "o.h5"], ["big-endian.npy", "'>f4' is not supported"])
         try expectFailure(["import", "npy", "a.csv", "-o", "o.h5"], ["a.csv", "not a .npy file"])
         try expectFailure(["import", "npy", "short.npy", "-o", "o.h5"], ["short.npy", "truncated"])
         try expectFailure(["import", "npy", "nan.npy", "-o", "o.h5"], ["nan.npy", "row 1, column 0 is nan"])
-        try expectFailure(["import", "npy", "x.npy", "--labels", "half-labels.npy", "-o", "o.h5"], ["half-labels.npy", "label 1.5 at row 1 is not a whole number"])
-        try expectFailure(["import", "npy", "x.npy", "--labels", "three-labels.npy", "-o", "o.h5"], ["three-labels.npy", "expected 2 labels"])
+        try expectFailure(
+            ["import", "npy", "x.npy", "--labels", "half-labels.npy", "-o", "o.h5"],
+            ["half-labels.npy", "label 1.5 at row 1 is not a whole number"])
+        try expectFailure(
+            ["import", "npy", "x.npy", "--labels", "three-labels.npy", "-o", "o.h5"], ["three-labels.npy", "expected 2 labels"])
     }
 
     /// A failed import never touches an existing output file: not when replacing it,
@@ -93,9 +103,11 @@ final class DataLayerCLITests: XCTestCase {
         let ok = try CLI.run(["import", "idx", "img.idx", "four.idx", "-o", "keep.h5"], in: dir)
         XCTAssertEqual(ok.status, 0, ok.stderr)
         let before = try Data(contentsOf: dir.appendingPathComponent("keep.h5"))
-        for args in [["import", "idx", "img.idx", "three.idx", "-o", "keep.h5"],
-                     ["import", "idx", "img.idx", "three.idx", "-o", "keep.h5", "--group", "/test", "--append"],
-                     ["import", "idx", "img.idx", "four.idx", "-o", "keep.h5", "--append"]] {
+        for args in [
+            ["import", "idx", "img.idx", "three.idx", "-o", "keep.h5"],
+            ["import", "idx", "img.idx", "three.idx", "-o", "keep.h5", "--group", "/test", "--append"],
+            ["import", "idx", "img.idx", "four.idx", "-o", "keep.h5", "--append"]
+        ] {
             let r = try CLI.run(args, in: dir)
             XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
@@ -122,26 +134,34 @@ final class DataLayerCLITests: XCTestCase {
         }
         func pipeline(_ file: String, _ images: String, _ labels: String) throws -> String {
             let text = """
-            name: t
-            data:
-              train: \(file):\(images)
-              train_labels: \(file):\(labels)
-            classifier:
-              hidden: []
-              epochs: 1
-            """
+                name: t
+                data:
+                  train: \(file):\(images)
+                  train_labels: \(file):\(labels)
+                classifier:
+                  hidden: []
+                  epochs: 1
+                """
             let path = dir.appendingPathComponent("p-\(UUID().uuidString).yaml").path
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
         let cases: [(String, [String])] = [
-            (try pipeline("d.h5", "/train/images", "/train/lables"),
-             // The pipeline key at its line, and what the file holds instead.
-             ["d.h5", "/train/lables", ":4:17: data.train_labels: ", "no such dataset", "it holds /train/float_labels [10], /train/images [10, 4], /train/labels [10]"]),
+            (
+                try pipeline("d.h5", "/train/images", "/train/lables"),
+                // The pipeline key at its line, and what the file holds instead.
+                [
+                    "d.h5", "/train/lables", ":4:17: data.train_labels: ", "no such dataset",
+                    "it holds /train/float_labels [10], /train/images [10, 4], /train/labels [10]"
+                ]
+            ),
             // Float labels are labels when whole (LabelAndCSVMessageTests); 1.5 is not.
-            (try pipeline("d.h5", "/train/images", "/train/float_labels"), ["d.h5", "/train/float_labels", "label 1.5 at row 3 is not a whole number"]),
+            (
+                try pipeline("d.h5", "/train/images", "/train/float_labels"),
+                ["d.h5", "/train/float_labels", "label 1.5 at row 3 is not a whole number"]
+            ),
             (try pipeline("text.h5", "/train/images", "/train/labels"), ["text.h5", "not an HDF5 file"]),
-            (try pipeline("cut.h5", "/train/images", "/train/labels"), ["cut.h5", "truncated"]),
+            (try pipeline("cut.h5", "/train/images", "/train/labels"), ["cut.h5", "truncated"])
         ]
         XCTAssertEqual(try CLI.run(["validate", try pipeline("d.h5", "/train/images", "/train/labels")], in: dir).status, 0)
         for (path, mentions) in cases {

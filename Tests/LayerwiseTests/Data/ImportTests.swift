@@ -94,11 +94,15 @@ final class ImportTests: XCTestCase {
     func testCSVWithLabelColumnByNameOrIndex() throws {
         let dir = try TinyData.folder(self)
         // Windows line ends, a blank line, spaces around cells and exponents all parse.
-        try "a, label ,b\r\n1.5,0,2\r\n\r\n 3 ,1,\t4.25\n-1e3,-1,0".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        try "a, label ,b\r\n1.5,0,2\r\n\r\n 3 ,1,\t4.25\n-1e3,-1,0".write(
+            to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
         let byName = try CLI.run(["import", "csv", "t.csv", "--header", "--label-column", "label", "-o", "c.h5"], in: dir)
         XCTAssertEqual(byName.status, 0, byName.stderr)
-        let byIndex = try CLI.run(["import", "csv", "t.csv", "--header", "--label-column", "1", "-o", "c.h5",
-                                   "--group", "/again", "--append"], in: dir)
+        let byIndex = try CLI.run(
+            [
+                "import", "csv", "t.csv", "--header", "--label-column", "1", "-o", "c.h5",
+                "--group", "/again", "--append"
+            ], in: dir)
         XCTAssertEqual(byIndex.status, 0, byIndex.stderr)
         let root = try H5File.open(dir.appendingPathComponent("c.h5").path).root
         for g in ["train", "again"] {
@@ -126,7 +130,8 @@ final class ImportTests: XCTestCase {
         try write("lf.npy", ImportFixture.npy(descr: "<f8", shape: [2], payload: ImportFixture.bytes([1.0, 0.0])))
 
         XCTAssertEqual(try CLI.run(["import", "npy", "f.npy", "--labels", "l.npy", "-o", "n.h5"], in: dir).status, 0)
-        XCTAssertEqual(try CLI.run(["import", "npy", "u8.npy", "--labels", "lf.npy", "-o", "n.h5", "--group", "u8", "--append"], in: dir).status, 0)
+        XCTAssertEqual(
+            try CLI.run(["import", "npy", "u8.npy", "--labels", "lf.npy", "-o", "n.h5", "--group", "u8", "--append"], in: dir).status, 0)
         XCTAssertEqual(try CLI.run(["import", "npy", "f64.npy", "-o", "n.h5", "--group", "f64", "--append"], in: dir).status, 0)
         let root = try H5File.open(dir.appendingPathComponent("n.h5").path).root
         let f = try root.dataset("train/features")
@@ -169,7 +174,9 @@ final class ImportTests: XCTestCase {
                 let expected = rows[start..<min(start + 1000, rows.count)].flatMap { pixels[($0 * 784)..<(($0 + 1) * 784)] }
                 XCTAssertTrue(block == expected, "\(group) rows \(start)… differ from the IDX source")
             }
-            XCTAssertEqual(Dictionary(grouping: y, by: { $0 }).mapValues(\.count), Dictionary(uniqueKeysWithValues: (0..<10).map { (Int64($0), perClass) }))
+            XCTAssertEqual(
+                Dictionary(grouping: y, by: { $0 }).mapValues(\.count),
+                Dictionary(uniqueKeysWithValues: (0..<10).map { (Int64($0), perClass) }))
         }
     }
 }

@@ -41,11 +41,13 @@ final class LabelAndCSVMessageTests: XCTestCase {
 
     func testCSVLabelThatIsNotWholeNamesLineColumnRowAndValue() throws {
         try write("half.csv", "1,0\n2,1\n3,2.5\n")
-        try expectError(["import", "csv", "half.csv", "--label-column", "1", "-o", "o.h5"],
-                        ["half.csv: line 3, column 1 (0-based)", "label '2.5' at row 2 is not a whole number"])
+        try expectError(
+            ["import", "csv", "half.csv", "--label-column", "1", "-o", "o.h5"],
+            ["half.csv: line 3, column 1 (0-based)", "label '2.5' at row 2 is not a whole number"])
         try write("nan.csv", "1,0\n2,nan\n")
-        try expectError(["import", "csv", "nan.csv", "--label-column", "1", "-o", "o.h5"],
-                        ["nan.csv: line 2, column 1 (0-based)", "'nan' marks a missing label", "-1 for an unlabeled row"])
+        try expectError(
+            ["import", "csv", "nan.csv", "--label-column", "1", "-o", "o.h5"],
+            ["nan.csv: line 2, column 1 (0-based)", "'nan' marks a missing label", "-1 for an unlabeled row"])
     }
 
     func testNPYLabelsFollowTheSameRule() throws {
@@ -60,10 +62,12 @@ final class LabelAndCSVMessageTests: XCTestCase {
         try npy("nan.npy", [0, 1, .nan])
         let ok = try CLI.run(["import", "npy", "x.npy", "--labels", "whole.npy", "-o", "w.h5"], in: dir)
         XCTAssertEqual(ok.status, 0, ok.stderr)
-        try expectError(["import", "npy", "x.npy", "--labels", "half.npy", "-o", "o.h5"],
-                        ["half.npy: label 2.5 at row 1 is not a whole number"])
-        try expectError(["import", "npy", "x.npy", "--labels", "nan.npy", "-o", "o.h5"],
-                        ["nan.npy: label nan at row 2 is not a whole number"])
+        try expectError(
+            ["import", "npy", "x.npy", "--labels", "half.npy", "-o", "o.h5"],
+            ["half.npy: label 2.5 at row 1 is not a whole number"])
+        try expectError(
+            ["import", "npy", "x.npy", "--labels", "nan.npy", "-o", "o.h5"],
+            ["nan.npy: label nan at row 2 is not a whole number"])
     }
 
     func testFloatLabelsInHDF5AreAcceptedWhenWholeAndOtherwiseNamedAtTheirKeyAndLine() throws {
@@ -77,11 +81,11 @@ final class LabelAndCSVMessageTests: XCTestCase {
             try root.write("y_float32", (0..<20).map { Float($0 % 2) }, shape: [20])
         }
         let pipeline = """
-        data:
-          train: d.h5:/x
-          train_labels: d.h5:/y
-        classifier: {epochs: 1}
-        """
+            data:
+              train: d.h5:/x
+              train_labels: d.h5:/y
+            classifier: {epochs: 1}
+            """
         try write("p.yaml", pipeline)
         let ok = try CLI.run(["validate", "p.yaml"], in: dir)
         XCTAssertEqual(ok.status, 0, ok.stderr)
@@ -90,8 +94,12 @@ final class LabelAndCSVMessageTests: XCTestCase {
         XCTAssertEqual(f32.status, 0, f32.stderr)
         try write("p.yaml", pipeline.replacingOccurrences(of: "d.h5:/y", with: "d.h5:/y_half"))
         for command in ["validate", "run"] {
-            try expectError([command, "p.yaml"], ["p.yaml:3:17: data.train_labels: d.h5:/y_half",
-                                                  "label 2.5 at row 7 is not a whole number"])
+            try expectError(
+                [command, "p.yaml"],
+                [
+                    "p.yaml:3:17: data.train_labels: d.h5:/y_half",
+                    "label 2.5 at row 7 is not a whole number"
+                ])
         }
     }
 
@@ -99,8 +107,9 @@ final class LabelAndCSVMessageTests: XCTestCase {
 
     func testAHeaderLineWithoutHeaderSuggestsIt() throws {
         try write("h.csv", "pixel_0,pixel_1,label\n0,16,3\n")
-        try expectError(["import", "csv", "h.csv", "-o", "o.h5"],
-                        ["h.csv: line 1, column 0 (0-based): 'pixel_0' is not a number; if line 1 holds column names, add --header"])
+        try expectError(
+            ["import", "csv", "h.csv", "-o", "o.h5"],
+            ["h.csv: line 1, column 0 (0-based): 'pixel_0' is not a number; if line 1 holds column names, add --header"])
         try expectError(["import", "csv", "h.csv", "--label-column", "2", "-o", "o.h5"], ["add --header"])
         let ok = try CLI.run(["import", "csv", "h.csv", "--header", "--label-column", "label", "-o", "h.h5"], in: dir)
         XCTAssertEqual(ok.status, 0, ok.stderr)
@@ -108,12 +117,14 @@ final class LabelAndCSVMessageTests: XCTestCase {
 
     func testMissingValuesSayTheyCannotBeImported() throws {
         try write("gap.csv", "a,b,c\n1,2,3\n4,,6\n")
-        try expectError(["import", "csv", "gap.csv", "--header", "-o", "o.h5"],
-                        ["gap.csv: line 3, column 1 'b' (0-based): empty cell", "missing values cannot be imported: fill or drop them first"])
+        try expectError(
+            ["import", "csv", "gap.csv", "--header", "-o", "o.h5"],
+            ["gap.csv: line 3, column 1 'b' (0-based): empty cell", "missing values cannot be imported: fill or drop them first"])
         for marker in ["NA", "nan", "NaN", "N/A"] {
             try write("na.csv", "1,2,3\n4,\(marker),6\n")
-            try expectError(["import", "csv", "na.csv", "-o", "o.h5"],
-                            ["na.csv: line 2, column 1 (0-based): '\(marker)' marks a missing value, which cannot be imported"])
+            try expectError(
+                ["import", "csv", "na.csv", "-o", "o.h5"],
+                ["na.csv: line 2, column 1 (0-based): '\(marker)' marks a missing value, which cannot be imported"])
         }
         try write("inf.csv", "1,2\ninf,6\n")
         try expectError(["import", "csv", "inf.csv", "-o", "o.h5"], ["line 2, column 0 (0-based): 'inf' is not finite"])
@@ -125,8 +136,9 @@ final class LabelAndCSVMessageTests: XCTestCase {
 
     func testColumnsCountFromZeroLikeLabelColumn() throws {
         try write("c.csv", "1,2,0\n3,4,1\n")
-        try expectError(["import", "csv", "c.csv", "--label-column", "3", "-o", "o.h5"],
-                        ["c.csv: line 1 has 3 columns (0…2), no label column 3 (--label-column counts from 0)"])
+        try expectError(
+            ["import", "csv", "c.csv", "--label-column", "3", "-o", "o.h5"],
+            ["c.csv: line 1 has 3 columns (0…2), no label column 3 (--label-column counts from 0)"])
         let r = try CLI.run(["import", "csv", "--help"], in: dir)
         XCTAssertTrue(r.stdout.contains("counting from 0"), r.stdout)
     }

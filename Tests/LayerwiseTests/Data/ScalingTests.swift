@@ -15,9 +15,11 @@ final class ScalingTests: XCTestCase {
             var x: [Float] = [], y: [Int64] = []
             for i in 0..<n {
                 let c = Float(i % 2)
-                x += [Float.random(in: 0...0.008, using: &rng) + 0.002 * c,
-                      Float.random(in: 1000...3500, using: &rng) + 500 * c,
-                      Float.random(in: 0...40, using: &rng) + 10 * c]
+                x += [
+                    Float.random(in: 0...0.008, using: &rng) + 0.002 * c,
+                    Float.random(in: 1000...3500, using: &rng) + 500 * c,
+                    Float.random(in: 0...40, using: &rng) + 10 * c
+                ]
                 y.append(Int64(c))
             }
             return (x, y)
@@ -34,18 +36,18 @@ final class ScalingTests: XCTestCase {
     }
 
     static let pipeline = """
-    name: table
-    data:
-      train: table.h5:/train/features
-      train_labels: table.h5:/train/labels
-      test: table.h5:/test/features
-      test_labels: table.h5:/test/labels
-      labeled: {per_class: 10}
-    pretrain: {layers: [8], epochs: 2}
-    classifier: {epochs: 20}
-    output:
-      results: runs/{name}/results.h5
-    """
+        name: table
+        data:
+          train: table.h5:/train/features
+          train_labels: table.h5:/train/labels
+          test: table.h5:/test/features
+          test_labels: table.h5:/test/labels
+          labeled: {per_class: 10}
+        pretrain: {layers: [8], epochs: 2}
+        classifier: {epochs: 20}
+        output:
+          results: runs/{name}/results.h5
+        """
 
     func testAutoScalesFloatColumnsEachByItsOwnRangeAndRecordsIt() throws {
         let folder = try TinyData.folder(self)
@@ -65,8 +67,9 @@ final class ScalingTests: XCTestCase {
         // New rows are scaled the same way: predict reproduces the run's test predictions.
         let r = try CLI.run(["predict", report.resultsPath, "table.h5:/test/features", "-o", "p.h5"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try H5File.open(folder.appendingPathComponent("p.h5").path).root.dataset("label").read(as: Int32.self),
-                       try H5File.open(report.resultsPath).root.dataset("predictions/test/label").read(as: Int32.self))
+        XCTAssertEqual(
+            try H5File.open(folder.appendingPathComponent("p.h5").path).root.dataset("label").read(as: Int32.self),
+            try H5File.open(report.resultsPath).root.dataset("predictions/test/label").read(as: Int32.self))
     }
 
     func testValidateSaysWhichScalingAutoChose() throws {
@@ -95,8 +98,9 @@ final class EvaluateMetricsTests: XCTestCase {
     func testOnlyTheListedMetricsAreWrittenAndPrinted() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        let file = try TinyData.writePipeline(TinyData.pipeline + "\nevaluate:\n  metrics: [accuracy, macro_f1]\n  expect: {log_loss: \"<= 100\"}\n",
-                                              into: folder)
+        let file = try TinyData.writePipeline(
+            TinyData.pipeline + "\nevaluate:\n  metrics: [accuracy, macro_f1]\n  expect: {log_loss: \"<= 100\"}\n",
+            into: folder)
         let report = try Runner.run(pipelineFile: file, options: RunOptions(threads: 1, quiet: true))
         let test = try H5File.open(report.resultsPath).root.group("metrics/test")
         XCTAssertNotNil(try? test.attribute("accuracy"))

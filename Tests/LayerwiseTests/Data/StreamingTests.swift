@@ -31,11 +31,14 @@ final class StreamingTests: XCTestCase {
         return out
     }
 
-    func source(_ path: String, segments: [Range<Int>] = [0..<1000], keep: ((Int) -> Bool)? = nil, kept: Int? = nil,
-                epochRows: Int? = nil, scaler: Scaler = Scaler(kind: .none)) throws -> StreamedRows {
+    func source(
+        _ path: String, segments: [Range<Int>] = [0..<1000], keep: ((Int) -> Bool)? = nil, kept: Int? = nil,
+        epochRows: Int? = nil, scaler: Scaler = Scaler(kind: .none)
+    ) throws -> StreamedRows {
         // Windows of two 64-row blocks: an epoch of 1000 rows spans 8 windows.
-        try StreamedRows(DatasetRef(file: "rows.h5", dataset: "/x"), path: path, segments: segments, scaler: scaler,
-                         batchSize: 32, keep: keep, keptRows: kept, epochRows: epochRows, windowBytes: 2 * 64 * 3 * 4)
+        try StreamedRows(
+            DatasetRef(file: "rows.h5", dataset: "/x"), path: path, segments: segments, scaler: scaler,
+            batchSize: 32, keep: keep, keptRows: kept, epochRows: epochRows, windowBytes: 2 * 64 * 3 * 4)
     }
 
     func testAnEpochHandsOutEveryRowOnceInFullBatchesWithItsOwnValues() throws {
@@ -105,11 +108,11 @@ final class StreamingTests: XCTestCase {
         let folder = try TinyData.folder(self)
         _ = try Self.writeRows(folder, nanAt: 777)
         let pipeline = """
-        name: nan
-        data: {train: rows.h5:/x, scale: none, in_memory: false}
-        pretrain: {layers: [2], epochs: 1, batch_size: 50}
-        output: {results: out/r.h5}
-        """
+            name: nan
+            data: {train: rows.h5:/x, scale: none, in_memory: false}
+            pretrain: {layers: [2], epochs: 1, batch_size: 50}
+            output: {results: out/r.h5}
+            """
         let file = try TinyData.writePipeline(pipeline, into: folder)
         try expectCLIFailure(["run", file, "--threads", "1"], mentions: ["rows.h5:/x", "row 777, column 1", "nan"], in: folder)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/r.h5").path))
@@ -118,11 +121,15 @@ final class StreamingTests: XCTestCase {
     func testBadInMemoryAndMemoryLimitValuesNameTheKeyAndLine() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        let a = try TinyData.writePipeline(TinyData.pipeline.replacingOccurrences(
-            of: "  validation: {fraction: 0.2}", with: "  validation: {fraction: 0.2}\n  in_memory: maybe"), into: folder, name: "a.yaml")
+        let a = try TinyData.writePipeline(
+            TinyData.pipeline.replacingOccurrences(
+                of: "  validation: {fraction: 0.2}", with: "  validation: {fraction: 0.2}\n  in_memory: maybe"), into: folder,
+            name: "a.yaml")
         try expectCLIFailure(["run", a], mentions: ["a.yaml:10:", "data.in_memory", "auto, true or false"], in: folder)
-        let b = try TinyData.writePipeline(TinyData.pipeline.replacingOccurrences(
-            of: "  validation: {fraction: 0.2}", with: "  validation: {fraction: 0.2}\n  memory_limit: 2 lots"), into: folder, name: "b.yaml")
+        let b = try TinyData.writePipeline(
+            TinyData.pipeline.replacingOccurrences(
+                of: "  validation: {fraction: 0.2}", with: "  validation: {fraction: 0.2}\n  memory_limit: 2 lots"), into: folder,
+            name: "b.yaml")
         try expectCLIFailure(["run", b], mentions: ["b.yaml:10:", "data.memory_limit", "2GiB"], in: folder)
         XCTAssertEqual(try Pipeline.load(file: b, overrides: ["data.memory_limit=1.5MiB"]).config.data.memoryLimit, 1_572_864)
         XCTAssertEqual(try Pipeline.load(file: b, overrides: ["data.memory_limit=3GB"]).config.data.memoryLimit, 3_000_000_000)
@@ -136,8 +143,10 @@ final class StreamingTests: XCTestCase {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let path = try TinyData.writePipeline(into: folder)
-        let fullBatch = ["pretrain.model=basic", "pretrain.layers=[32, 8]", "pretrain.epochs=3", "pretrain.batch_size=600",
-                         "pretrain.optimizer={name: sgd, learning_rate: 0.5}", "pretrain.end_to_end=null"]
+        let fullBatch = [
+            "pretrain.model=basic", "pretrain.layers=[32, 8]", "pretrain.epochs=3", "pretrain.batch_size=600",
+            "pretrain.optimizer={name: sgd, learning_rate: 0.5}", "pretrain.end_to_end=null"
+        ]
         func run(_ extra: [String]) throws -> RunReport {
             try Runner.run(pipelineFile: path, options: RunOptions(overrides: fullBatch + extra, threads: 1, quiet: true))
         }
@@ -163,20 +172,27 @@ final class StreamingTests: XCTestCase {
         try TinyData.write(into: folder)
         let path = try TinyData.writePipeline(into: folder)
         for name in ["a", "b"] {
-            let r = try Runner.run(pipelineFile: path, options: RunOptions(
-                overrides: ["data.in_memory=false", "output.results=\(name).h5"], threads: 1, quiet: true))
+            let r = try Runner.run(
+                pipelineFile: path,
+                options: RunOptions(
+                    overrides: ["data.in_memory=false", "output.results=\(name).h5"], threads: 1, quiet: true))
             XCTAssertTrue(r.data.unlabeled.isStreamed)
         }
-        try ResultsBytes.assertSame(folder.appendingPathComponent("a.h5").path, folder.appendingPathComponent("b.h5").path,
-                                    groups: ["model", "predictions", "embeddings", "reconstructions", "anomaly", "metrics"],
-                                    present: ["model/encoder/layer_1/kernel", "anomaly/train_error"])
+        try ResultsBytes.assertSame(
+            folder.appendingPathComponent("a.h5").path, folder.appendingPathComponent("b.h5").path,
+            groups: ["model", "predictions", "embeddings", "reconstructions", "anomaly", "metrics"],
+            present: ["model/encoder/layer_1/kernel", "anomaly/train_error"])
     }
 
     /// Layer `layer`'s kernel after 0 epochs (the initial weights).
     func initialKernel(_ path: String, _ layer: Int) throws -> [Float] {
-        let r = try Runner.run(pipelineFile: path, options: RunOptions(
-            overrides: ["pretrain.model=basic", "pretrain.layers=[32, 8]", "pretrain.epochs=0", "pretrain.end_to_end=null",
-                        "output.results=zero.h5"], threads: 1, quiet: true))
+        let r = try Runner.run(
+            pipelineFile: path,
+            options: RunOptions(
+                overrides: [
+                    "pretrain.model=basic", "pretrain.layers=[32, 8]", "pretrain.epochs=0", "pretrain.end_to_end=null",
+                    "output.results=zero.h5"
+                ], threads: 1, quiet: true))
         return r.outcome.model.encoder[layer].kernel.storage
     }
 }

@@ -20,7 +20,8 @@ final class DigitsWalkthroughTests: XCTestCase {
     static func walkthrough() throws -> Walkthrough {
         let readme = try String(contentsOf: TinyData.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
         guard let start = readme.range(of: "## Your own data"), let end = readme.range(of: "**How it compares.**") else {
-            throw Precondition.Missing(description: "README.md has no walkthrough section between \"## Your own data\" and \"**How it compares.**\"")
+            throw Precondition.Missing(
+                description: "README.md has no walkthrough section between \"## Your own data\" and \"**How it compares.**\"")
         }
         var w = Walkthrough()
         var block: (lang: String, lines: [String])? = nil
@@ -50,9 +51,12 @@ final class DigitsWalkthroughTests: XCTestCase {
     func testTheREADMEWalkthroughRunsAsWritten() throws {
         let w = try Self.walkthrough()
         XCTAssertEqual(w.pipelinePath, "my-data/digits.yaml")
-        XCTAssertEqual(w.commands.map { $0.prefix(2).joined(separator: " ") }, [
-            "python3 Scripts/digits-csv.py", "layerwise import", "layerwise import", "layerwise inspect",
-            "layerwise validate", "layerwise run", "layerwise predict"])
+        XCTAssertEqual(
+            w.commands.map { $0.prefix(2).joined(separator: " ") },
+            [
+                "python3 Scripts/digits-csv.py", "layerwise import", "layerwise import", "layerwise inspect",
+                "layerwise validate", "layerwise run", "layerwise predict"
+            ])
         let folder = try TinyData.folder(self)
         var outputs: [String: CLI.Result] = [:]
         for command in w.commands {
@@ -89,7 +93,8 @@ final class DigitsWalkthroughTests: XCTestCase {
         // predict gives the run's own test predictions.
         let predicted = try H5File.open(folder.appendingPathComponent("my-data/predictions.h5").path).root
         XCTAssertEqual(try predicted.dataset("label").read(as: Int32.self).count, 397)
-        XCTAssertEqual(try predicted.dataset("label").read(as: Int32.self),
-                       try results.dataset("predictions/test/label").read(as: Int32.self))
+        XCTAssertEqual(
+            try predicted.dataset("label").read(as: Int32.self),
+            try results.dataset("predictions/test/label").read(as: Int32.self))
     }
 }

@@ -20,10 +20,12 @@ final class LadderDigitsTests: XCTestCase {
         let pipeline = TinyData.repoRoot.appendingPathComponent("Pipelines/digits-ladder.yaml").path
         var accuracy: [Double] = [], gain: [Double] = []
         for seed in [0, 1] {
-            let overrides = ["seed=\(seed)", "ladder.epochs=50", "ladder.decay_epochs=15",
-                             "data.train=\(file):/train/features", "data.train_labels=\(file):/train/labels",
-                             "data.test=\(file):/test/features", "data.test_labels=\(file):/test/labels",
-                             "output.results=\(folder.path)/digits-\(seed).h5"]
+            let overrides = [
+                "seed=\(seed)", "ladder.epochs=50", "ladder.decay_epochs=15",
+                "data.train=\(file):/train/features", "data.train_labels=\(file):/train/labels",
+                "data.test=\(file):/test/features", "data.test_labels=\(file):/test/labels",
+                "output.results=\(folder.path)/digits-\(seed).h5"
+            ]
             let report = try Runner.run(pipelineFile: pipeline, options: RunOptions(overrides: overrides, threads: 1, quiet: true))
             accuracy.append(try XCTUnwrap(report.metrics["accuracy"]))
             gain.append(try XCTUnwrap(report.metrics["accuracy_gain"]))

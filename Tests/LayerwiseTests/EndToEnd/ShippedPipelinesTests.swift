@@ -31,7 +31,8 @@ final class ShippedPipelinesTests: XCTestCase {
         let folder = try TinyData.folder(self)
         let pipeline = TinyData.repoRoot.appendingPathComponent("Pipelines/default.yaml").path
         let results = folder.appendingPathComponent("default.h5").path
-        let report = try Runner.run(pipelineFile: pipeline, options: RunOptions(overrides: ["output.results=\(results)"], threads: 1, quiet: true))
+        let report = try Runner.run(
+            pipelineFile: pipeline, options: RunOptions(overrides: ["output.results=\(results)"], threads: 1, quiet: true))
         XCTAssertEqual(report.resultsPath, results)
         XCTAssertEqual(report.exitCode, 0)
         // Release build, 1 thread, seeds 0 / 1 / 2: accuracy 0.803 / 0.793 / 0.803, macro-F1 0.805 / 0.796 / 0.805;

@@ -66,8 +66,10 @@ final class MetricsReferenceTests: XCTestCase {
     /// 0.7302, while micro-F1 = accuracy = 0.8. Log loss = −(3 ln .5 + 3 ln .8 + 2 ln .4 +
     /// ln .3 + ln .2) / 10 = 0.73949.
     func testThreeClassesByHand() {
-        let p: [Float] = [0.5, 0.25, 0.25, 0.5, 0.25, 0.25, 0.8, 0.1, 0.1, 0.8, 0.1, 0.1, 0.4, 0.3, 0.3,
-                          0.4, 0.3, 0.3, 0.6, 0.3, 0.1, 0.25, 0.5, 0.25, 0.7, 0.1, 0.2, 0.1, 0.1, 0.8]
+        let p: [Float] = [
+            0.5, 0.25, 0.25, 0.5, 0.25, 0.25, 0.8, 0.1, 0.1, 0.8, 0.1, 0.1, 0.4, 0.3, 0.3,
+            0.4, 0.3, 0.3, 0.6, 0.3, 0.1, 0.25, 0.5, 0.25, 0.7, 0.1, 0.2, 0.1, 0.1, 0.8
+        ]
         let m = ClassificationMetrics(probabilities: p, labels: [0, 0, 0, 0, 0, 0, 1, 1, 2, 2], classes: 3)
         XCTAssertEqual(m.confusion, [[6, 0, 0], [1, 1, 0], [1, 0, 1]], "row = true class, column = predicted")
         XCTAssertEqual(m.accuracy, 0.8, accuracy: 1e-15)
@@ -88,14 +90,16 @@ final class MetricsReferenceTests: XCTestCase {
     /// (0.325 if class 3 counted as 0, 0.65 if class 2 were dropped.) Log loss =
     /// −(ln .4 + ln .2 + ln .8 + ln .6 + ln .2) / 5 = 0.97383.
     func testAbsentClassLeftOutNeverPredictedClassCountsAsZero() {
-        let p: [Float] = [0.4, 0.4, 0.1, 0.1, 0.2, 0.7, 0.05, 0.05, 0.1, 0.8, 0.05, 0.05,
-                          0.3, 0.6, 0.05, 0.05, 0.5, 0.3, 0.2, 0]
+        let p: [Float] = [
+            0.4, 0.4, 0.1, 0.1, 0.2, 0.7, 0.05, 0.05, 0.1, 0.8, 0.05, 0.05,
+            0.3, 0.6, 0.05, 0.05, 0.5, 0.3, 0.2, 0
+        ]
         let m = ClassificationMetrics(probabilities: p, labels: [0, 0, 1, 1, 2], classes: 4)
         XCTAssertEqual(m.confusion, [[1, 1, 0, 0], [0, 2, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]])
         XCTAssertEqual(m.accuracy, 0.6, accuracy: 1e-15)
         XCTAssertEqual(m.macroF1, 1.3 / 3, accuracy: 1e-15)
         let logLoss = -[0.4, 0.2, 0.8, 0.6, 0.2].map { Foundation.log($0) }.reduce(0, +) / 5
-        XCTAssertEqual(m.logLoss, logLoss, accuracy: 1e-7)   // float32 inputs, as above
+        XCTAssertEqual(m.logLoss, logLoss, accuracy: 1e-7)  // float32 inputs, as above
     }
 
     /// A true class given probability 0 costs −ln(1e-7) = 16.118 (the documented clip),

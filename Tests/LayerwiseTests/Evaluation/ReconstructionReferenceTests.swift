@@ -35,15 +35,17 @@ final class ReconstructionReferenceTests: XCTestCase {
         let report = try Runner.run(pipelineFile: path, options: RunOptions(overrides: c.overrides, threads: 1, quiet: true))
         let root = try H5File.open(report.resultsPath).root
         XCTAssertEqual(root.exists("model/pretrained_encoder"), c.pretrainedEncoder, "layout", file: file, line: line)
-        for l in 0..<2 {   // a tied layer names its kernel instead of storing one: the transposed kernel of
+        for l in 0..<2 {  // a tied layer names its kernel instead of storing one: the transposed kernel of
             // encoder layer 1 − l, in the encoder the decoder was trained with
             let tiedTo = try? root.group("model/decoder/layer_\(l)").attribute("tied_to")
             let encoder = c.pretrainedEncoder ? "pretrained_encoder" : "encoder"
             XCTAssertEqual(tiedTo, c.tied ? .string("/model/\(encoder)/layer_\(1 - l)/kernel") : nil, "tied_to", file: file, line: line)
             XCTAssertEqual(root.exists("model/decoder/layer_\(l)/kernel"), !c.tied, "kernel", file: file, line: line)
         }
-        var args = ["anomaly", report.resultsPath, "--train", "\(data):/train/images", "--test", "\(data):/test/images",
-                    "--percentile", String(c.percentile)]
+        var args = [
+            "anomaly", report.resultsPath, "--train", "\(data):/train/images", "--test", "\(data):/test/images",
+            "--percentile", String(c.percentile)
+        ]
         if c.normalClasses { args += ["--train-labels", "\(data):/train/labels"] }
         let ref = try Reference.run(args)
         let g = try root.group("anomaly")
@@ -59,9 +61,11 @@ final class ReconstructionReferenceTests: XCTestCase {
 
         guard case .double(let threshold) = try g.attribute("threshold") else { return XCTFail("threshold", file: file, line: line) }
         let refThreshold = try Reference.double(ref, "threshold")
-        XCTAssertEqual(threshold, try Reference.double(ref, "threshold_of_stored_errors"), accuracy: 1e-6 * threshold,
-                       "numpy's linear percentile of the stored errors", file: file, line: line)
-        XCTAssertEqual(threshold, refThreshold, accuracy: 1e-5 * refThreshold, "percentile of the recomputed errors", file: file, line: line)
+        XCTAssertEqual(
+            threshold, try Reference.double(ref, "threshold_of_stored_errors"), accuracy: 1e-6 * threshold,
+            "numpy's linear percentile of the stored errors", file: file, line: line)
+        XCTAssertEqual(
+            threshold, refThreshold, accuracy: 1e-5 * refThreshold, "percentile of the recomputed errors", file: file, line: line)
         // Flags: error > threshold, by the reference, wherever the reference is not within
         // the tolerance of the threshold.
         for (name, stored, want) in [("train_flag", trainError, refTrain), ("test_flag", testError, refTest)] {
@@ -80,8 +84,9 @@ final class ReconstructionReferenceTests: XCTestCase {
         XCTAssertLessThan(Reference.worstAbsolute(rec, refRec), 5e-6, "reconstructions/test", file: file, line: line)
         // Scaling alone: (x − min)/(max − min) or (x − mean)/std in float32, ≤ 2 ulps of values ≤ 3.
         let input = try root.dataset("reconstructions/test_input").read(as: Float.self)
-        XCTAssertLessThan(Reference.worstAbsolute(input, try Reference.doubles(ref, "reconstruction_inputs")), 1e-6,
-                          "reconstructions/test_input", file: file, line: line)
+        XCTAssertLessThan(
+            Reference.worstAbsolute(input, try Reference.doubles(ref, "reconstruction_inputs")), 1e-6,
+            "reconstructions/test_input", file: file, line: line)
     }
 
     /// The tiny pipeline as it is: unit scaling, denoising ReLU layers, sigmoid output,
@@ -93,8 +98,10 @@ final class ReconstructionReferenceTests: XCTestCase {
     /// Tied weights, kept tied (no end-to-end, no fine-tuning): decoder kernels are the
     /// encoder kernels transposed, read through `tied_to`.
     func testTiedWeights() throws {
-        try check(Case(overrides: ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0", "fine_tune.epochs=0"],
-                       percentile: 95, pretrainedEncoder: false, tied: true))
+        try check(
+            Case(
+                overrides: ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0", "fine_tune.epochs=0"],
+                percentile: 95, pretrainedEncoder: false, tied: true))
     }
 
     /// Tied weights and then fine-tuning: the decoder was trained tied to the pretrained
@@ -102,16 +109,22 @@ final class ReconstructionReferenceTests: XCTestCase {
     /// reader following each decoder layer's `tied_to` must be sent to
     /// /model/pretrained_encoder, not to the fine-tuned /model/encoder.
     func testTiedWeightsThenFineTuning() throws {
-        try check(Case(overrides: ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0"],
-                       percentile: 95, pretrainedEncoder: true, tied: true))
+        try check(
+            Case(
+                overrides: ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0"],
+                percentile: 95, pretrainedEncoder: true, tied: true))
     }
 
     /// Standardized features (per-feature mean and std in /model/preprocessing), tanh
     /// layers, identity output and MSE, one-class training on classes 0, 1, 7 (training
     /// errors over those rows only), and the contamination rule: 0.1 → 90th percentile.
     func testStandardizedOneClassContamination() throws {
-        try check(Case(overrides: ["data.scale=standardize", "pretrain.activation=tanh",
-                                   "anomaly={normal_classes: [0, 1, 7], threshold: {contamination: 0.1}}"],
-                       percentile: 90, normalClasses: true, pretrainedEncoder: true, tied: false))
+        try check(
+            Case(
+                overrides: [
+                    "data.scale=standardize", "pretrain.activation=tanh",
+                    "anomaly={normal_classes: [0, 1, 7], threshold: {contamination: 0.1}}"
+                ],
+                percentile: 90, normalClasses: true, pretrainedEncoder: true, tied: false))
     }
 }

@@ -19,8 +19,9 @@ final class InMemoryTrainingTests: XCTestCase {
             let d = try root.dataset(name)
             return try FeatureMatrix(rows: d.shape[0], columns: d.shape[1], values: try d.read(as: Float.self))
         }
-        return InMemoryData(train: try matrix("/train/images"), trainLabels: try root.dataset("/train/labels").read(as: Int32.self),
-                            test: try matrix("/test/images"), testLabels: try root.dataset("/test/labels").read(as: Int32.self))
+        return InMemoryData(
+            train: try matrix("/train/images"), trainLabels: try root.dataset("/train/labels").read(as: Int32.self),
+            test: try matrix("/test/images"), testLabels: try root.dataset("/test/labels").read(as: Int32.self))
     }
 
     func testArraysTrainAsTheFileDoesAndTheSavedFileMatches() throws {
@@ -28,8 +29,10 @@ final class InMemoryTrainingTests: XCTestCase {
         let h5 = try TinyData.write(into: folder)
         // The file run: uint8 ÷ 255; the arrays are floats 0…255, scaled by their min and max (0, 255).
         let text = TinyData.pipeline.replacingOccurrences(of: "data:\n", with: "data:\n  scale: unit\n")
-        let fileRun = try Runner.run(try Pipeline.parse(text, file: folder.appendingPathComponent("p.yaml").path,
-                                                        baseDirectory: folder), options: RunOptions(threads: 1, quiet: true))
+        let fileRun = try Runner.run(
+            try Pipeline.parse(
+                text, file: folder.appendingPathComponent("p.yaml").path,
+                baseDirectory: folder), options: RunOptions(threads: 1, quiet: true))
         let memory = try Pipeline(yaml: Self.stages, data: try arrays(h5), name: "tiny")
         let run = try memory.train(options: RunOptions(threads: 1, quiet: true))
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.resultsPath), "train() writes nothing until save(to:)")
@@ -38,8 +41,9 @@ final class InMemoryTrainingTests: XCTestCase {
         XCTAssertGreaterThan(accuracy, 0.25, "200 labels of 10 classes, a few epochs: well above chance (0.1)")
 
         let saved = try run.save(to: folder.appendingPathComponent("memory/results.h5").path)
-        try ResultsBytes.assertSame(saved, fileRun.resultsPath, groups: ["/model", "/predictions", "/metrics/test"],
-                                    present: ["/model/encoder/layer_0/kernel", "/predictions/test/probability"])
+        try ResultsBytes.assertSame(
+            saved, fileRun.resultsPath, groups: ["/model", "/predictions", "/metrics/test"],
+            present: ["/model/encoder/layer_0/kernel", "/predictions/test/probability"])
 
         // predict() on the test rows gives the probabilities the run stored for them.
         let stored = try H5File.open(saved).root.dataset("/predictions/test/probability").read(as: Float.self)
@@ -67,8 +71,10 @@ final class InMemoryTrainingTests: XCTestCase {
         XCTAssertThrowsError(try Pipeline(yaml: "data: {labeled: {all: true}}\nclassifier: {epochs: 1}\n", data: nan).train()) {
             XCTAssertTrue("\($0)".contains("row 1, column 0 is nan"), "\($0)")
         }
-        let run = try Pipeline(yaml: "data: {labeled: {all: true}}\nclassifier: {epochs: 1, hidden: []}\n",
-                               data: InMemoryData(train: x, trainLabels: [0, 1, 0, 1])).train()
+        let run = try Pipeline(
+            yaml: "data: {labeled: {all: true}}\nclassifier: {epochs: 1, hidden: []}\n",
+            data: InMemoryData(train: x, trainLabels: [0, 1, 0, 1])
+        ).train()
         XCTAssertThrowsError(try run.predict(try FeatureMatrix(rows: 1, columns: 3, values: [0, 0, 0]))) {
             XCTAssertTrue("\($0)".contains("3 features per row, but the model takes 2"), "\($0)")
         }

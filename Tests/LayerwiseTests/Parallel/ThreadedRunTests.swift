@@ -22,9 +22,11 @@ final class ThreadedRunTests: XCTestCase {
 
     func assertSame(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let x = try ResultsBytes.of(a, groups: compared), y = try ResultsBytes.of(b, groups: compared)
-        for g in ["model/encoder/layer_0/kernel", "model/head/layer_1/kernel", "model/pretrained_encoder/layer_0/kernel",
-                  "predictions/test/probability", "predictions/test/label", "embeddings/test", "anomaly/test_error",
-                  "metrics/fine_tune/loss"] {
+        for g in [
+            "model/encoder/layer_0/kernel", "model/head/layer_1/kernel", "model/pretrained_encoder/layer_0/kernel",
+            "predictions/test/probability", "predictions/test/label", "embeddings/test", "anomaly/test_error",
+            "metrics/fine_tune/loss"
+        ] {
             XCTAssertNotNil(x[g], "\(g) written", file: file, line: line)
         }
         XCTAssertEqual(Set(x.keys), Set(y.keys), file: file, line: line)

@@ -17,13 +17,13 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     let minimal = """
-    data:
-      train: d.h5:/train/images
-      train_labels: d.h5:/train/labels
-    pretrain:
-      layers: [32, 8]
-    classifier: {}
-    """
+        data:
+          train: d.h5:/train/images
+          train_labels: d.h5:/train/labels
+        pretrain:
+          layers: [32, 8]
+        classifier: {}
+        """
 
     func testDefaultsFilled() throws {
         let p = try parse(minimal)
@@ -53,7 +53,8 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testAllProblemsAtOnce() {
-        let yaml = minimal.replacingOccurrences(of: "classifier: {}", with: "classifier:\n  optimizer: {name: adam, learning_rate: -0.1}\n  epochs: many")
+        let yaml = minimal.replacingOccurrences(
+            of: "classifier: {}", with: "classifier:\n  optimizer: {name: adam, learning_rate: -0.1}\n  epochs: many")
         let ps = problems(yaml)
         XCTAssertEqual(Set(ps.map(\.keyPath)), ["classifier.optimizer.learning_rate", "classifier.epochs"])
         XCTAssertTrue(ps.contains { $0.message.contains("must be > 0") })
@@ -89,8 +90,9 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testExpectations() throws {
-        let withTest = minimal.replacingOccurrences(of: "  train_labels: d.h5:/train/labels",
-                                                    with: "  train_labels: d.h5:/train/labels\n  test: d.h5:/test/images\n  test_labels: d.h5:/test/labels")
+        let withTest = minimal.replacingOccurrences(
+            of: "  train_labels: d.h5:/train/labels",
+            with: "  train_labels: d.h5:/train/labels\n  test: d.h5:/test/images\n  test_labels: d.h5:/test/labels")
         let p = try parse(withTest + "\nevaluate:\n  expect: {accuracy: \">= 0.8\", log_loss: \"< 1.5\"}\n")
         XCTAssertEqual(p.config.evaluate.expect.count, 2)
         let acc = try XCTUnwrap(p.config.evaluate.expect.first { $0.metric == "accuracy" })
@@ -109,8 +111,9 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(unfreeze.map(\.keyPath), ["fine_tune.unfreeze"])
         XCTAssertEqual(unfreeze.first?.line, 8)
         XCTAssertEqual(unfreeze.first?.message, "3 layers asked, the encoder has 2")
-        let withTest = minimal.replacingOccurrences(of: "  train_labels: d.h5:/train/labels",
-                                                    with: "  train_labels: d.h5:/train/labels\n  test: d.h5:/test/images\n  test_labels: d.h5:/test/labels")
+        let withTest = minimal.replacingOccurrences(
+            of: "  train_labels: d.h5:/train/labels",
+            with: "  train_labels: d.h5:/train/labels\n  test: d.h5:/test/images\n  test_labels: d.h5:/test/labels")
         let auc = problems(withTest + "\nevaluate:\n  expect: {roc_auc: \">= 0.9\"}\n")
         XCTAssertEqual(auc.map(\.keyPath), ["evaluate.expect.roc_auc"])
         XCTAssertEqual(auc.first?.line, 10)
@@ -127,8 +130,9 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testCrossStageChecks() {
-        XCTAssertTrue(problems("data: {train: 'a.h5:/x', train_labels: 'a.h5:/y'}\nclassifier: {}\nfine_tune: {}\n")
-            .contains { $0.keyPath == "fine_tune" })
+        XCTAssertTrue(
+            problems("data: {train: 'a.h5:/x', train_labels: 'a.h5:/y'}\nclassifier: {}\nfine_tune: {}\n")
+                .contains { $0.keyPath == "fine_tune" })
         XCTAssertTrue(problems("data: {train: 'a.h5:/x'}\nclassifier: {}\n").contains { $0.keyPath == "data" })
     }
 

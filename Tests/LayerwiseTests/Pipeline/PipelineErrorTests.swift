@@ -13,8 +13,10 @@ final class PipelineErrorTests: XCTestCase {
     }
 
     /// Runs `pipeline` (after `edit`) and checks the failure contract.
-    func expectFailure(_ edit: (String) -> String, _ args: [String] = [], code: Int32 = 2, mentions: [String],
-                       file: StaticString = #filePath, line: UInt = #line) throws {
+    func expectFailure(
+        _ edit: (String) -> String, _ args: [String] = [], code: Int32 = 2, mentions: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let path = try TinyData.writePipeline(edit(TinyData.pipeline), into: folder)
         let r = try CLI.run(["run", path, "--quiet"] + args)
         XCTAssertEqual(r.status, code, r.stderr, file: file, line: line)
@@ -29,22 +31,26 @@ final class PipelineErrorTests: XCTestCase {
     }
 
     func testUnknownKeyWithSuggestionAndLine() throws {
-        try expectFailure({ $0.replacingOccurrences(of: "  epochs: 4\n", with: "  epoch: 4\n") },
-                          mentions: ["p.yaml:13:3:", "pretrain.epoch", "did you mean 'epochs'"])
+        try expectFailure(
+            { $0.replacingOccurrences(of: "  epochs: 4\n", with: "  epoch: 4\n") },
+            mentions: ["p.yaml:13:3:", "pretrain.epoch", "did you mean 'epochs'"])
     }
 
     func testWrongType() throws {
-        try expectFailure({ $0.replacingOccurrences(of: "layers: [32, 8]", with: "layers: 32") },
-                          mentions: ["pretrain.layers", "expected a list"])
+        try expectFailure(
+            { $0.replacingOccurrences(of: "layers: [32, 8]", with: "layers: 32") },
+            mentions: ["pretrain.layers", "expected a list"])
     }
 
     func testNegativeLearningRateFromSet() throws {
-        try expectFailure({ $0 }, ["--set", "classifier.optimizer.learning_rate=-0.01"],
-                          mentions: ["classifier.optimizer.learning_rate", "(--set)", "must be > 0"])
+        try expectFailure(
+            { $0 }, ["--set", "classifier.optimizer.learning_rate=-0.01"],
+            mentions: ["classifier.optimizer.learning_rate", "(--set)", "must be > 0"])
     }
 
     func testTwoProblemsTwoLines() throws {
-        let path = try TinyData.writePipeline(TinyData.pipeline.replacingOccurrences(of: "  epochs: 4\n", with: "  epochs: -4\n  sede: 1\n"), into: folder)
+        let path = try TinyData.writePipeline(
+            TinyData.pipeline.replacingOccurrences(of: "  epochs: 4\n", with: "  epochs: -4\n  sede: 1\n"), into: folder)
         let r = try CLI.run(["run", path])
         XCTAssertEqual(r.status, 2)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 2, r.stderr)
@@ -55,8 +61,9 @@ final class PipelineErrorTests: XCTestCase {
     }
 
     func testMissingDataset() throws {
-        try expectFailure({ $0.replacingOccurrences(of: "/train/labels", with: "/train/lables") },
-                          mentions: ["tiny.h5", "lables"])
+        try expectFailure(
+            { $0.replacingOccurrences(of: "/train/labels", with: "/train/lables") },
+            mentions: ["tiny.h5", "lables"])
     }
 
     func testMissingFile() throws {
@@ -76,13 +83,15 @@ final class PipelineErrorTests: XCTestCase {
             try root.write("y", [Float](repeating: 1.5, count: 600), shape: [600])
         }
         // Floats are labels only when whole (the rule of LabelValue).
-        try expectFailure({ $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: floaty.h5:/y") },
-                          mentions: ["p.yaml:5:17: data.train_labels: floaty.h5:/y", "label 1.5 at row 0 is not a whole number"])
+        try expectFailure(
+            { $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: floaty.h5:/y") },
+            mentions: ["p.yaml:5:17: data.train_labels: floaty.h5:/y", "label 1.5 at row 0 is not a whole number"])
     }
 
     func testFeaturesAndLabelsOfDifferentLengths() throws {
-        try expectFailure({ $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: tiny.h5:/test/labels") },
-                          mentions: ["tiny.h5:/test/labels", "200 labels for 600 feature rows"])
+        try expectFailure(
+            { $0.replacingOccurrences(of: "train_labels: tiny.h5:/train/labels", with: "train_labels: tiny.h5:/test/labels") },
+            mentions: ["tiny.h5:/test/labels", "200 labels for 600 feature rows"])
     }
 
     func testFewerLabeledRowsPerClassThanAsked() throws {
@@ -93,7 +102,7 @@ final class PipelineErrorTests: XCTestCase {
         let path = folder.appendingPathComponent("nan.h5").path
         var x = [Float](repeating: 0.5, count: 40 * 784)
         x[3 * 784 + 7] = .nan
-        do {   // closed before the CLI opens it (HDF5 locks files open for writing)
+        do {  // closed before the CLI opens it (HDF5 locks files open for writing)
             let root = try H5File.create(path).root
             try root.write("x", x, shape: [40, 784])
             try root.write("y", (0..<40).map { Int64($0 % 2) }, shape: [40])
@@ -104,7 +113,7 @@ final class PipelineErrorTests: XCTestCase {
 
     func testOutputFolderThatCannotBeWritten() throws {
         let blocker = folder.appendingPathComponent("blocked")
-        try Data().write(to: blocker)      // a file where the output folder should be
+        try Data().write(to: blocker)  // a file where the output folder should be
         try expectFailure({ $0 }, ["--set", "output.results=blocked/r.h5"], mentions: ["output.results"])
     }
 
@@ -114,7 +123,9 @@ final class PipelineErrorTests: XCTestCase {
 
     func testMissedExpectationExitsOne() throws {
         let path = try TinyData.writePipeline(TinyData.pipeline + "\nevaluate: {expect: {accuracy: \">= 0.999\"}}\n", into: folder)
-        let r = try CLI.run(["run", path, "--quiet", "--set", "pretrain.epochs=1", "--set", "classifier.epochs=1", "--set", "fine_tune.epochs=0"])
+        let r = try CLI.run([
+            "run", path, "--quiet", "--set", "pretrain.epochs=1", "--set", "classifier.epochs=1", "--set", "fine_tune.epochs=0"
+        ])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stdout.contains("accuracy >= 0.999: FAILED (accuracy = 0."), r.stdout)
         XCTAssertTrue(r.stderr.hasPrefix("error: evaluate.expect: accuracy >= 0.999 failed: accuracy = 0."), r.stderr)
@@ -122,9 +133,11 @@ final class PipelineErrorTests: XCTestCase {
     }
 
     func testDivergedRunExitsThree() throws {
-        let r = try CLI.run(["run", try TinyData.writePipeline(into: folder), "--quiet",
-                             "--set", "pretrain.optimizer={name: sgd, learning_rate: 1.0e+12}", "--set", "pretrain.model=basic",
-                             "--set", "pretrain.loss=mse", "--set", "pretrain.output_activation=identity"])
+        let r = try CLI.run([
+            "run", try TinyData.writePipeline(into: folder), "--quiet",
+            "--set", "pretrain.optimizer={name: sgd, learning_rate: 1.0e+12}", "--set", "pretrain.model=basic",
+            "--set", "pretrain.loss=mse", "--set", "pretrain.output_activation=identity"
+        ])
         XCTAssertEqual(r.status, 3, r.stderr)
         XCTAssertTrue(r.stderr.hasPrefix("error: pretrain layer"), r.stderr)
         XCTAssertTrue(r.stderr.contains("epoch 1"), r.stderr)
@@ -144,8 +157,11 @@ final class PipelineErrorTests: XCTestCase {
 
     /// Early stopping with no validation rows could never stop: an error at its line.
     func testEarlyStoppingWithoutValidationRows() throws {
-        try expectFailure({ $0.replacingOccurrences(of: "validation: {fraction: 0.2}", with: "validation: {fraction: 0}") },
-                          mentions: ["p.yaml:20:19: classifier.early_stopping: watches the validation rows, but data.validation.fraction is 0",
-                                     "give data.validation a fraction above 0, or remove classifier.early_stopping"])
+        try expectFailure(
+            { $0.replacingOccurrences(of: "validation: {fraction: 0.2}", with: "validation: {fraction: 0}") },
+            mentions: [
+                "p.yaml:20:19: classifier.early_stopping: watches the validation rows, but data.validation.fraction is 0",
+                "give data.validation a fraction above 0, or remove classifier.early_stopping"
+            ])
     }
 }

@@ -48,9 +48,11 @@ final class PipelineRobustnessTests: XCTestCase {
 
     /// `matrix:` of twelve axes is 10^12 runs: counted before any is built.
     func testAHugeMatrixIsRefused() throws {
-        let keys = ["seed", "name", "pretrain.epochs", "pretrain.batch_size", "classifier.epochs", "classifier.batch_size",
-                    "fine_tune.epochs", "fine_tune.batch_size", "pretrain.weight_decay", "classifier.dropout",
-                    "pretrain.optimizer.learning_rate", "classifier.optimizer.learning_rate"]
+        let keys = [
+            "seed", "name", "pretrain.epochs", "pretrain.batch_size", "classifier.epochs", "classifier.batch_size",
+            "fine_tune.epochs", "fine_tune.batch_size", "pretrain.weight_decay", "classifier.dropout",
+            "pretrain.optimizer.learning_rate", "classifier.optimizer.learning_rate"
+        ]
         let matrix = keys.map { "  \($0): [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]" }.joined(separator: "\n")
         let p = try TinyData.writePipeline(TinyData.pipeline + "\nmatrix:\n" + matrix + "\n", into: folder)
         let start = Date()
@@ -65,7 +67,8 @@ final class PipelineRobustnessTests: XCTestCase {
         try TinyData.write(into: folder)
         let p = try TinyData.writePipeline(into: folder)
         func run(_ batch: String, _ out: String) throws -> [String: [UInt8]] {
-            let sets = ["pretrain.batch_size", "pretrain.end_to_end.batch_size", "classifier.batch_size", "fine_tune.batch_size"]
+            let sets =
+                ["pretrain.batch_size", "pretrain.end_to_end.batch_size", "classifier.batch_size", "fine_tune.batch_size"]
                 .map { "\($0)=\(batch)" } + ["output.results=\(out)"]
             let r = try Runner.run(pipelineFile: p, options: RunOptions(overrides: sets, threads: 1, quiet: true))
             return try ResultsBytes.of(r.resultsPath, groups: ["model", "predictions", "embeddings", "anomaly", "metrics"])

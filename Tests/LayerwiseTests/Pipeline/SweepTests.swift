@@ -13,8 +13,12 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let out = folder.appendingPathComponent("out")
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".h5") }.sorted()
-        XCTAssertEqual(files, ["results-tiny-basic-12.h5", "results-tiny-basic-2.h5",
-                               "results-tiny-denoising-12.h5", "results-tiny-denoising-2.h5"])
+        XCTAssertEqual(
+            files,
+            [
+                "results-tiny-basic-12.h5", "results-tiny-basic-2.h5",
+                "results-tiny-denoising-12.h5", "results-tiny-denoising-2.h5"
+            ])
         // Each file holds the run its name says.
         for f in files {
             let root = try H5File.open(out.appendingPathComponent(f).path).root
@@ -48,13 +52,18 @@ final class SweepTests: XCTestCase {
     func testASweepOverTheModelLeavesOutSettingsACombinationDoesNotUse() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        let single = TinyData.pipeline.replacingOccurrences(of: "  model: denoising\n", with: "  model: denoising\n  noise: {type: masking, level: 0.3}\n")
+        let single = TinyData.pipeline.replacingOccurrences(
+            of: "  model: denoising\n", with: "  model: denoising\n  noise: {type: masking, level: 0.3}\n")
         let text = single + "\nmatrix:\n  pretrain.model: [basic, denoising, vae]\n"
         let path = try TinyData.writePipeline(text, into: folder)
         let check = try CLI.run(["validate", path])
         XCTAssertEqual(check.status, 0, check.stderr)
-        XCTAssertTrue(check.stdout.contains("[pretrain.model=basic] note: pretrain.noise (\(path):13) is a setting of model: denoising; this run (pretrain.model=basic) leaves it out"), check.stdout)
-        XCTAssertTrue(check.stdout.contains("[pretrain.model=vae] note: pretrain.end_to_end (\(path):16) is not used by model: vae"), check.stdout)
+        XCTAssertTrue(
+            check.stdout.contains(
+                "[pretrain.model=basic] note: pretrain.noise (\(path):13) is a setting of model: denoising; this run (pretrain.model=basic) leaves it out"
+            ), check.stdout)
+        XCTAssertTrue(
+            check.stdout.contains("[pretrain.model=vae] note: pretrain.end_to_end (\(path):16) is not used by model: vae"), check.stdout)
         XCTAssertFalse(check.stdout.contains("[pretrain.model=denoising] note"), check.stdout)
 
         let r = try CLI.run(["run", path, "--threads", "1"])
@@ -69,7 +78,11 @@ final class SweepTests: XCTestCase {
             XCTAssertEqual(yaml.contains("level: 0.3"), hasNoise, yaml)
         }
 
-        let alone = try CLI.run(["run", try TinyData.writePipeline(single.replacingOccurrences(of: "model: denoising", with: "model: basic"), into: folder, name: "one.yaml")])
+        let alone = try CLI.run([
+            "run",
+            try TinyData.writePipeline(
+                single.replacingOccurrences(of: "model: denoising", with: "model: basic"), into: folder, name: "one.yaml")
+        ])
         XCTAssertEqual(alone.status, 2, alone.stderr)
         XCTAssertTrue(alone.stderr.contains("pretrain.noise: is used only with model: denoising (model is basic)"), alone.stderr)
     }
@@ -88,7 +101,8 @@ final class SweepTests: XCTestCase {
     func testOneLinePerEpochInLogs() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        let path = try TinyData.writePipeline(TinyData.pipeline.replacingOccurrences(of: "  early_stopping: {patience: 5}\n", with: ""), into: folder)
+        let path = try TinyData.writePipeline(
+            TinyData.pipeline.replacingOccurrences(of: "  early_stopping: {patience: 5}\n", with: ""), into: folder)
         let r = try CLI.run(["run", path, "--threads", "1"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertFalse(r.stdout.contains("\r"))

@@ -27,12 +27,14 @@ final class ApplyTests: XCTestCase {
             XCTAssertTrue(a.count == b.count && a.map(\.bitPattern) == b.map(\.bitPattern), "\(what): max diff \(worst)", line: line)
         }
         same(try floats(p, "probability"), try floats(results, "predictions/test/probability"), "probability")
-        XCTAssertEqual(try H5File.open(p.path).root.dataset("label").read(as: Int32.self),
-                       try H5File.open(results.path).root.dataset("predictions/test/label").read(as: Int32.self), line: line)
+        XCTAssertEqual(
+            try H5File.open(p.path).root.dataset("label").read(as: Int32.self),
+            try H5File.open(results.path).root.dataset("predictions/test/label").read(as: Int32.self), line: line)
         same(try floats(e, "codes"), try floats(results, "embeddings/test"), "codes")
         same(try floats(s, "error"), try floats(results, "anomaly/test_error"), "error")
-        XCTAssertEqual(try H5File.open(s.path).root.dataset("flag").read(as: UInt8.self),
-                       try H5File.open(results.path).root.dataset("anomaly/test_flag").read(as: UInt8.self), line: line)
+        XCTAssertEqual(
+            try H5File.open(s.path).root.dataset("flag").read(as: UInt8.self),
+            try H5File.open(results.path).root.dataset("anomaly/test_flag").read(as: UInt8.self), line: line)
     }
 
     func testReproducesStoredPredictionsEmbeddingsAndScores() throws {
@@ -45,8 +47,12 @@ final class ApplyTests: XCTestCase {
     func testTiedWeightsWithoutFineTuning() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        try runTiny(folder, ["--set", "pretrain.tied_weights=true", "--set", "pretrain.end_to_end.epochs=0",
-                             "--set", "fine_tune.epochs=0"])
+        try runTiny(
+            folder,
+            [
+                "--set", "pretrain.tied_weights=true", "--set", "pretrain.end_to_end.epochs=0",
+                "--set", "fine_tune.epochs=0"
+            ])
         try check(folder)
     }
 
@@ -71,7 +77,8 @@ final class ApplyTests: XCTestCase {
         for cmd in ["encode", "predict", "score"] {
             let r = try CLI.run([cmd, "out/results.h5", "narrow.h5:/x", "-o", "o.h5"], in: folder)
             XCTAssertEqual(r.status, 2, r.stderr)
-            XCTAssertTrue(r.stderr.hasPrefix("error: narrow.h5:/x: 100 features per row, but the model in out/results.h5 takes 784"), r.stderr)
+            XCTAssertTrue(
+                r.stderr.hasPrefix("error: narrow.h5:/x: 100 features per row, but the model in out/results.h5 takes 784"), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("o.h5").path))
         }
         let notResults = try CLI.run(["predict", "tiny.h5", "tiny.h5:/test/images", "-o", "o.h5"], in: folder)
@@ -87,10 +94,12 @@ final class ApplyTests: XCTestCase {
         try runTiny(folder)
         let files = ["out/results.h5", "tiny.h5"]
         let before = try files.map { try Data(contentsOf: folder.appendingPathComponent($0)) }
-        for args in [["predict", "out/results.h5", "tiny.h5:/test/images", "-o", "./out/results.h5"],
-                     ["encode", "out/results.h5", "tiny.h5:/test/images", "-o", "tiny.h5"],
-                     ["export", "keras", "out/results.h5", "-o", "out/../out/results.h5"],
-                     ["report", "out/results.h5", "-o", folder.appendingPathComponent("out/results.h5").path]] {
+        for args in [
+            ["predict", "out/results.h5", "tiny.h5:/test/images", "-o", "./out/results.h5"],
+            ["encode", "out/results.h5", "tiny.h5:/test/images", "-o", "tiny.h5"],
+            ["export", "keras", "out/results.h5", "-o", "out/../out/results.h5"],
+            ["report", "out/results.h5", "-o", folder.appendingPathComponent("out/results.h5").path]
+        ] {
             let r = try CLI.run(args, in: folder)
             XCTAssertEqual(r.status, 2, args.joined(separator: " "))
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)

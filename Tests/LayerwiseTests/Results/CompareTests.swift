@@ -9,8 +9,11 @@ final class CompareTests: XCTestCase {
         try TinyData.write(into: folder)
         let path = try TinyData.writePipeline(into: folder)
         return try [3, 4].map { seed in
-            try Runner.run(pipelineFile: path, options: RunOptions(
-                overrides: ["seed=\(seed)", "output.results=out/seed\(seed)/results.h5"], threads: 1, quiet: true)).resultsPath
+            try Runner.run(
+                pipelineFile: path,
+                options: RunOptions(
+                    overrides: ["seed=\(seed)", "output.results=out/seed\(seed)/results.h5"], threads: 1, quiet: true)
+            ).resultsPath
         }
     }
 
@@ -21,7 +24,9 @@ final class CompareTests: XCTestCase {
 
     /// Foundation's JSON writer keeps 15-16 significant digits.
     func assertClose(_ got: Any?, _ want: Double?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        guard let g = got as? Double, let w = want else { return XCTFail("\(what): \(String(describing: got)) vs \(String(describing: want))", file: file, line: line) }
+        guard let g = got as? Double, let w = want else {
+            return XCTFail("\(what): \(String(describing: got)) vs \(String(describing: want))", file: file, line: line)
+        }
         XCTAssertEqual(g, w, accuracy: 1e-12 * max(1, abs(w)), what, file: file, line: line)
     }
 
@@ -67,16 +72,16 @@ final class CompareTests: XCTestCase {
         let folder = try TinyData.folder(self)
         let full = try twoRuns(folder)[0]
         let pretrainOnly = """
-        name: a|b
-        seed: 5
-        data:
-          train: tiny.h5:/train/images
-        pretrain:
-          layers: [16]
-          epochs: 1
-        output:
-          results: out/pretrain/results.h5
-        """
+            name: a|b
+            seed: 5
+            data:
+              train: tiny.h5:/train/images
+            pretrain:
+              layers: [16]
+              epochs: 1
+            output:
+              results: out/pretrain/results.h5
+            """
         let path = try TinyData.writePipeline(pretrainOnly, into: folder, name: "pretrain.yaml")
         let bare = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true)).resultsPath
         let accuracy = String(format: "%.4f", try double(H5File.open(full).root.group("metrics/test"), "accuracy"))
@@ -84,9 +89,12 @@ final class CompareTests: XCTestCase {
         let table = try CLI.run(["compare", full, bare])
         XCTAssertEqual(table.status, 0, table.stderr)
         let lines = table.stdout.split(separator: "\n").map(String.init)
-        for (row, want) in [("test/accuracy", [accuracy, "—"]), ("encoder", ["784-32-8", "784-16"]),
-                            ("last classifier/loss", nil), ("last pretrain/layer_0/loss", nil)] {
-            let cells = try XCTUnwrap(lines.first { $0.hasPrefix(row + " ") }, row).dropFirst(row.count).split(separator: " ").map(String.init)
+        for (row, want) in [
+            ("test/accuracy", [accuracy, "—"]), ("encoder", ["784-32-8", "784-16"]),
+            ("last classifier/loss", nil), ("last pretrain/layer_0/loss", nil)
+        ] {
+            let cells = try XCTUnwrap(lines.first { $0.hasPrefix(row + " ") }, row).dropFirst(row.count).split(separator: " ").map(
+                String.init)
             XCTAssertEqual(cells.count, 2, row)
             if let want { XCTAssertEqual(cells, want, row) }
             XCTAssertEqual(cells[1] == "—", row.contains("classifier") || row.hasPrefix("test/"), row)
@@ -97,7 +105,8 @@ final class CompareTests: XCTestCase {
         XCTAssertTrue(md.stdout.contains("| pipeline | tiny | a\\|b |"), md.stdout)
         // JSON: the lacking run has no such key (not a made-up value).
         let json = try CLI.run(["compare", "--json", full, bare])
-        let runs = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
+        let runs = try XCTUnwrap(
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
         XCTAssertNotNil((runs[0]["values"] as? [String: Any])?["test/accuracy"])
         XCTAssertNil((runs[1]["values"] as? [String: Any])?["test/accuracy"])
     }

@@ -16,8 +16,10 @@ final class CorruptResultsTests: XCTestCase {
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// A results file written from scratch: `layers` are (rows, cols) of Dense layers.
-    func writeResults(_ name: String = "r.h5", features: Int64 = 4, encoder: [(Int, Int)], head: [(Int, Int)] = [],
-                      decoder: [(Int, Int)] = [], scale: String = "none", mean: Int = 0) throws -> String {
+    func writeResults(
+        _ name: String = "r.h5", features: Int64 = 4, encoder: [(Int, Int)], head: [(Int, Int)] = [],
+        decoder: [(Int, Int)] = [], scale: String = "none", mean: Int = 0
+    ) throws -> String {
         let p = path(name)
         let root = try H5File.create(p).root
         try root.setAttribute("format", "layerwise-results")
@@ -50,7 +52,7 @@ final class CorruptResultsTests: XCTestCase {
             (try writeResults("dec.h5", features: 784, encoder: [(784, 8)], decoder: [(8, 700)]), "decoder/layer_0 gives 700", "score"),
             (try writeResults("width.h5", features: 16, encoder: [(784, 8)]), "n_features = 16", "encode"),
             (try writeResults("zero.h5", features: 0, encoder: [(784, 8)]), "n_features = 0", "encode"),
-            (try writeResults("std.h5", features: 784, encoder: [(784, 8)], scale: "standardize", mean: 3), "3 means", "encode"),
+            (try writeResults("std.h5", features: 784, encoder: [(784, 8)], scale: "standardize", mean: 3), "3 means", "encode")
         ]
         for (results, message, command) in bad {
             let kind = Apply.Kind(rawValue: command)!

@@ -22,20 +22,24 @@ final class InspectTests: XCTestCase {
         let text = try inspect(path: path)
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[0].hasPrefix(path + " ("), lines[0])
-        XCTAssertEqual(Array(lines[1...]), [
-            "/",
-            "  @format = \"layerwise-results\"",
-            "  @pipeline = \"name: x … (3 lines)\"",
-            "  metrics/",
-            "    @accuracy = 0.8128",
-            "    @sizes = [0, 1, 2, 3, 4, 5, 6, 7, … (20 values)]",
-            "  model/",
-            "    encoder/",
-            "      layer_0/",
-            "        bias    float32  [16]       contiguous                       64 B",
-            "        kernel  float32  [784, 16]  chunks [784, 16] shuffle gzip 4  49.0 KiB → " + lines[lines.count - 2].components(separatedBy: "→ ").last!,
-            "          @activation = \"relu\"",
-        ], text)
+        XCTAssertEqual(
+            Array(lines[1...]),
+            [
+                "/",
+                "  @format = \"layerwise-results\"",
+                "  @pipeline = \"name: x … (3 lines)\"",
+                "  metrics/",
+                "    @accuracy = 0.8128",
+                "    @sizes = [0, 1, 2, 3, 4, 5, 6, 7, … (20 values)]",
+                "  model/",
+                "    encoder/",
+                "      layer_0/",
+                "        bias    float32  [16]       contiguous                       64 B",
+                "        kernel  float32  [784, 16]  chunks [784, 16] shuffle gzip 4  49.0 KiB → " + lines[lines.count - 2].components(
+                    separatedBy: "→ "
+                ).last!,
+                "          @activation = \"relu\""
+            ], text)
     }
 
     func testThroughTheCLI() throws {

@@ -20,14 +20,17 @@ final class KerasExportTests: XCTestCase {
             let snippet = export.stdout.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
             XCTAssertTrue(snippet.contains("model.load_weights(\"\(out)\")"), export.stdout, file: file, line: line)
             // As in the README: the backend line comes first (Keras reads it at import).
-            XCTAssertTrue(snippet.hasPrefix("import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")\nimport keras\n"),
-                          snippet, file: file, line: line)
+            XCTAssertTrue(
+                snippet.hasPrefix("import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")\nimport keras\n"),
+                snippet, file: file, line: line)
             let snippetPath = folder.appendingPathComponent("build_\(name).py").path
             try snippet.write(toFile: snippetPath, atomically: true, encoding: .utf8)
 
             let check = try CLI.python(
-                [TinyData.repoRoot.appendingPathComponent("Scripts/keras-check.py").path, snippetPath, report.resultsPath,
-                 folder.appendingPathComponent("tiny.h5").path + ":/test/images"],
+                [
+                    TinyData.repoRoot.appendingPathComponent("Scripts/keras-check.py").path, snippetPath, report.resultsPath,
+                    folder.appendingPathComponent("tiny.h5").path + ":/test/images"
+                ],
                 environment: ["KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"])
             let text = check.stdout
             XCTAssertEqual(check.status, 0, "\(name): \(text)\(check.stderr.suffix(2000))", file: file, line: line)
@@ -43,18 +46,22 @@ final class KerasExportTests: XCTestCase {
     }
 
     func testStandardizedModelWithOtherActivationsMatchesInKeras() throws {
-        try roundTrip(["data.scale=standardize", "pretrain.activation=tanh", "pretrain.output_activation=identity",
-                       "pretrain.loss=mse", "classifier.activation=leaky_relu", "classifier.hidden=[16, 12]"])
+        try roundTrip([
+            "data.scale=standardize", "pretrain.activation=tanh", "pretrain.output_activation=identity",
+            "pretrain.loss=mse", "classifier.activation=leaky_relu", "classifier.hidden=[16, 12]"
+        ])
     }
 
     func testBadInputIsOneErrorLineAndNoFile() throws {
         let folder = try TinyData.folder(self)
         let data = try TinyData.write(into: folder)
         let out = folder.appendingPathComponent("m.weights.h5").path
-        for args in [["export", "keras", data, "-o", out],
-                     ["export", "keras", folder.appendingPathComponent("none.h5").path, "-o", out],
-                     ["export", "keras", data, "-o", folder.appendingPathComponent("m.keras").path],
-                     ["export", "keras", data, "-o", folder.appendingPathComponent("no/such/dir/m.weights.h5").path]] {
+        for args in [
+            ["export", "keras", data, "-o", out],
+            ["export", "keras", folder.appendingPathComponent("none.h5").path, "-o", out],
+            ["export", "keras", data, "-o", folder.appendingPathComponent("m.keras").path],
+            ["export", "keras", data, "-o", folder.appendingPathComponent("no/such/dir/m.weights.h5").path]
+        ] {
             let r = try CLI.run(args)
             XCTAssertEqual(r.status, 2, args.joined(separator: " "))
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)

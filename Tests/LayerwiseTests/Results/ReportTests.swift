@@ -6,8 +6,10 @@ import XCTest
 /// `layerwise report`: the page's numbers are the results file's, and it renders in a
 /// real browser (Debian's chromium, installed by `Scripts/bootstrap.sh --test`).
 final class ReportTests: XCTestCase {
-    func makeReport(_ folder: URL, pipeline: String = TinyData.pipeline,
-                    edit: ((H5Group) throws -> Void)? = nil) throws -> (results: String, html: String, page: String) {
+    func makeReport(
+        _ folder: URL, pipeline: String = TinyData.pipeline,
+        edit: ((H5Group) throws -> Void)? = nil
+    ) throws -> (results: String, html: String, page: String) {
         try TinyData.write(into: folder)
         let path = try TinyData.writePipeline(pipeline, into: folder)
         let report = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true))
@@ -85,7 +87,7 @@ final class ReportTests: XCTestCase {
         let rows = try XCTUnwrap(pca["rows"] as? [Int]), points = try XCTUnwrap(pca["points"] as? [[Double]])
         let e = try root.dataset("embeddings/test")
         let codes = try e.read(as: Float.self), d = e.shape[1]
-        XCTAssertEqual(rows.count, e.shape[0])   // 200 rows: all drawn
+        XCTAssertEqual(rows.count, e.shape[0])  // 200 rows: all drawn
         for (i, r) in rows.enumerated() where i % 37 == 0 {
             for c in 0..<2 {
                 let p = (0..<d).reduce(0.0) { $0 + (Double(codes[r * d + $1]) - mean[$1]) * comps[c][$1] }
@@ -97,11 +99,11 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(labels, rows.map { Int(truth[$0]) })
         XCTAssertEqual(pca["label_source"] as? String, "true")
         let script = """
-        import h5py, json, numpy as np, sys
-        e = h5py.File(sys.argv[1])["embeddings/test"][:].astype(np.float64)
-        w, v = np.linalg.eigh(np.cov(e, rowvar=False))
-        print(json.dumps({"values": w[::-1][:2].tolist(), "vectors": v[:, ::-1][:, :2].T.tolist(), "mean": e.mean(0).tolist()}))
-        """
+            import h5py, json, numpy as np, sys
+            e = h5py.File(sys.argv[1])["embeddings/test"][:].astype(np.float64)
+            w, v = np.linalg.eigh(np.cov(e, rowvar=False))
+            print(json.dumps({"values": w[::-1][:2].tolist(), "vectors": v[:, ::-1][:, :2].T.tolist(), "mean": e.mean(0).tolist()}))
+            """
         let py = try CLI.python(["-c", script, results])
         XCTAssertEqual(py.status, 0, "python3 with numpy and h5py (Scripts/bootstrap.sh --test): \(py.stderr)")
         let ref = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(py.stdout.utf8)) as? [String: Any])
@@ -145,9 +147,12 @@ final class ReportTests: XCTestCase {
         let folder = try TinyData.folder(self)
         let (_, html, _) = try makeReport(folder)
         let shot = folder.appendingPathComponent("shot.png").path
-        let browser = try CLI.launch(URL(fileURLWithPath: chromium), [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--screenshot=\(shot)",
-            "--window-size=1200,3000", "file://\(html)"])
+        let browser = try CLI.launch(
+            URL(fileURLWithPath: chromium),
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--screenshot=\(shot)",
+                "--window-size=1200,3000", "file://\(html)"
+            ])
         XCTAssertEqual(browser.status, 0, browser.stderr)
         let stats = try CLI.python([TinyData.repoRoot.appendingPathComponent("Scripts/png-stats.py").path, shot])
         XCTAssertEqual(stats.status, 0, stats.stderr)
@@ -186,18 +191,18 @@ final class ReportTests: XCTestCase {
     /// A run without classifier, fine-tuning, anomaly scores or test labels: those sections are left out.
     func testAPretrainOnlyRunLeavesOutWhatItLacks() throws {
         let pipeline = """
-        name: "tiny <b>pretrain</b> & co"
-        seed: 5
-        data:
-          train: tiny.h5:/train/images
-          test: tiny.h5:/test/images
-        pretrain:
-          layers: [32, 8]
-          epochs: 2
-          batch_size: 64
-        output:
-          results: out/results.h5
-        """
+            name: "tiny <b>pretrain</b> & co"
+            seed: 5
+            data:
+              train: tiny.h5:/train/images
+              test: tiny.h5:/test/images
+            pretrain:
+              layers: [32, 8]
+              epochs: 2
+              batch_size: 64
+            output:
+              results: out/results.h5
+            """
         let folder = try TinyData.folder(self)
         let (results, _, page) = try makeReport(folder, pipeline: pipeline)
         let data = try embeddedData(page)
@@ -234,11 +239,11 @@ final class ReportTests: XCTestCase {
         try f.root.write("test", (0..<(40 * 12)).map { _ in Float.random(in: -1...1, using: &rng) }, shape: [40, 12])
         try f.flush()
         let pipeline = """
-        name: features
-        data: {train: features.h5:/train, test: features.h5:/test, scale: standardize}
-        pretrain: {layers: [6, 3], epochs: 2}
-        output: {results: out/results.h5}
-        """
+            name: features
+            data: {train: features.h5:/train, test: features.h5:/test, scale: standardize}
+            pretrain: {layers: [6, 3], epochs: 2}
+            output: {results: out/results.h5}
+            """
         let path = try TinyData.writePipeline(pipeline, into: folder)
         let results = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true)).resultsPath
         let html = folder.appendingPathComponent("report.html").path

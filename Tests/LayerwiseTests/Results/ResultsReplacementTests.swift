@@ -9,7 +9,8 @@ final class ResultsReplacementTests: XCTestCase {
     func testARerunKeepsThePreviousResultsAndSaysSo() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder, train: 200, test: 20)
-        let path = try TinyData.writePipeline(TinyData.pipeline.replacingOccurrences(of: "per_class: 20", with: "per_class: 5"), into: folder)
+        let path = try TinyData.writePipeline(
+            TinyData.pipeline.replacingOccurrences(of: "per_class: 20", with: "per_class: 5"), into: folder)
         let results = folder.appendingPathComponent("out/results.h5")
         let previous = folder.appendingPathComponent("out/results.previous.h5")
         func run(_ args: [String]) throws -> CLI.Result {

@@ -29,9 +29,11 @@ final class ResumeTests: XCTestCase {
     func arrays(_ path: String) throws -> [String: [Float]] {
         let root = try H5File.open(path).root
         var out: [String: [Float]] = [:]
-        for p in ["model/encoder/layer_0/kernel", "model/encoder/layer_1/kernel", "model/decoder/layer_1/kernel",
-                  "model/head/layer_1/kernel", "predictions/test/probability", "embeddings/test", "anomaly/test_error",
-                  "metrics/pretrain/layer_0/loss", "metrics/classifier/loss", "metrics/fine_tune/loss"] {
+        for p in [
+            "model/encoder/layer_0/kernel", "model/encoder/layer_1/kernel", "model/decoder/layer_1/kernel",
+            "model/head/layer_1/kernel", "predictions/test/probability", "embeddings/test", "anomaly/test_error",
+            "metrics/pretrain/layer_0/loss", "metrics/classifier/loss", "metrics/fine_tune/loss"
+        ] {
             out[p] = try root.dataset(p).read(as: Float.self)
         }
         return out
@@ -51,9 +53,12 @@ final class ResumeTests: XCTestCase {
         let got = try arrays(resumed.resultsPath), want = try arrays(fresh.resultsPath)
         for (k, v) in want { XCTAssertEqual(got[k]?.map(\.bitPattern), v.map(\.bitPattern), k) }
         // Pretraining and the head were not run again: their timings are the interrupted run's.
-        XCTAssertEqual(try seconds(resumed.resultsPath, "pretrain_layer_0"),
-                       saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
-        XCTAssertEqual(try seconds(resumed.resultsPath, "classifier"), saved.snapshot("classifier")?.timings.first { $0.stage == "classifier" }?.seconds)
+        XCTAssertEqual(
+            try seconds(resumed.resultsPath, "pretrain_layer_0"),
+            saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
+        XCTAssertEqual(
+            try seconds(resumed.resultsPath, "classifier"),
+            saved.snapshot("classifier")?.timings.first { $0.stage == "classifier" }?.seconds)
         XCTAssertFalse(FileManager.default.fileExists(atPath: saved.path), "the checkpoint goes when the run completes")
     }
 
@@ -67,15 +72,17 @@ final class ResumeTests: XCTestCase {
         for (k, v) in try arrays(fresh.resultsPath) {
             XCTAssertEqual(try arrays(resumed.resultsPath)[k]?.map(\.bitPattern), v.map(\.bitPattern), k)
         }
-        XCTAssertNotEqual(try seconds(resumed.resultsPath, "pretrain_layer_0"),
-                          saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
+        XCTAssertNotEqual(
+            try seconds(resumed.resultsPath, "pretrain_layer_0"),
+            saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
     }
 
     func testWithoutResumeTheCheckpointIsNotRead() throws {
         let a = try TinyData.folder(self)
         let saved = try interrupted(a)
         let again = try run(a, [])
-        XCTAssertNotEqual(try seconds(again.resultsPath, "pretrain_layer_0"),
-                          saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
+        XCTAssertNotEqual(
+            try seconds(again.resultsPath, "pretrain_layer_0"),
+            saved.snapshot("pretrain")?.timings.first { $0.stage == "pretrain_layer_0" }?.seconds)
     }
 }

@@ -31,12 +31,12 @@ final class AnomalyTests: XCTestCase {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let pipeline = """
-        seed: 1
-        data: {train: 'tiny.h5:/train/images', train_labels: 'tiny.h5:/train/labels', test: 'tiny.h5:/test/images', test_labels: 'tiny.h5:/test/labels'}
-        pretrain: {layers: [32], epochs: 30, batch_size: 32}
-        anomaly: {normal_classes: [1], threshold: {percentile: 95}}
-        output: {results: one-class.h5}
-        """
+            seed: 1
+            data: {train: 'tiny.h5:/train/images', train_labels: 'tiny.h5:/train/labels', test: 'tiny.h5:/test/images', test_labels: 'tiny.h5:/test/labels'}
+            pretrain: {layers: [32], epochs: 30, batch_size: 32}
+            anomaly: {normal_classes: [1], threshold: {percentile: 95}}
+            output: {results: one-class.h5}
+            """
         let path = try TinyData.writePipeline(pipeline, into: folder)
         let report = try Runner.run(pipelineFile: path, options: RunOptions(threads: 1, quiet: true))
         let auc = try XCTUnwrap(report.metrics["roc_auc"])

@@ -18,8 +18,12 @@ final class BaselineTests: XCTestCase {
         try TinyData.write(into: a)
         try TinyData.write(into: b)
         let semi = try run(a, ["evaluate.baseline=labels_only", "classifier.early_stopping=null"])
-        let alone = try run(b, ["pretrain=null", "fine_tune=null", "anomaly=null", "classifier.hidden=[32, 8, 16]",
-                                "classifier.early_stopping=null"])
+        let alone = try run(
+            b,
+            [
+                "pretrain=null", "fine_tune=null", "anomaly=null", "classifier.hidden=[32, 8, 16]",
+                "classifier.early_stopping=null"
+            ])
         let g = try H5File.open(semi.resultsPath).root.group("metrics/baseline")
         let want = try H5File.open(alone.resultsPath).root.group("metrics/test")
         for key in ["accuracy", "macro_f1", "log_loss"] {
@@ -45,12 +49,16 @@ final class BaselineTests: XCTestCase {
             } catch let e as PipelineError { return e.problems.map { "\($0.keyPath): \($0.message)" } } catch { return ["\(error)"] }
         }
         XCTAssertEqual(problems(["evaluate.baseline=labels_only"]), [])
-        XCTAssertEqual(problems(["evaluate.baseline=everything"]),
-                       ["evaluate.baseline: 'everything' is not one of labels_only, none"])
-        XCTAssertEqual(problems(["evaluate.baseline=labels_only", "data.test=null", "data.test_labels=null"]).first,
-                       "evaluate.baseline: needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)")
-        XCTAssertEqual(problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}"]),
-                       ["evaluate.expect.accuracy_gain: is measured only with evaluate.baseline: labels_only"])
+        XCTAssertEqual(
+            problems(["evaluate.baseline=everything"]),
+            ["evaluate.baseline: 'everything' is not one of labels_only, none"])
+        XCTAssertEqual(
+            problems(["evaluate.baseline=labels_only", "data.test=null", "data.test_labels=null"]).first,
+            "evaluate.baseline: needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)"
+        )
+        XCTAssertEqual(
+            problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}"]),
+            ["evaluate.expect.accuracy_gain: is measured only with evaluate.baseline: labels_only"])
         XCTAssertEqual(problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}", "evaluate.baseline=labels_only"]), [])
     }
 }

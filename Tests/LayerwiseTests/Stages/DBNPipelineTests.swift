@@ -28,8 +28,12 @@ final class DBNPipelineTests: XCTestCase {
         // RBMs need many small updates: 10 epochs of 32-row batches on the 600 rows. A
         // 784-64-32 stack and a head at learning rate 0.01: the tiny pipeline's 8 sigmoid
         // codes top out at 23–40 % by seed.
-        let f = try run(folder, dbn, ["pretrain.epochs=10", "pretrain.batch_size=32", "classifier.epochs=40",
-                                      "pretrain.layers=[64, 32]", "classifier.optimizer={name: adam, learning_rate: 0.01}"])
+        let f = try run(
+            folder, dbn,
+            [
+                "pretrain.epochs=10", "pretrain.batch_size=32", "classifier.epochs=40",
+                "pretrain.layers=[64, 32]", "classifier.optimizer={name: adam, learning_rate: 0.01}"
+            ])
         let root = try f.root
         for k in 0..<2 {
             let loss = try matrix(f, "metrics/pretrain/layer_\(k)/loss").values
@@ -89,8 +93,12 @@ final class DBNPipelineTests: XCTestCase {
     func testGaussianVisibleUnitsOnStandardizedData() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
-        let f = try run(folder, dbn, ["data.scale=standardize", "pretrain.output_activation=identity", "pretrain.loss=mse",
-                                      "pretrain.end_to_end.epochs=2"])
+        let f = try run(
+            folder, dbn,
+            [
+                "data.scale=standardize", "pretrain.output_activation=identity", "pretrain.loss=mse",
+                "pretrain.end_to_end.epochs=2"
+            ])
         let root = try f.root
         // The first RBM's reconstruction is linear (E[v | h] = b + Wh): the decoder's outer layer is identity.
         XCTAssertEqual(try root.group("model/decoder/layer_1").attribute("activation"), .string("identity"))
@@ -114,8 +122,12 @@ final class DBNPipelineTests: XCTestCase {
         let p = try XCTUnwrap(try parse(dbn, ["pretrain.rbm={}", "pretrain.end_to_end={epochs: 1}"]).config.pretrain)
         XCTAssertEqual(p.activation, .sigmoid)
         XCTAssertEqual(p.weightDecay, 0.0002)
-        XCTAssertEqual(p.model, .rbm(RBMSettings(cdSteps: 1, persistent: false, visible: .bernoulli, learningRate: 0.1,
-                                          momentum: 0.9, initialMomentum: 0.5, initialMomentumEpochs: 5)))
+        XCTAssertEqual(
+            p.model,
+            .rbm(
+                RBMSettings(
+                    cdSteps: 1, persistent: false, visible: .bernoulli, learningRate: 0.1,
+                    momentum: 0.9, initialMomentum: 0.5, initialMomentumEpochs: 5)))
         XCTAssertEqual(p.endToEnd?.weightDecay, 0)
         guard case .rbm(let gaussian)? = try parse(dbn, ["data.scale=standardize"]).config.pretrain?.model else {
             return XCTFail("model: rbm reads as .rbm")
@@ -136,10 +148,11 @@ final class DBNPipelineTests: XCTestCase {
             ("pretrain.rbm.visible=gaussian", "gaussian visible units reconstruct linearly: set output_activation: identity"),
             ("pretrain.tied_weights=true", "an RBM has one weight matrix"),
             ("pretrain.optimizer={name: sgd}", "CD updates use rbm.learning_rate and rbm.momentum"),
-            ("pretrain.model=basic", "is used only with model: rbm"),
+            ("pretrain.model=basic", "is used only with model: rbm")
         ]
         for (override, text) in messages {
-            XCTAssertTrue(problems([override]).first?.message.contains(text) ?? false, "\(override): \(problems([override]).map(\.message))")
+            XCTAssertTrue(
+                problems([override]).first?.message.contains(text) ?? false, "\(override): \(problems([override]).map(\.message))")
         }
     }
 }

@@ -10,33 +10,33 @@ import XCTest
 /// run, the folded layers against the ladder's own clean pass, the checkpoint, errors.
 final class LadderPipelineTests: XCTestCase {
     static let pipeline = """
-    name: tiny-ladder
-    seed: 3
-    data:
-      train: tiny.h5:/train/images
-      train_labels: tiny.h5:/train/labels
-      test: tiny.h5:/test/images
-      test_labels: tiny.h5:/test/labels
-      labeled: {per_class: 20}
-      validation: {fraction: 0.2}
-    pretrain:
-      layers: [32, 24]
-      model: denoising
-      epochs: 1
-      batch_size: 64
-    ladder:
-      layers: [32, 16]
-      epochs: 3
-      batch_size: 50
-      decay_epochs: 1
-      early_stopping: {patience: 5, metric: val_accuracy}
-    anomaly:
-      threshold: {percentile: 95}
-    evaluate:
-      baseline: labels_only
-    output:
-      results: out/results.h5
-    """
+        name: tiny-ladder
+        seed: 3
+        data:
+          train: tiny.h5:/train/images
+          train_labels: tiny.h5:/train/labels
+          test: tiny.h5:/test/images
+          test_labels: tiny.h5:/test/labels
+          labeled: {per_class: 20}
+          validation: {fraction: 0.2}
+        pretrain:
+          layers: [32, 24]
+          model: denoising
+          epochs: 1
+          batch_size: 64
+        ladder:
+          layers: [32, 16]
+          epochs: 3
+          batch_size: 50
+          decay_epochs: 1
+          early_stopping: {patience: 5, metric: val_accuracy}
+        anomaly:
+          threshold: {percentile: 95}
+        evaluate:
+          baseline: labels_only
+        output:
+          results: out/results.h5
+        """
 
     func runTiny(_ folder: URL, _ text: String = pipeline, _ extra: [String] = []) throws -> CLI.Result {
         try TinyData.write(into: folder)
@@ -49,10 +49,12 @@ final class LadderPipelineTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let results = folder.appendingPathComponent("out/results.h5").path
         let root = try H5File.open(results).root
-        for p in ["model/encoder/layer_0/kernel", "model/encoder/layer_1/kernel", "model/head/layer_0/kernel",
-                  "model/pretrained_encoder/layer_1/kernel", "model/decoder/layer_0/kernel",
-                  "model/ladder/encoder/layer_2/gamma", "model/ladder/decoder/layer_0/kernel", "model/ladder/decoder/layer_3/combinator",
-                  "model/ladder/batch_norm/layer_1/running_variance", "metrics/baseline", "anomaly/test_error"] {
+        for p in [
+            "model/encoder/layer_0/kernel", "model/encoder/layer_1/kernel", "model/head/layer_0/kernel",
+            "model/pretrained_encoder/layer_1/kernel", "model/decoder/layer_0/kernel",
+            "model/ladder/encoder/layer_2/gamma", "model/ladder/decoder/layer_0/kernel", "model/ladder/decoder/layer_3/combinator",
+            "model/ladder/batch_norm/layer_1/running_variance", "metrics/baseline", "anomaly/test_error"
+        ] {
             XCTAssertTrue(root.exists(p), p)
         }
         XCTAssertEqual(try root.dataset("model/encoder/layer_1/kernel").shape, [32, 16])
@@ -60,8 +62,10 @@ final class LadderPipelineTests: XCTestCase {
         XCTAssertEqual(try root.dataset("model/ladder/decoder/layer_0/kernel").shape, [32, 784])
         XCTAssertEqual(try root.dataset("model/ladder/decoder/layer_2/combinator").shape, [10, 16])
         // The pretrained encoder's first kernel (784 → 32) started the ladder's; its second (32 → 24) did not fit.
-        for c in ["loss", "supervised", "denoising/layer_0", "denoising/layer_1", "denoising/layer_2", "denoising/layer_3",
-                  "val_loss", "val_accuracy"] {
+        for c in [
+            "loss", "supervised", "denoising/layer_0", "denoising/layer_1", "denoising/layer_2", "denoising/layer_3",
+            "val_loss", "val_accuracy"
+        ] {
             XCTAssertEqual(try root.dataset("metrics/ladder/\(c)").shape, [3], c)
         }
         // The folded network is what predict, encode and score read: bit for bit what run stored.
@@ -81,8 +85,9 @@ final class LadderPipelineTests: XCTestCase {
         let ladder = try XCTUnwrap(model.ladder)
         let widths = ladder.widths
         XCTAssertEqual(widths, [784, 32, 16, 10])
-        let spec = LadderSpec(inputs: 784, hidden: [32, 16], classes: 10, activation: ladder.activation,
-                              noise: Float(ladder.noise), denoisingWeights: ladder.denoisingWeights.map(Float.init))
+        let spec = LadderSpec(
+            inputs: 784, hidden: [32, 16], classes: 10, activation: ladder.activation,
+            noise: Float(ladder.noise), denoisingWeights: ladder.denoisingWeights.map(Float.init))
         var rng = RandomGenerator(seed: 0)
         let net = LadderNetwork(spec, maxBatch: 64, rng: &rng)
         net.state = ladder.state
@@ -121,8 +126,10 @@ final class LadderPipelineTests: XCTestCase {
         XCTAssertEqual(second.probabilities, first.probabilities)
     }
 
-    func expectError(_ text: String, _ extra: [String] = [], code: Int32 = 2, mentions: [String],
-                     file: StaticString = #filePath, line: UInt = #line) throws {
+    func expectError(
+        _ text: String, _ extra: [String] = [], code: Int32 = 2, mentions: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let folder = try TinyData.folder(self)
         let r = try runTiny(folder, text, extra)
         XCTAssertEqual(r.status, code, r.stderr, file: file, line: line)
@@ -134,18 +141,21 @@ final class LadderPipelineTests: XCTestCase {
     }
 
     func testLadderWithAClassifierIsAnError() throws {
-        try expectError(Self.pipeline.replacingOccurrences(of: "anomaly:", with: "classifier: {hidden: [8]}\nanomaly:"),
-                        mentions: ["p.yaml:16:3:", "ladder", "remove classifier:"])
+        try expectError(
+            Self.pipeline.replacingOccurrences(of: "anomaly:", with: "classifier: {hidden: [8]}\nanomaly:"),
+            mentions: ["p.yaml:16:3:", "ladder", "remove classifier:"])
     }
 
     func testLadderWithFineTuningIsOneError() throws {
-        try expectError(Self.pipeline.replacingOccurrences(of: "anomaly:", with: "fine_tune: {epochs: 2}\nanomaly:"),
-                        mentions: ["ladder", "remove fine_tune:"])
+        try expectError(
+            Self.pipeline.replacingOccurrences(of: "anomaly:", with: "fine_tune: {epochs: 2}\nanomaly:"),
+            mentions: ["ladder", "remove fine_tune:"])
     }
 
     func testDenoisingWeightsOfTheWrongLength() throws {
-        try expectError(Self.pipeline.replacingOccurrences(of: "  epochs: 3\n", with: "  epochs: 3\n  denoising_weights: [1000, 10, 0.1]\n"),
-                        mentions: ["p.yaml:", "ladder.denoising_weights", "expected 4 values", "got 3"])
+        try expectError(
+            Self.pipeline.replacingOccurrences(of: "  epochs: 3\n", with: "  epochs: 3\n  denoising_weights: [1000, 10, 0.1]\n"),
+            mentions: ["p.yaml:", "ladder.denoising_weights", "expected 4 values", "got 3"])
     }
 
     func testNegativeNoise() throws {
@@ -153,7 +163,8 @@ final class LadderPipelineTests: XCTestCase {
     }
 
     func testDivergingLadderExitsThreeNamingStageAndEpoch() throws {
-        try expectError(Self.pipeline, ["--set", "ladder.optimizer={name: sgd, learning_rate: 1.0e+30}"], code: 3,
-                        mentions: ["error: ladder", "epoch 1"])
+        try expectError(
+            Self.pipeline, ["--set", "ladder.optimizer={name: sgd, learning_rate: 1.0e+30}"], code: 3,
+            mentions: ["error: ladder", "epoch 1"])
     }
 }

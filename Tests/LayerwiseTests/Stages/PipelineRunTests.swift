@@ -30,7 +30,7 @@ final class PipelineRunTests: XCTestCase {
         let data = try root.group("data")
         XCTAssertEqual(try data.attribute("n_train"), .int(600))
         XCTAssertEqual(try data.attribute("n_classes"), .int(10))
-        XCTAssertEqual(try data.attribute("n_labeled"), .int(160))      // 20 per class, 4 of each held out
+        XCTAssertEqual(try data.attribute("n_labeled"), .int(160))  // 20 per class, 4 of each held out
         XCTAssertEqual(try data.attribute("n_validation"), .int(40))
         XCTAssertEqual(try root.dataset("data/labeled_indices").shape, [160])
 
@@ -45,7 +45,7 @@ final class PipelineRunTests: XCTestCase {
             ("metrics/test/confusion_matrix", [10, 10]),
             ("predictions/test/label", [200]), ("predictions/test/probability", [200, 10]),
             ("embeddings/test", [200, 8]), ("reconstructions/test", [16, 784]),
-            ("anomaly/train_error", [600]), ("anomaly/test_error", [200]),
+            ("anomaly/train_error", [600]), ("anomaly/test_error", [200])
         ]
         for (path, shape) in shapes { XCTAssertEqual(try root.dataset(path).shape, shape, path) }
         XCTAssertEqual(try root.dataset("model/encoder/layer_0/kernel").elementType, .float32)
@@ -95,11 +95,15 @@ final class PipelineRunTests: XCTestCase {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         // Same seed: the pretraining part is identical; only what follows differs.
-        let (_, pretrainOnly) = try run(folder, [], pipeline: TinyData.pipeline
-            .replacingOccurrences(of: "fine_tune:\n  epochs: 3\n  batch_size: 16\n", with: "")
-            .replacingOccurrences(of: "classifier:\n  hidden: [16]\n  epochs: 8\n  batch_size: 16\n  early_stopping: {patience: 5}\n", with: ""))
+        let (_, pretrainOnly) = try run(
+            folder, [],
+            pipeline: TinyData.pipeline
+                .replacingOccurrences(of: "fine_tune:\n  epochs: 3\n  batch_size: 16\n", with: "")
+                .replacingOccurrences(
+                    of: "classifier:\n  hidden: [16]\n  epochs: 8\n  batch_size: 16\n  early_stopping: {patience: 5}\n", with: ""))
         let before = try floats(pretrainOnly, "model/encoder/layer_0/kernel")
-        let (_, frozen) = try run(folder, [], pipeline: TinyData.pipeline.replacingOccurrences(of: "fine_tune:\n  epochs: 3\n  batch_size: 16\n", with: ""))
+        let (_, frozen) = try run(
+            folder, [], pipeline: TinyData.pipeline.replacingOccurrences(of: "fine_tune:\n  epochs: 3\n  batch_size: 16\n", with: ""))
         XCTAssertEqual(try floats(frozen, "model/encoder/layer_0/kernel"), before)
         XCTAssertEqual(try floats(frozen, "model/encoder/layer_1/kernel"), try floats(pretrainOnly, "model/encoder/layer_1/kernel"))
         XCTAssertFalse(try frozen.root.exists("model/pretrained_encoder"))
@@ -121,8 +125,10 @@ final class PipelineRunTests: XCTestCase {
         try TinyData.write(into: folder)
         let (r1, f1) = try run(folder, ["output.results=a.h5"])
         let (r2, f2) = try run(folder, ["output.results=b.h5"])
-        for path in ["model/encoder/layer_0/kernel", "model/encoder/layer_1/bias", "model/head/layer_1/kernel",
-                     "predictions/test/probability", "metrics/classifier/loss", "anomaly/test_error"] {
+        for path in [
+            "model/encoder/layer_0/kernel", "model/encoder/layer_1/bias", "model/head/layer_1/kernel",
+            "predictions/test/probability", "metrics/classifier/loss", "anomaly/test_error"
+        ] {
             XCTAssertEqual(try floats(f1, path), try floats(f2, path), path)
         }
         XCTAssertEqual(r1.metrics, r2.metrics)
@@ -134,10 +140,10 @@ final class PipelineRunTests: XCTestCase {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let supervised = """
-        data: {train: 'tiny.h5:/train/images', train_labels: 'tiny.h5:/train/labels', test: 'tiny.h5:/test/images', test_labels: 'tiny.h5:/test/labels', labeled: {count: 100}, validation: {fraction: 0}}
-        classifier: {hidden: [32], epochs: 5, batch_size: 16}
-        output: {results: sup.h5}
-        """
+            data: {train: 'tiny.h5:/train/images', train_labels: 'tiny.h5:/train/labels', test: 'tiny.h5:/test/images', test_labels: 'tiny.h5:/test/labels', labeled: {count: 100}, validation: {fraction: 0}}
+            classifier: {hidden: [32], epochs: 5, batch_size: 16}
+            output: {results: sup.h5}
+            """
         let (r, f) = try run(folder, [], pipeline: supervised)
         XCTAssertFalse(try f.root.exists("model/encoder"))
         XCTAssertEqual(try f.root.dataset("model/head/layer_0/kernel").shape, [784, 32])
@@ -145,12 +151,17 @@ final class PipelineRunTests: XCTestCase {
         let (_, tied) = try run(folder, ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0", "output.results=tied.h5"])
         // Fine-tuning moved the encoder: the decoder stays tied to the encoder it was trained with.
         XCTAssertTrue(try tied.root.exists("model/pretrained_encoder/layer_0/kernel"))
-        XCTAssertEqual(try tied.root.group("model/decoder/layer_1").attribute("tied_to"),
-                       .string("/model/pretrained_encoder/layer_0/kernel"))
+        XCTAssertEqual(
+            try tied.root.group("model/decoder/layer_1").attribute("tied_to"),
+            .string("/model/pretrained_encoder/layer_0/kernel"))
         XCTAssertFalse(try tied.root.exists("model/decoder/layer_1/kernel"))
         // Without fine-tuning there is one encoder, and the decoder is tied to it.
-        let (_, frozen) = try run(folder, ["pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0", "fine_tune=null",
-                                           "output.results=tied-frozen.h5"])
+        let (_, frozen) = try run(
+            folder,
+            [
+                "pretrain.tied_weights=true", "pretrain.end_to_end.epochs=0", "fine_tune=null",
+                "output.results=tied-frozen.h5"
+            ])
         XCTAssertFalse(try frozen.root.exists("model/pretrained_encoder"))
         XCTAssertEqual(try frozen.root.group("model/decoder/layer_1").attribute("tied_to"), .string("/model/encoder/layer_0/kernel"))
     }
@@ -166,25 +177,25 @@ final class PipelineRunTests: XCTestCase {
         try TinyData.write(into: folder)
         let (report, _) = try run(folder)
         let script = """
-        import h5py, sys, yaml
-        f = h5py.File(sys.argv[1], "r")
-        assert f.attrs["format"] == "layerwise-results" and f.attrs["format_version"] == 1
-        assert yaml.safe_load(f.attrs["pipeline"])["pretrain"]["layers"] == [32, 8]
-        k = f["model/encoder/layer_0/kernel"]
-        assert k.shape == (784, 32) and str(k.dtype) == "float32"
-        assert f["model/head/layer_1"].attrs["activation"] == "softmax"
-        p = f["predictions/test/probability"][:]
-        assert p.shape == (200, 10) and abs(p.sum(1) - 1).max() < 1e-4
-        assert (p.argmax(1) == f["predictions/test/label"][:]).all()
-        acc = (f["predictions/test/label"][:] == h5py.File(sys.argv[2])["test/labels"][:]).mean()
-        assert abs(acc - f["metrics/test"].attrs["accuracy"]) < 1e-9
-        assert f["metrics/test/confusion_matrix"][:].sum() == 200
-        for name in ["embeddings/test", "reconstructions/test", "anomaly/train_error", "data/labeled_indices",
-                     "metrics/pretrain/layer_0/loss", "metrics/end_to_end/loss", "metrics/classifier/val_accuracy",
-                     "metrics/fine_tune/loss"]:
-            assert name in f, name
-        print("ok")
-        """
+            import h5py, sys, yaml
+            f = h5py.File(sys.argv[1], "r")
+            assert f.attrs["format"] == "layerwise-results" and f.attrs["format_version"] == 1
+            assert yaml.safe_load(f.attrs["pipeline"])["pretrain"]["layers"] == [32, 8]
+            k = f["model/encoder/layer_0/kernel"]
+            assert k.shape == (784, 32) and str(k.dtype) == "float32"
+            assert f["model/head/layer_1"].attrs["activation"] == "softmax"
+            p = f["predictions/test/probability"][:]
+            assert p.shape == (200, 10) and abs(p.sum(1) - 1).max() < 1e-4
+            assert (p.argmax(1) == f["predictions/test/label"][:]).all()
+            acc = (f["predictions/test/label"][:] == h5py.File(sys.argv[2])["test/labels"][:]).mean()
+            assert abs(acc - f["metrics/test"].attrs["accuracy"]) < 1e-9
+            assert f["metrics/test/confusion_matrix"][:].sum() == 200
+            for name in ["embeddings/test", "reconstructions/test", "anomaly/train_error", "data/labeled_indices",
+                         "metrics/pretrain/layer_0/loss", "metrics/end_to_end/loss", "metrics/classifier/val_accuracy",
+                         "metrics/fine_tune/loss"]:
+                assert name in f, name
+            print("ok")
+            """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", script, report.resultsPath, folder.appendingPathComponent("tiny.h5").path]

@@ -26,9 +26,11 @@ final class PretrainingGainTests: XCTestCase {
     func accuracy(_ folder: URL, seed: Int, pretrain: Bool) throws -> Double {
         let pipeline = TinyData.repoRoot.appendingPathComponent("Pipelines/default.yaml").path
         // The epochs this was measured with (the shipped file leaves them to Layerwise now).
-        var overrides = ["seed=\(seed)", "data.labeled.per_class=10", "data.validation.fraction=0", "evaluate.expect={}",
-                         "pretrain.epochs=5", "pretrain.end_to_end.epochs=3", "fine_tune.epochs=20", "evaluate.baseline=none",
-                         "output.results=\(folder.appendingPathComponent("\(seed)-\(pretrain).h5").path)"]
+        var overrides = [
+            "seed=\(seed)", "data.labeled.per_class=10", "data.validation.fraction=0", "evaluate.expect={}",
+            "pretrain.epochs=5", "pretrain.end_to_end.epochs=3", "fine_tune.epochs=20", "evaluate.baseline=none",
+            "output.results=\(folder.appendingPathComponent("\(seed)-\(pretrain).h5").path)"
+        ]
         if !pretrain { overrides += ["pretrain.epochs=0", "pretrain.end_to_end.epochs=0"] }
         let report = try Runner.run(pipelineFile: pipeline, options: RunOptions(overrides: overrides, threads: 1, quiet: true))
         return try XCTUnwrap(report.metrics["accuracy"])

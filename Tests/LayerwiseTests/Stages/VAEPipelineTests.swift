@@ -60,14 +60,16 @@ final class VAEPipelineTests: XCTestCase {
     }
 
     func testVAESchema() throws {
-        let p = try Pipeline.parse(TinyData.vaePipeline, file: "p.yaml", baseDirectory: URL(fileURLWithPath: "/tmp"), overrides: ["pretrain.vae={}"])
+        let p = try Pipeline.parse(
+            TinyData.vaePipeline, file: "p.yaml", baseDirectory: URL(fileURLWithPath: "/tmp"), overrides: ["pretrain.vae={}"])
         XCTAssertEqual(p.config.pretrain?.model, .vae(VAESettings(beta: 1, klWarmupEpochs: 0)))
         XCTAssertEqual(problems(["pretrain.vae.beta=-1"]), ["pretrain.vae.beta"])
         XCTAssertEqual(problems(["pretrain.vae.warmup=3"]), ["pretrain.vae.warmup"])
         XCTAssertEqual(problems(["pretrain.end_to_end={epochs: 2}"]), ["pretrain.end_to_end"])
         XCTAssertEqual(problems(["pretrain.tied_weights=true"]), ["pretrain.tied_weights"])
         XCTAssertEqual(problems(["pretrain.model=basic"]), ["pretrain.vae"])
-        XCTAssertTrue(messages(["pretrain.end_to_end={epochs: 2}"]).first?.message.contains("trains encoder and decoder together already") ?? false)
+        XCTAssertTrue(
+            messages(["pretrain.end_to_end={epochs: 2}"]).first?.message.contains("trains encoder and decoder together already") ?? false)
         XCTAssertTrue(messages(["pretrain.tied_weights=true"]).first?.message.contains("a VAE's decoder has its own weights") ?? false)
         XCTAssertTrue(messages(["pretrain.model=basic"]).first?.message.contains("is used only with model: vae") ?? false)
     }

@@ -13,7 +13,8 @@ enum Precondition {
     /// The error to throw when `what` is missing: a failure, or a skip when allowed.
     static func missing(_ what: String) -> Error {
         if ProcessInfo.processInfo.environment["LAYERWISE_ALLOW_MISSING"] == "1" { return XCTSkip(what) }
-        return Missing(description: "missing precondition: \(what) (Scripts/bootstrap.sh --test installs it; "
-                       + "LAYERWISE_ALLOW_MISSING=1 skips instead)")
+        return Missing(
+            description: "missing precondition: \(what) (Scripts/bootstrap.sh --test installs it; "
+                + "LAYERWISE_ALLOW_MISSING=1 skips instead)")
     }
 }

@@ -14,8 +14,9 @@ enum Reference {
     static func run(_ args: [String]) throws -> [String: Any] {
         let r = try CLI.python([script] + args, environment: ["PYTHONWARNINGS": "ignore"])
         guard r.status == 0 else {
-            throw Failure(description: "reference.py \(args.joined(separator: " ")) exited \(r.status) "
-                          + "(python3 with numpy, h5py and scikit-learn: Scripts/bootstrap.sh --test): \(r.stderr)")
+            throw Failure(
+                description: "reference.py \(args.joined(separator: " ")) exited \(r.status) "
+                    + "(python3 with numpy, h5py and scikit-learn: Scripts/bootstrap.sh --test): \(r.stderr)")
         }
         guard let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] else {
             throw Failure(description: "reference.py printed no JSON object: \(r.stdout)")

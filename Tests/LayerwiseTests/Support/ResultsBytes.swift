@@ -40,8 +40,10 @@ enum ResultsBytes {
 extension ResultsBytes {
     /// The files at `a` and `b` hold the same datasets under `groups`, byte for byte, and
     /// `a` holds each of `present` (so an empty comparison cannot pass).
-    static func assertSame(_ a: String, _ b: String, groups: [String], present: [String],
-                           file: StaticString = #filePath, line: UInt = #line) throws {
+    static func assertSame(
+        _ a: String, _ b: String, groups: [String], present: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let x = try of(a, groups: groups), y = try of(b, groups: groups)
         for p in present { XCTAssertNotNil(x[p], "\(p) written", file: file, line: line) }
         XCTAssertEqual(Set(x.keys), Set(y.keys), file: file, line: line)

@@ -20,8 +20,10 @@ enum TinyData {
     /// Writes `tiny.h5` into `folder`: `train` rows and `test` rows of the shipped data
     /// (uint8 `[n, 784]`, int64 labels).
     @discardableResult
-    static func write(into folder: URL, train: Int = 600, test: Int = 200,
-                      mutate: ((inout [UInt8], inout [Int64]) -> Void)? = nil) throws -> String {
+    static func write(
+        into folder: URL, train: Int = 600, test: Int = 200,
+        mutate: ((inout [UInt8], inout [Int64]) -> Void)? = nil
+    ) throws -> String {
         let src = try H5File.open(shipped)
         var x = try src.root.dataset("/train/images").readRows(0..<train, as: UInt8.self)
         var y = try src.root.dataset("/train/labels").readRows(0..<train, as: Int64.self)
@@ -41,37 +43,38 @@ enum TinyData {
 
     /// A small but complete pipeline over `tiny.h5` (every stage, a few epochs).
     static let pipeline = """
-    name: tiny
-    seed: 3
-    data:
-      train: tiny.h5:/train/images
-      train_labels: tiny.h5:/train/labels
-      test: tiny.h5:/test/images
-      test_labels: tiny.h5:/test/labels
-      labeled: {per_class: 20}
-      validation: {fraction: 0.2}
-    pretrain:
-      layers: [32, 8]
-      model: denoising
-      epochs: 4
-      batch_size: 64
-      end_to_end: {epochs: 2}
-    classifier:
-      hidden: [16]
-      epochs: 8
-      batch_size: 16
-      early_stopping: {patience: 5}
-    fine_tune:
-      epochs: 3
-      batch_size: 16
-    anomaly:
-      threshold: {percentile: 95}
-    output:
-      results: out/results.h5
-    """
+        name: tiny
+        seed: 3
+        data:
+          train: tiny.h5:/train/images
+          train_labels: tiny.h5:/train/labels
+          test: tiny.h5:/test/images
+          test_labels: tiny.h5:/test/labels
+          labeled: {per_class: 20}
+          validation: {fraction: 0.2}
+        pretrain:
+          layers: [32, 8]
+          model: denoising
+          epochs: 4
+          batch_size: 64
+          end_to_end: {epochs: 2}
+        classifier:
+          hidden: [16]
+          epochs: 8
+          batch_size: 16
+          early_stopping: {patience: 5}
+        fine_tune:
+          epochs: 3
+          batch_size: 16
+        anomaly:
+          threshold: {percentile: 95}
+        output:
+          results: out/results.h5
+        """
 
     /// The same stages with `model: vae` (no end_to_end: a VAE trains as a whole).
-    static let vaePipeline = pipeline
+    static let vaePipeline =
+        pipeline
         .replacingOccurrences(of: "model: denoising", with: "model: vae\n  vae: {beta: 1.0, kl_warmup_epochs: 2}")
         .replacingOccurrences(of: "  end_to_end: {epochs: 2}\n", with: "")
 
@@ -110,8 +113,10 @@ enum CLI {
         try launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + args, environment: environment)
     }
 
-    static func launch(_ program: URL, _ args: [String], in folder: URL? = nil,
-                       environment: [String: String] = [:]) throws -> Result {
+    static func launch(
+        _ program: URL, _ args: [String], in folder: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let p = Process()
         p.executableURL = program
         p.arguments = args
@@ -130,8 +135,9 @@ enum CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     private final class Marker {}

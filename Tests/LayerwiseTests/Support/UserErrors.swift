@@ -7,10 +7,13 @@ import XCTest
 /// Scripts/fuzz.sh) and from the random mutation run: one user-facing error, exit 2.
 extension XCTestCase {
     /// `body` throws an error the CLI prints as one `error:` line with exit code 2.
-    func expectUserError(_ mentions: [String] = [], file: StaticString = #filePath, line: UInt = #line,
-                         _ body: () throws -> Void) {
+    func expectUserError(
+        _ mentions: [String] = [], file: StaticString = #filePath, line: UInt = #line,
+        _ body: () throws -> Void
+    ) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            XCTAssertTrue(error is UserFacingError || error is H5Error, "not user-facing: \(type(of: error)) \(error)", file: file, line: line)
+            XCTAssertTrue(
+                error is UserFacingError || error is H5Error, "not user-facing: \(type(of: error)) \(error)", file: file, line: line)
             let (message, code) = exitStatus(for: error)
             XCTAssertEqual(code, 2, message, file: file, line: line)
             XCTAssertFalse(message.contains("\n") && !(error is PipelineError), message, file: file, line: line)

@@ -8,8 +8,10 @@ import XCTest
 /// real binary: exit 2, one `error:` line naming the key (at its line, or `(--set)`), the
 /// bytes the run would need and the bytes available; no crash, no results file.
 final class MemoryEstimateTests: XCTestCase {
-    func expectRefused(_ command: String, _ pipeline: String, _ args: [String], mentions: [String],
-                       line: UInt = #line) throws {
+    func expectRefused(
+        _ command: String, _ pipeline: String, _ args: [String], mentions: [String],
+        line: UInt = #line
+    ) throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder, train: 100, test: 20)
         let path = try TinyData.writePipeline(pipeline, into: folder)
@@ -21,8 +23,9 @@ final class MemoryEstimateTests: XCTestCase {
         for m in mentions { XCTAssertTrue(r.stderr.contains(m), "'\(m)' not in \(r.stderr)", line: line) }
         // The available memory, exactly as the machine reports it (physical or a container limit).
         let physical = ProcessInfo.processInfo.physicalMemory
-        XCTAssertTrue(r.stderr.contains("physical memory of this machine is") || r.stderr.contains("memory limit of this container is"),
-                      r.stderr, line: line)
+        XCTAssertTrue(
+            r.stderr.contains("physical memory of this machine is") || r.stderr.contains("memory limit of this container is"),
+            r.stderr, line: line)
         if r.stderr.contains("physical memory") {
             let grouped = NumberFormatter()
             grouped.numberStyle = .decimal
@@ -37,45 +40,55 @@ final class MemoryEstimateTests: XCTestCase {
         let pipeline = TinyData.pipeline.replacingOccurrences(of: "layers: [32, 8]", with: "layers: [100000000000, 8]")
         for command in ["run", "validate"] {
             // The 784 × 10^11 kernels and their decoder, four copies each (weights, gradients, Adam), are 2.5 PB.
-            try expectRefused(command, pipeline, [], mentions: [
-                "p.yaml:11:11: pretrain.layers: the run would need about", "PB of memory (",
-                "bytes: weights, gradients and optimizer state", "codes of every training row", "Make pretrain.layers smaller"])
+            try expectRefused(
+                command, pipeline, [],
+                mentions: [
+                    "p.yaml:11:11: pretrain.layers: the run would need about", "PB of memory (",
+                    "bytes: weights, gradients and optimizer state", "codes of every training row", "Make pretrain.layers smaller"
+                ])
         }
     }
 
     /// (A huge batch_size is no memory problem: a batch never holds more rows than the data
     /// has — PipelineRobustnessTests.testABatchLargerThanTheDataIsOneBatchOfEveryRow.)
     func testAHugeHeadFromSetIsRefusedNamingTheKey() throws {
-        try expectRefused("run", TinyData.pipeline, ["--set", "pretrain=null", "--set", "fine_tune=null", "--set", "anomaly=null",
-                                                     "--set", "classifier.hidden=[20000000000]"],
-                          mentions: ["p.yaml (--set): classifier.hidden: the run would need about", "Make classifier.hidden smaller"])
+        try expectRefused(
+            "run", TinyData.pipeline,
+            [
+                "--set", "pretrain=null", "--set", "fine_tune=null", "--set", "anomaly=null",
+                "--set", "classifier.hidden=[20000000000]"
+            ],
+            mentions: ["p.yaml (--set): classifier.hidden: the run would need about", "Make classifier.hidden smaller"])
     }
 
     /// A ladder pipeline over 100 tiny rows (no pretrain, no classifier).
     static let ladderPipeline = """
-    name: tiny-ladder
-    seed: 3
-    data:
-      train: tiny.h5:/train/images
-      train_labels: tiny.h5:/train/labels
-      test: tiny.h5:/test/images
-      test_labels: tiny.h5:/test/labels
-      labeled: {per_class: 2}
-      validation: {fraction: 0.2}
-    ladder:
-      layers: [16, 8]
-      epochs: 2
-      batch_size: 50
-    output:
-      results: out/results.h5
-    """
+        name: tiny-ladder
+        seed: 3
+        data:
+          train: tiny.h5:/train/images
+          train_labels: tiny.h5:/train/labels
+          test: tiny.h5:/test/images
+          test_labels: tiny.h5:/test/labels
+          labeled: {per_class: 2}
+          validation: {fraction: 0.2}
+        ladder:
+          layers: [16, 8]
+          epochs: 2
+          batch_size: 50
+        output:
+          results: out/results.h5
+        """
 
     func testAHugeLadderLayerIsRefusedNamingTheLadder() throws {
         let start = Date()
-        try expectRefused("run", Self.ladderPipeline, ["--set", "ladder.layers=[100000000,10]"],
-                          mentions: ["p.yaml (--set): ladder.layers: the run would need about", "TB of memory (",
-                                     "the ladder's weights, gradients, optimizer state and kept copies",
-                                     "the ladder's activations at batch 50", "Make ladder.layers smaller"])
+        try expectRefused(
+            "run", Self.ladderPipeline, ["--set", "ladder.layers=[100000000,10]"],
+            mentions: [
+                "p.yaml (--set): ladder.layers: the run would need about", "TB of memory (",
+                "the ladder's weights, gradients, optimizer state and kept copies",
+                "the ladder's activations at batch 50", "Make ladder.layers smaller"
+            ])
         XCTAssertLessThan(Date().timeIntervalSince(start), 30)
     }
 
@@ -98,8 +111,9 @@ final class MemoryEstimateTests: XCTestCase {
     func testTheLadderEstimateCountsTheNetworksParameters() {
         for (inputs, hidden, classes) in [(7, [5, 3], 4), (12, [9], 2), (3, [6, 6, 2], 5)] {
             var rng = RandomGenerator(seed: 1)
-            let spec = LadderSpec(inputs: inputs, hidden: hidden, classes: classes,
-                                  denoisingWeights: LadderSpec.defaultDenoisingWeights(hiddenLayers: hidden.count))
+            let spec = LadderSpec(
+                inputs: inputs, hidden: hidden, classes: classes,
+                denoisingWeights: LadderSpec.defaultDenoisingWeights(hiddenLayers: hidden.count))
             let net = LadderNetwork(spec, maxBatch: 4, rng: &rng)
             let widths = spec.widths.map(Double.init)
             XCTAssertEqual(MemoryEstimate.ladderParameters(widths), Double(net.parameterValues.count), "\(spec.widths)")

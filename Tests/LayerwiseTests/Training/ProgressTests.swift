@@ -22,11 +22,13 @@ final class ProgressTests: XCTestCase {
     func testPlainOutputIsOneLinePerEpochWithoutCarriageReturns() {
         let text = drive(.plain)
         XCTAssertFalse(text.contains("\r"))
-        XCTAssertEqual(text.split(separator: "\n").map(String.init), [
-            "[pretrain layer 1/1] epoch 1/2  loss 0.5000  100 samples/s",
-            "[pretrain layer 1/1] epoch 2/2  loss 0.5000  100 samples/s",
-            "done",
-        ])
+        XCTAssertEqual(
+            text.split(separator: "\n").map(String.init),
+            [
+                "[pretrain layer 1/1] epoch 1/2  loss 0.5000  100 samples/s",
+                "[pretrain layer 1/1] epoch 2/2  loss 0.5000  100 samples/s",
+                "done"
+            ])
     }
 
     func testBarRedrawsInPlaceAndLeavesOneLinePerEpoch() {
@@ -36,8 +38,12 @@ final class ProgressTests: XCTestCase {
         XCTAssertTrue(text.contains("[pretrain layer 1/1] epoch 1/2 [######------------------] 10/40"), text)
         XCTAssertTrue(text.contains("ETA"))
         let lines = text.split(separator: "\n").map { $0.components(separatedBy: "\r\u{1B}[2K").last ?? "" }
-        XCTAssertEqual(lines, ["[pretrain layer 1/1] epoch 1/2  loss 0.5000  100 samples/s",
-                               "[pretrain layer 1/1] epoch 2/2  loss 0.5000  100 samples/s", "done"])
+        XCTAssertEqual(
+            lines,
+            [
+                "[pretrain layer 1/1] epoch 1/2  loss 0.5000  100 samples/s",
+                "[pretrain layer 1/1] epoch 2/2  loss 0.5000  100 samples/s", "done"
+            ])
     }
 
     func testLongStagesPrintTheFirstEveryKthAndTheLastEpoch() {

@@ -10,20 +10,20 @@ import XCTest
 final class TrainingDefaultsTests: XCTestCase {
     /// Every stage, no epochs, no validation: 300 training rows, 10 labeled per class.
     let unset = """
-    data:
-      train: tiny.h5:/train/images
-      train_labels: tiny.h5:/train/labels
-      test: tiny.h5:/test/images
-      test_labels: tiny.h5:/test/labels
-      labeled: {per_class: 10}
-    pretrain:
-      layers: [16, 8]
-      end_to_end: {}
-    classifier: {}
-    fine_tune: {}
-    output:
-      results: out/results.h5
-    """
+        data:
+          train: tiny.h5:/train/images
+          train_labels: tiny.h5:/train/labels
+          test: tiny.h5:/test/images
+          test_labels: tiny.h5:/test/labels
+          labeled: {per_class: 10}
+        pretrain:
+          layers: [16, 8]
+          end_to_end: {}
+        classifier: {}
+        fine_tune: {}
+        output:
+          results: out/results.h5
+        """
 
     func run(_ pipeline: String, _ args: [String] = []) throws -> (CLI.Result, H5File?) {
         let folder = try TinyData.folder(self)
@@ -43,11 +43,17 @@ final class TrainingDefaultsTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let f = try XCTUnwrap(file)
         // 300 rows in batches of 256: 2 batches per epoch, so 500 epochs per layer reach 1000 steps.
-        XCTAssertTrue(r.stdout.contains("pretrain.epochs not set: 500 per layer (2 batches of 256 per epoch = 1000 optimizer steps; at least 1000)"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("pretrain.end_to_end.epochs not set: 500 (2 batches of 256 per epoch = 1000 optimizer steps; at least 1000)"), r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("pretrain.epochs not set: 500 per layer (2 batches of 256 per epoch = 1000 optimizer steps; at least 1000)"),
+            r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("pretrain.end_to_end.epochs not set: 500 (2 batches of 256 per epoch = 1000 optimizer steps; at least 1000)"),
+            r.stdout)
         // 100 labeled rows (none held out) in batches of 64: 2 per epoch, 250 epochs reach 500 steps.
-        XCTAssertTrue(r.stdout.contains("classifier.epochs not set: 250 (2 batches of 64 per epoch = 500 optimizer steps; at least 500)"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("fine_tune.epochs not set: 250 (2 batches of 64 per epoch = 500 optimizer steps; at least 500)"), r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("classifier.epochs not set: 250 (2 batches of 64 per epoch = 500 optimizer steps; at least 500)"), r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("fine_tune.epochs not set: 250 (2 batches of 64 per epoch = 500 optimizer steps; at least 500)"), r.stdout)
         XCTAssertFalse(r.stdout.contains("warning"), r.stdout)
         XCTAssertEqual(try curveLength(f, "pretrain/layer_0/loss"), 500)
         XCTAssertEqual(try curveLength(f, "pretrain/layer_1/loss"), 500)
@@ -65,22 +71,36 @@ final class TrainingDefaultsTests: XCTestCase {
 
     func testLargeDataKeepsTheFixedDefaults() throws {
         // 300 rows in batches of 1: 300 steps per epoch, so the fixed 5 epochs (1500 steps) stand.
-        let (r, file) = try run(unset, ["--set", "pretrain.batch_size=1", "--set", "pretrain.end_to_end.batch_size=300",
-                                        "--set", "pretrain.layers=[4]", "--set", "fine_tune=null",
-                                        "--set", "classifier.batch_size=1"])
+        let (r, file) = try run(
+            unset,
+            [
+                "--set", "pretrain.batch_size=1", "--set", "pretrain.end_to_end.batch_size=300",
+                "--set", "pretrain.layers=[4]", "--set", "fine_tune=null",
+                "--set", "classifier.batch_size=1"
+            ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("pretrain.epochs not set: 5 per layer (300 batches of 1 per epoch = 1500 optimizer steps; at least 1000)"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("pretrain.end_to_end.epochs not set: 1000 (1 batch of 300 per epoch = 1000 optimizer steps; at least 1000)"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("classifier.epochs not set: 50 (100 batches of 1 per epoch = 5000 optimizer steps; at least 500)"), r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("pretrain.epochs not set: 5 per layer (300 batches of 1 per epoch = 1500 optimizer steps; at least 1000)"),
+            r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("pretrain.end_to_end.epochs not set: 1000 (1 batch of 300 per epoch = 1000 optimizer steps; at least 1000)"),
+            r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("classifier.epochs not set: 50 (100 batches of 1 per epoch = 5000 optimizer steps; at least 500)"), r.stdout)
         XCTAssertEqual(try curveLength(try XCTUnwrap(file), "pretrain/layer_0/loss"), 5)
     }
 
     func testEpochsSetBelowTheMinimumRunAsAskedWithAWarning() throws {
-        let (r, file) = try run(unset, ["--set", "pretrain.epochs=3", "--set", "classifier.epochs=7",
-                                        "--set", "pretrain.end_to_end.epochs=0", "--set", "fine_tune.epochs=400"])
+        let (r, file) = try run(
+            unset,
+            [
+                "--set", "pretrain.epochs=3", "--set", "classifier.epochs=7",
+                "--set", "pretrain.end_to_end.epochs=0", "--set", "fine_tune.epochs=400"
+            ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stderr, "")
-        let pretrain = "p.yaml (--set): pretrain.epochs: 3 epochs × 2 batches of 256 = 6 optimizer steps per layer, fewer than the 1000 Layerwise trains when pretrain.epochs is not set"
+        let pretrain =
+            "p.yaml (--set): pretrain.epochs: 3 epochs × 2 batches of 256 = 6 optimizer steps per layer, fewer than the 1000 Layerwise trains when pretrain.epochs is not set"
         let head = "p.yaml (--set): classifier.epochs: 7 epochs × 2 batches of 64 = 14 optimizer steps, fewer than the 500"
         XCTAssertTrue(r.stdout.contains(pretrain), r.stdout)
         XCTAssertTrue(r.stdout.contains(head), r.stdout)
@@ -88,7 +108,8 @@ final class TrainingDefaultsTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("end_to_end.epochs:"), r.stdout)
         // Set in the file, the warning names its line.
         let (inFile, _) = try run(unset.replacingOccurrences(of: "classifier: {}", with: "classifier:\n  epochs: 7"), ["--quiet"])
-        XCTAssertTrue(inFile.stdout.contains("p.yaml:11:11: classifier.epochs: 7 epochs × 2 batches of 64 = 14 optimizer steps"), inFile.stdout)
+        XCTAssertTrue(
+            inFile.stdout.contains("p.yaml:11:11: classifier.epochs: 7 epochs × 2 batches of 64 = 14 optimizer steps"), inFile.stdout)
         XCTAssertFalse(r.stdout.contains("fine_tune.epochs"), r.stdout)
         XCTAssertEqual(r.stdout.components(separatedBy: "warning").count - 1, 2 * 2, "each at its stage and in the summary: \(r.stdout)")
         let f = try XCTUnwrap(file)
@@ -97,7 +118,8 @@ final class TrainingDefaultsTests: XCTestCase {
 
         // --quiet keeps them (in the summary), --json lists them.
         let (quiet, _) = try run(unset, ["--quiet", "--set", "pretrain.epochs=3"])
-        XCTAssertTrue(quiet.stdout.contains("warning  ") && quiet.stdout.contains("p.yaml (--set): pretrain.epochs: 3 epochs"), quiet.stdout)
+        XCTAssertTrue(
+            quiet.stdout.contains("warning  ") && quiet.stdout.contains("p.yaml (--set): pretrain.epochs: 3 epochs"), quiet.stdout)
         let (json, _) = try run(unset, ["--json", "--set", "pretrain.epochs=3"])
         let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let warnings = try XCTUnwrap(obj["warnings"] as? [String])
@@ -112,8 +134,12 @@ final class TrainingDefaultsTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("90 labeled + 10 validation"), r.stdout)
         XCTAssertEqual(try file?.root.group("data").attribute("n_validation"), .int(10))
 
-        let (asked, askedFile) = try run(unset, ["--set", "data.validation={fraction: 0.2}", "--set", "pretrain.epochs=1",
-                                                 "--set", "pretrain.end_to_end=null"])
+        let (asked, askedFile) = try run(
+            unset,
+            [
+                "--set", "data.validation={fraction: 0.2}", "--set", "pretrain.epochs=1",
+                "--set", "pretrain.end_to_end=null"
+            ])
         XCTAssertEqual(asked.status, 0, asked.stderr)
         XCTAssertEqual(try askedFile?.root.group("data").attribute("n_validation"), .int(20))
         XCTAssertEqual(try askedFile?.root.group("data").attribute("n_labeled"), .int(80))

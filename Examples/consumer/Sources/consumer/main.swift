@@ -32,7 +32,7 @@ for (n, line) in text.split(separator: "\n").dropFirst().enumerated() {
 let testStart = features.count * 4 / 5
 var labels = Array(classes[..<testStart])
 var kept: [Int32: Int] = [:]
-for i in labels.indices {   // the first `perClass` rows of each class keep their label
+for i in labels.indices {  // the first `perClass` rows of each class keep their label
     kept[labels[i], default: 0] += 1
     if kept[labels[i]]! > perClass { labels[i] = -1 }
 }
@@ -41,18 +41,20 @@ do {
     let data = InMemoryData(
         train: try FeatureMatrix(Array(features[..<testStart])), trainLabels: labels,
         test: try FeatureMatrix(Array(features[testStart...])), testLabels: Array(classes[testStart...]))
-    let pipeline = try Pipeline(yaml: """
-        seed: 0
-        pretrain: {layers: [64, 32], model: denoising}
-        classifier: {hidden: [32]}
-        fine_tune: {}
-        """, data: data, name: "consumer")
+    let pipeline = try Pipeline(
+        yaml: """
+            seed: 0
+            pretrain: {layers: [64, 32], model: denoising}
+            classifier: {hidden: [32]}
+            fine_tune: {}
+            """, data: data, name: "consumer")
     let run = try pipeline.train()
     let accuracy = run.metrics["accuracy"] ?? .nan
     let predicted = try run.predict(try FeatureMatrix(Array(features[testStart...])))
     let agree = zip(predicted.classes, classes[testStart...]).filter { $0 == Int($1) }.count
-    print("layerwise \(layerwiseVersion): \(labels.filter { $0 >= 0 }.count) labeled of \(testStart) training rows, "
-          + "test accuracy \(String(format: "%.4f", accuracy)) (\(agree) of \(predicted.classes.count) predicted right)")
+    print(
+        "layerwise \(layerwiseVersion): \(labels.filter { $0 >= 0 }.count) labeled of \(testStart) training rows, "
+            + "test accuracy \(String(format: "%.4f", accuracy)) (\(agree) of \(predicted.classes.count) predicted right)")
     if let out = args.dropFirst(2).first { print("results: \(try run.save(to: out))") }
 } catch {
     fail("\(error)")
