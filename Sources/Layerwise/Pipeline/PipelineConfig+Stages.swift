@@ -103,14 +103,33 @@ public struct Expectation: Sendable, Equatable, CustomStringConvertible {
 public struct EvaluateConfig: Sendable {
     /// The metrics `evaluate.metrics` takes, and its default.
     public static let allMetrics = ["accuracy", "macro_f1", "log_loss", "confusion_matrix"]
-    /// Metrics of the labels-only baseline (`baseline: labels_only`) that gates can use.
+    /// Metrics of the baselines that gates can use: the stronger baseline's accuracy, and
+    /// the run's accuracy minus it.
     public static let baselineMetrics = ["baseline_accuracy", "accuracy_gain"]
     /// `evaluate.metrics`: what is written to `/metrics/test` and printed in the run's summary.
     public var metrics: [String]
     /// `evaluate.expect`: the gates, in the order written (the first ranks a sweep's runs).
     public var expect: [Expectation]
-    /// `baseline: labels_only`: also train the classifier network from scratch on the labeled rows alone.
-    public var labelsOnlyBaseline: Bool
+    /// `evaluate.baseline`: what the run is compared with, fitted on the same labeled rows
+    /// (default: both; `none`: neither).
+    public var baselines: [Baseline]
+    /// Whether `evaluate.baseline` was written (the default is dropped, with a note, where
+    /// a run cannot measure it; a baseline asked for is an error there).
+    public var baselinesGiven: Bool
+
+    /// `labels_only` is among the baselines.
+    var labelsOnlyBaseline: Bool { baselines.contains(.labelsOnly) }
+}
+
+/// What a run's accuracy is compared with, each fitted on every labeled row the run drew.
+public enum Baseline: String, Sendable, CaseIterable {
+    /// L2-regularised logistic regression (C = 1, as scikit-learn's `LogisticRegression()`) on the scaled features.
+    case logisticRegression = "logistic_regression"
+    /// The run's classifier network trained from scratch on the labeled rows alone.
+    case labelsOnly = "labels_only"
+
+    /// How the summary names it.
+    var title: String { self == .logisticRegression ? "logistic regression" : "labels-only network" }
 }
 
 /// `output:` — the results file's path and the groups it holds.

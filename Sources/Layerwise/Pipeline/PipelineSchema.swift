@@ -87,13 +87,13 @@ enum PipelineSchema {
         for e in evaluate.expect where ["accuracy", "macro_f1", "log_loss"].contains(e.metric) && !c.trainsClassifier {
             r.report(path: ["evaluate", "expect", e.metric], "is measured only with a classifier: stage")
         }
-        for e in evaluate.expect where EvaluateConfig.baselineMetrics.contains(e.metric) && !evaluate.labelsOnlyBaseline {
-            r.report(path: ["evaluate", "expect", e.metric], "is measured only with evaluate.baseline: labels_only")
+        for e in evaluate.expect where EvaluateConfig.baselineMetrics.contains(e.metric) && evaluate.baselines.isEmpty {
+            r.report(path: ["evaluate", "expect", e.metric], "is measured only with a baseline (evaluate.baseline: none turns them off)")
         }
-        if evaluate.labelsOnlyBaseline && (!c.trainsClassifier || data.test == nil || data.testLabels == nil) {
+        if evaluate.baselinesGiven && !evaluate.baselines.isEmpty && (!c.trainsClassifier || data.test == nil || data.testLabels == nil) {
             r.report(
                 path: ["evaluate", "baseline"],
-                "needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)"
+                "needs a classifier: or ladder: stage and data.test with data.test_labels (each baseline is fitted on the labeled rows and evaluated on the test set)"
             )
         }
     }
@@ -199,9 +199,24 @@ enum PipelineSchema {
         } else {
             _ = r.value("expect")
         }
-        let baseline = r.choice("baseline", ["labels_only", "none"], default: "none") == "labels_only"
+        let given = r.value("baseline") != nil
+        let baselines = readBaselines(r)
         r.finish()
-        return EvaluateConfig(metrics: metrics, expect: expect, labelsOnlyBaseline: baseline)
+        return EvaluateConfig(metrics: metrics, expect: expect, baselines: baselines, baselinesGiven: given)
+    }
+
+    /// `evaluate.baseline`: a name, a list of names, or `none`.
+    static func readBaselines(_ r: ConfigReader) -> [Baseline] {
+        let names = Baseline.allCases.map(\.rawValue)
+        guard let v = r.value("baseline") else { return Baseline.allCases }
+        let chosen: [String]
+        if v.sequence != nil {
+            chosen = r.stringList("baseline", default: names, options: names)
+        } else {
+            let one = r.choice("baseline", names + ["none"], default: "none")
+            chosen = one == "none" ? [] : [one]
+        }
+        return Baseline.allCases.filter { chosen.contains($0.rawValue) }
     }
 
     static func parseExpectation(metric: String, _ text: String) -> Expectation? {

@@ -112,10 +112,9 @@ public enum HTMLReport {
             + rows.map { "<tr><td class=\"k\">\(SVG.escape($0.0))</td><td>\(SVG.escape($0.1))</td></tr>" }.joined() + "</table></section>"
         var metrics: [(String, H5AttributeValue)] = []
         if root.exists("metrics/test") { metrics += try attributes(root.group("metrics/test")).map { ("test \($0.0)", $0.1) } }
-        if root.exists("metrics/baseline") {
-            // The same network on the labels alone, and what the unlabeled data bought.
-            metrics += try attributes(root.group("metrics/baseline")).filter { $0.0 != "description" }
-                .map { ($0.0 == "accuracy_gain" ? "accuracy gain over labels only" : "labels-only \($0.0)", $0.1) }
+        // Each baseline on the same labeled rows (the gain over the stronger is in the test metrics).
+        for b in Baseline.allCases where root.exists("metrics/baseline/\(b.rawValue)") {
+            metrics += try attributes(root.group("metrics/baseline/\(b.rawValue)")).map { ("\(b.title) \($0.0)", $0.1) }
         }
         if root.exists("anomaly") {
             metrics += try attributes(root.group("anomaly")).filter { ["roc_auc", "average_precision", "threshold"].contains($0.0) }

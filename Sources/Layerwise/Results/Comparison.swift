@@ -58,7 +58,10 @@ public struct Comparison {
 
     static let leading = [
         "pipeline", "seed", "encoder", "n_labeled", "test/accuracy", "test/macro_f1", "test/log_loss",
-        "baseline/accuracy", "baseline/accuracy_gain", "baseline/macro_f1", "baseline/log_loss",
+        "test/accuracy_gain", "test/gain_over",
+        "baseline/logistic_regression/accuracy", "baseline/labels_only/accuracy",
+        "baseline/logistic_regression/macro_f1", "baseline/labels_only/macro_f1",
+        "baseline/logistic_regression/log_loss", "baseline/labels_only/log_loss",
         "anomaly/roc_auc", "anomaly/average_precision", "anomaly/threshold"
     ]
 
@@ -105,9 +108,9 @@ public struct Comparison {
             let g = try root.group("metrics/test")
             for a in try g.attributeNames() { put("test/\(a)", try? g.attribute(a)) }
         }
-        if root.exists("metrics/baseline") {
-            let g = try root.group("metrics/baseline")
-            for a in try g.attributeNames() where a != "description" { put("baseline/\(a)", try? g.attribute(a)) }
+        for b in Baseline.allCases where root.exists("metrics/baseline/\(b.rawValue)") {
+            let g = try root.group("metrics/baseline/\(b.rawValue)")
+            for a in try g.attributeNames() where a != "settings" { put("baseline/\(b.rawValue)/\(a)", try? g.attribute(a)) }
         }
         if root.exists("anomaly") {
             let g = try root.group("anomaly")

@@ -175,14 +175,21 @@ struct ResultsWriter {
                 try g.write("confusion_matrix", t.confusion.flatMap { $0 }, shape: [c, c])
             }
         }
-        if let b = o.baselineMetrics {
-            // The same network trained on the labels alone; the gain is what the unlabeled data bought.
-            let g = try m.createGroup("baseline")
-            try g.setAttribute("accuracy", b.accuracy)
-            try g.setAttribute("macro_f1", b.macroF1)
-            try g.setAttribute("log_loss", b.logLoss)
-            try g.setAttribute("description", "the classifier network trained from scratch on the labeled rows alone, same settings")
-            if let t = o.testMetrics { try g.setAttribute("accuracy_gain", t.accuracy - b.accuracy) }
+        if !o.baselines.isEmpty {
+            // Each baseline on the same labeled rows; the gain is over the stronger one.
+            let group = try m.createGroup("baseline")
+            for b in o.baselines {
+                let g = try group.createGroup(b.kind.rawValue)
+                try g.setAttribute("accuracy", b.metrics.accuracy)
+                try g.setAttribute("macro_f1", b.metrics.macroF1)
+                try g.setAttribute("log_loss", b.metrics.logLoss)
+                try g.setAttribute("settings", b.settings)
+            }
+            if let t = o.testMetrics, let strongest = o.strongestBaseline, m.exists("test") {
+                let test = try m.group("test")
+                try test.setAttribute("accuracy_gain", t.accuracy - strongest.metrics.accuracy)
+                try test.setAttribute("gain_over", strongest.kind.rawValue)
+            }
         }
         let timing = try m.createGroup("timing")
         for t in o.timings {

@@ -51,8 +51,8 @@ struct RunOutcome {
     var curves: [Curve] = []
     var timings: [StageTiming] = []
     var testMetrics: ClassificationMetrics?
-    /// The labels-only baseline's test metrics (`evaluate.baseline: labels_only`).
-    var baselineMetrics: ClassificationMetrics?
+    /// The baselines' test metrics (`evaluate.baseline`), in the order they ran.
+    var baselines: [BaselineResult] = []
     /// Test-set predictions.
     var predictedLabels: [Int32]?
     var probabilities: Matrix?
@@ -78,16 +78,29 @@ struct AnomalyScores {
     var averagePrecision: Double?
 }
 
+/// One baseline's test metrics, with how its settings were chosen.
+struct BaselineResult {
+    var kind: Baseline
+    var metrics: ClassificationMetrics
+    /// How it was fitted (rows, epochs and how they were picked, solver).
+    var settings: String
+}
+
 extension RunOutcome {
+    /// The baseline with the highest test accuracy (the first on a tie): the gain is measured against it.
+    var strongestBaseline: BaselineResult? {
+        baselines.reduce(nil) { best, b in best.map { b.metrics.accuracy > $0.metrics.accuracy ? b : $0 } ?? b }
+    }
+
     /// Every scalar test metric by name: accuracy, macro_f1, log_loss (labeled test
-    /// data and a classifier), baseline_accuracy and accuracy_gain (over the labels-only
-    /// baseline), roc_auc, average_precision (anomaly with normal_classes).
+    /// data and a classifier), baseline_accuracy and accuracy_gain (the stronger
+    /// baseline's), roc_auc, average_precision (anomaly with normal_classes).
     var metricValues: [String: Double] {
         var out: [String: Double] = [:]
         if let m = testMetrics { out = ["accuracy": m.accuracy, "macro_f1": m.macroF1, "log_loss": m.logLoss] }
-        if let b = baselineMetrics {
-            out["baseline_accuracy"] = b.accuracy
-            if let m = testMetrics { out["accuracy_gain"] = m.accuracy - b.accuracy }
+        if let b = strongestBaseline {
+            out["baseline_accuracy"] = b.metrics.accuracy
+            if let m = testMetrics { out["accuracy_gain"] = m.accuracy - b.metrics.accuracy }
         }
         if let auc = anomaly?.rocAUC { out["roc_auc"] = auc }
         if let ap = anomaly?.averagePrecision { out["average_precision"] = ap }

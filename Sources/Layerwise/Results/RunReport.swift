@@ -45,9 +45,12 @@ public struct RunReport {
                 rows.append(("test \(name)", String(format: "%.4f", value)))
             }
         }
-        if let b = outcome.baselineMetrics, let m = outcome.testMetrics {
-            rows.append(("labels-only accuracy", String(format: "%.4f (the same network without the unlabeled data)", b.accuracy)))
-            rows.append(("accuracy gain", String(format: "%+.2f points", 100 * (m.accuracy - b.accuracy))))
+        if let m = outcome.testMetrics, let strongest = outcome.strongestBaseline {
+            for b in outcome.baselines {
+                rows.append(("\(b.kind.title) accuracy", String(format: "%.4f (on the same labeled rows)", b.metrics.accuracy)))
+            }
+            rows.append(("accuracy gain", String(format: "%+.2f points over %@", 100 * (m.accuracy - strongest.metrics.accuracy),
+                                                    strongest.kind.title)))
         }
         if let a = outcome.anomaly {
             rows.append(("anomaly threshold", String(format: "%.5f (%@)", a.threshold, a.rule)))

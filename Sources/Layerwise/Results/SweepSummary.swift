@@ -24,7 +24,7 @@ public struct SweepSummary {
         }.map(\.element)
     }
 
-    /// With `evaluate.baseline: labels_only`, a column of the gain over the labels-only baseline.
+    /// With baselines, a column of the gain over the stronger one.
     var showsGain: Bool { reports.contains { $0.metrics["accuracy_gain"] != nil } }
 
     func gain(_ r: RunReport) -> String {
@@ -48,7 +48,7 @@ public struct SweepSummary {
     public var markdown: String {
         var md =
             showsGain
-            ? "| rank | \(metric) | gain over labels only (points) | run | results |\n|---|---|---|---|---|\n"
+            ? "| rank | \(metric) | gain over the stronger baseline (points) | run | results |\n|---|---|---|---|---|\n"
             : "| rank | \(metric) | run | results |\n|---|---|---|---|\n"
         for (i, r) in ranked.enumerated() {
             let v = r.metrics[metric].map { String(format: "%.4f", $0) } ?? "—"

@@ -47,9 +47,11 @@ enum Stages {
             stages.append(ClassifierStage(config: c))
             if let f = config.fineTune { stages.append(FineTuneStage(config: f, classifier: c)) }
             if config.evaluate.labelsOnlyBaseline { stages.append(BaselineStage(classifier: c)) }
+            if config.evaluate.baselines.contains(.logisticRegression) { stages.append(LogisticBaselineStage()) }
         } else if let l = config.ladder {
             stages.append(LadderStage(config: l))
             if config.evaluate.labelsOnlyBaseline { stages.append(LadderStage.baseline(l)) }
+            if config.evaluate.baselines.contains(.logisticRegression) { stages.append(LogisticBaselineStage()) }
         }
         stages.append(EvaluateStage())
         if let a = config.anomaly { stages.append(AnomalyStage(config: a)) }

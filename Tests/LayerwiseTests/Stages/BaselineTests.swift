@@ -3,8 +3,8 @@ import LayerwiseHDF5
 import XCTest
 @testable import Layerwise
 
-/// `evaluate.baseline: labels_only`: the run's classifier network trained on the labels
-/// alone, beside the semi-supervised result.
+/// `evaluate.baseline`: logistic regression and the run's classifier network trained on
+/// the labels alone, beside the semi-supervised result; the gain is over the stronger.
 final class BaselineTests: XCTestCase {
     func run(_ folder: URL, _ overrides: [String]) throws -> RunReport {
         let path = try TinyData.writePipeline(into: folder)
@@ -24,7 +24,7 @@ final class BaselineTests: XCTestCase {
                 "pretrain=null", "fine_tune=null", "anomaly=null", "classifier.hidden=[32, 8, 16]",
                 "classifier.early_stopping=null"
             ])
-        let g = try H5File.open(semi.resultsPath).root.group("metrics/baseline")
+        let g = try H5File.open(semi.resultsPath).root.group("metrics/baseline/labels_only")
         let want = try H5File.open(alone.resultsPath).root.group("metrics/test")
         for key in ["accuracy", "macro_f1", "log_loss"] {
             XCTAssertEqual(try g.attribute(key), try want.attribute(key), key)
@@ -32,13 +32,48 @@ final class BaselineTests: XCTestCase {
         let acc = try XCTUnwrap(semi.metrics["accuracy"]), base = try XCTUnwrap(alone.metrics["accuracy"])
         XCTAssertEqual(semi.metrics["baseline_accuracy"], base)
         XCTAssertEqual(semi.metrics["accuracy_gain"], acc - base)
-        XCTAssertEqual(try g.attribute("accuracy_gain"), .double(acc - base))
-        // Its curves sit beside the stage's others, and the summary says what the unlabeled data bought.
-        XCTAssertEqual(try H5File.open(semi.resultsPath).root.dataset("metrics/baseline/loss").shape, [8])
-        XCTAssertTrue(semi.summary.contains(String(format: "accuracy gain          %+.2f points", 100 * (acc - base))), semi.summary)
+        let test = try H5File.open(semi.resultsPath).root.group("metrics/test")
+        XCTAssertEqual(try test.attribute("accuracy_gain"), .double(acc - base))
+        XCTAssertEqual(try test.attribute("gain_over"), .string("labels_only"))
+        guard case .string(let settings) = try g.attribute("settings") else { return XCTFail("settings") }
+        XCTAssertTrue(settings.contains("8 epochs (classifier.epochs)"), settings)
+        // Its curves sit in its group, and the summary says what the unlabeled data bought.
+        XCTAssertEqual(try H5File.open(semi.resultsPath).root.dataset("metrics/baseline/labels_only/loss").shape, [8])
+        XCTAssertEqual(value(semi.summary, "accuracy gain"), String(format: "%+.2f points over labels-only network", 100 * (acc - base)))
         // compare shows both.
         let c = try Comparison(paths: [semi.resultsPath])
-        XCTAssertTrue(c.rows.contains("baseline/accuracy") && c.rows.contains("baseline/accuracy_gain"), "\(c.rows)")
+        XCTAssertTrue(c.rows.contains("baseline/labels_only/accuracy") && c.rows.contains("test/accuracy_gain"), "\(c.rows)")
+    }
+
+    /// Logistic regression on the rows the results file records (labeled and validation),
+    /// scaled as it records, agrees with scikit-learn's `LogisticRegression()` fitted on
+    /// the same rows; the gain is over the stronger baseline, to the last bit.
+    func testLogisticRegressionMatchesScikitLearnOnTheRecordedRows() throws {
+        let folder = try TinyData.folder(self)
+        let h5 = try TinyData.write(into: folder)
+        let report = try run(folder, ["pretrain.epochs=1", "pretrain.end_to_end=null", "fine_tune=null", "anomaly=null"])
+        let root = try H5File.open(report.resultsPath).root
+        let g = try root.group("metrics/baseline/logistic_regression")
+        let ref = try Reference.run([
+            "baseline", report.resultsPath, "--train", "\(h5):/train/images", "--train-labels", "\(h5):/train/labels",
+            "--test", "\(h5):/test/images", "--test-labels", "\(h5):/test/labels",
+        ])
+        XCTAssertEqual(try Reference.double(ref, "rows"), 200, "20 per class, validation rows included")
+        guard case .double(let accuracy) = try g.attribute("accuracy"), case .double(let logLoss) = try g.attribute("log_loss") else {
+            return XCTFail("accuracy, log_loss")
+        }
+        XCTAssertEqual(accuracy, try Reference.double(ref, "accuracy"), accuracy: 0.005 + 1e-9, "within half a point: one row of 200")
+        XCTAssertEqual(logLoss, try Reference.double(ref, "log_loss"), accuracy: 0.01 * logLoss)
+        XCTAssertGreaterThan(accuracy, 0.6, "200 labeled images of 10 classes")
+        let strongest = max(accuracy, try XCTUnwrap(report.metrics["baseline_accuracy"]))
+        XCTAssertEqual(report.metrics["baseline_accuracy"], strongest)
+        XCTAssertEqual(try XCTUnwrap(report.metrics["accuracy_gain"]), try XCTUnwrap(report.metrics["accuracy"]) - strongest)
+        XCTAssertEqual(value(report.summary, "logistic regression accuracy"), String(format: "%.4f (on the same labeled rows)", accuracy))
+    }
+
+    /// The value of the summary's row `key`.
+    func value(_ summary: String, _ key: String) -> String? {
+        summary.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map { $0.dropFirst(key.count).trimmingCharacters(in: .whitespaces) }
     }
 
     func testBaselineKeysAreCheckedAgainstThePipeline() {
@@ -49,16 +84,22 @@ final class BaselineTests: XCTestCase {
             } catch let e as PipelineError { return e.problems.map { "\($0.keyPath): \($0.message)" } } catch { return ["\(error)"] }
         }
         XCTAssertEqual(problems(["evaluate.baseline=labels_only"]), [])
+        XCTAssertEqual(problems(["evaluate.baseline=[logistic_regression, labels_only]"]), [])
         XCTAssertEqual(
             problems(["evaluate.baseline=everything"]),
-            ["evaluate.baseline: 'everything' is not one of labels_only, none"])
+            ["evaluate.baseline: 'everything' is not one of logistic_regression, labels_only, none"])
+        XCTAssertEqual(
+            problems(["evaluate.baseline=[logistic_regresion]"]),
+            ["evaluate.baseline[0]: 'logistic_regresion' is not one of logistic_regression, labels_only (did you mean 'logistic_regression'?)"])
         XCTAssertEqual(
             problems(["evaluate.baseline=labels_only", "data.test=null", "data.test_labels=null"]).first,
-            "evaluate.baseline: needs a classifier: stage and data.test with data.test_labels (the baseline is that network trained on the labels alone, evaluated on the test set)"
+            "evaluate.baseline: needs a classifier: or ladder: stage and data.test with data.test_labels (each baseline is fitted on the labeled rows and evaluated on the test set)"
         )
+        // Left to its default, a run without a labeled test set simply has no baselines.
+        XCTAssertEqual(problems(["data.test=null", "data.test_labels=null"]), [])
         XCTAssertEqual(
-            problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}"]),
-            ["evaluate.expect.accuracy_gain: is measured only with evaluate.baseline: labels_only"])
-        XCTAssertEqual(problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}", "evaluate.baseline=labels_only"]), [])
+            problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}", "evaluate.baseline=none"]),
+            ["evaluate.expect.accuracy_gain: is measured only with a baseline (evaluate.baseline: none turns them off)"])
+        XCTAssertEqual(problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}"]), [])
     }
 }
