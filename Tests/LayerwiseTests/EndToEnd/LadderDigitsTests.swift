@@ -30,7 +30,7 @@ final class LadderDigitsTests: XCTestCase {
             accuracy.append(try XCTUnwrap(report.metrics["accuracy"]))
             gain.append(try XCTUnwrap(report.metrics["accuracy_gain"]))
         }
-        print("digits ladder: accuracy \(accuracy), gain over the labels-only network \(gain)")
+        print("digits ladder: accuracy \(accuracy), gain over the stronger baseline \(gain)")
         XCTAssertGreaterThanOrEqual(accuracy.min() ?? 0, 0.95)
         XCTAssertGreaterThanOrEqual(accuracy.reduce(0, +) / 2, 0.96)
         XCTAssertGreaterThanOrEqual(gain.reduce(0, +) / 2, 0.05)

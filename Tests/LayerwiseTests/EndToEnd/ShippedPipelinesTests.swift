@@ -1,4 +1,5 @@
 import Foundation
+import LayerwiseHDF5
 import XCTest
 @testable import Layerwise
 
@@ -36,9 +37,16 @@ final class ShippedPipelinesTests: XCTestCase {
         XCTAssertEqual(report.resultsPath, results)
         XCTAssertEqual(report.exitCode, 0)
         // Release build, 1 thread, seeds 0 / 1 / 2: accuracy 0.803 / 0.793 / 0.803, macro-F1 0.805 / 0.796 / 0.805;
-        // the labels-only baseline 0.772 / 0.746 / 0.800 (gain +3.1 / +4.7 / +0.3 points). This is seed 0.
-        XCTAssertGreaterThan(try XCTUnwrap(report.metrics["accuracy"]), 0.785)
+        // the labels-only baseline 0.772 / 0.746 / 0.800 (gain +3.1 / +4.7 / +0.3 points). This is seed 0, where
+        // logistic regression on the same 500 labeled rows reaches 0.805: the summary's gain is over it, -0.2 points.
+        let accuracy = try XCTUnwrap(report.metrics["accuracy"])
+        XCTAssertGreaterThan(accuracy, 0.785)
         XCTAssertGreaterThan(try XCTUnwrap(report.metrics["macro_f1"]), 0.785)
-        XCTAssertGreaterThan(try XCTUnwrap(report.metrics["accuracy_gain"]), 0.01, "the unlabeled images buy something here")
+        let baselines = try H5File.open(results).root.group("metrics/baseline")
+        guard case .double(let labelsOnly) = try baselines.group("labels_only").attribute("accuracy"),
+            case .double(let logistic) = try baselines.group("logistic_regression").attribute("accuracy")
+        else { return XCTFail("both baselines in /metrics/baseline") }
+        XCTAssertGreaterThan(accuracy - labelsOnly, 0.01, "the unlabeled images buy something over the same network")
+        XCTAssertEqual(try XCTUnwrap(report.metrics["accuracy_gain"]), accuracy - max(labelsOnly, logistic), accuracy: 1e-12)
     }
 }
