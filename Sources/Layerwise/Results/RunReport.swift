@@ -49,8 +49,13 @@ public struct RunReport {
             for b in outcome.baselines {
                 rows.append(("\(b.kind.title) accuracy", String(format: "%.4f (on the same labeled rows)", b.metrics.accuracy)))
             }
-            rows.append(("accuracy gain", String(format: "%+.2f points over %@", 100 * (m.accuracy - strongest.metrics.accuracy),
-                                                    strongest.kind.title)))
+            rows.append(
+                (
+                    "accuracy gain",
+                    String(
+                        format: "%+.2f points over %@", 100 * (m.accuracy - strongest.metrics.accuracy),
+                        strongest.kind.title)
+                ))
         }
         if let a = outcome.anomaly {
             rows.append(("anomaly threshold", String(format: "%.5f (%@)", a.threshold, a.rule)))

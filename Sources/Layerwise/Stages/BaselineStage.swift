@@ -42,11 +42,13 @@ struct BaselineStage: Stage {
         outcome.curves += r.curves("baseline/labels_only")
         let p = InferenceNetwork(net.denseLayers).predict(test)
         let rule = epochs == nil ? "classifier.epochs" : "the ladder's passes over the labeled rows"
-        let stopping = classifier.earlyStopping != nil && !data.validationIndices.isEmpty
+        let stopping =
+            classifier.earlyStopping != nil && !data.validationIndices.isEmpty
             ? ", early stopping on the \(data.validationIndices.count) validation rows" : ""
-        outcome.baselines.append(BaselineResult(
-            kind: .labelsOnly, metrics: ClassificationMetrics(probabilities: p.storage, labels: y, classes: p.cols),
-            settings: "the run's classifier network from scratch on the \(data.labeledIndices.count) labeled rows; "
-                + "\(r.losses.count) epochs (\(rule))\(stopping)"))
+        outcome.baselines.append(
+            BaselineResult(
+                kind: .labelsOnly, metrics: ClassificationMetrics(probabilities: p.storage, labels: y, classes: p.cols),
+                settings: "the run's classifier network from scratch on the \(data.labeledIndices.count) labeled rows; "
+                    + "\(r.losses.count) epochs (\(rule))\(stopping)"))
     }
 }

@@ -29,9 +29,10 @@ struct LogisticBaselineStage: Stage {
         let p = model.predictProbabilities(test)
         let seconds = Stopwatch.seconds(since: start)
         outcome.timings.append(StageTiming(stage: name, seconds: seconds, samplesPerSecond: Double(rows.count) / max(seconds, 1e-9)))
-        outcome.baselines.append(BaselineResult(
-            kind: .logisticRegression, metrics: ClassificationMetrics(probabilities: p.storage, labels: y, classes: p.cols),
-            settings: "C = \(solver.c) (scikit-learn's default), L-BFGS, \(model.iterations) iterations"
-                + (model.converged ? "" : " (not converged)") + ", on \(rows.count) labeled rows (validation rows included)"))
+        outcome.baselines.append(
+            BaselineResult(
+                kind: .logisticRegression, metrics: ClassificationMetrics(probabilities: p.storage, labels: y, classes: p.cols),
+                settings: "C = \(solver.c) (scikit-learn's default), L-BFGS, \(model.iterations) iterations"
+                    + (model.converged ? "" : " (not converged)") + ", on \(rows.count) labeled rows (validation rows included)"))
     }
 }

@@ -89,7 +89,7 @@ final class DigitsWalkthroughTests: XCTestCase {
             return XCTFail("no test accuracy")
         }
         XCTAssertGreaterThan(accuracy, 0.80, "README reports 0.8312 for seed 0")
-        XCTAssertTrue(run.contains(String(format: "test accuracy          %.4f", accuracy)), run)
+        XCTAssertEqual(summaryValue(run, "test accuracy"), String(format: "%.4f", accuracy), run)
         // predict gives the run's own test predictions.
         let predicted = try H5File.open(folder.appendingPathComponent("my-data/predictions.h5").path).root
         XCTAssertEqual(try predicted.dataset("label").read(as: Int32.self).count, 397)

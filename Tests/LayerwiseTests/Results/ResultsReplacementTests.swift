@@ -29,7 +29,7 @@ final class ResultsReplacementTests: XCTestCase {
         let lines = second.stdout.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[0].hasPrefix("output.results: \(results.path) exists (written 20"), lines[0])
         XCTAssertTrue(lines[0].hasSuffix("; when this run completes it is kept as \(previous.path)"), lines[0])
-        XCTAssertTrue(second.stdout.contains("replaced               the earlier results file, kept as \(previous.path)"), second.stdout)
+        XCTAssertEqual(summaryValue(second.stdout, "replaced"), "the earlier results file, kept as \(previous.path)", second.stdout)
         XCTAssertEqual(try Data(contentsOf: previous), firstBytes, "the previous file is kept byte for byte")
         let secondBytes = try Data(contentsOf: results)
         XCTAssertNotEqual(secondBytes, firstBytes)

@@ -39,7 +39,8 @@ final class BaselineTests: XCTestCase {
         XCTAssertTrue(settings.contains("8 epochs (classifier.epochs)"), settings)
         // Its curves sit in its group, and the summary says what the unlabeled data bought.
         XCTAssertEqual(try H5File.open(semi.resultsPath).root.dataset("metrics/baseline/labels_only/loss").shape, [8])
-        XCTAssertEqual(value(semi.summary, "accuracy gain"), String(format: "%+.2f points over labels-only network", 100 * (acc - base)))
+        XCTAssertEqual(
+            summaryValue(semi.summary, "accuracy gain"), String(format: "%+.2f points over labels-only network", 100 * (acc - base)))
         // compare shows both.
         let c = try Comparison(paths: [semi.resultsPath])
         XCTAssertTrue(c.rows.contains("baseline/labels_only/accuracy") && c.rows.contains("test/accuracy_gain"), "\(c.rows)")
@@ -56,7 +57,7 @@ final class BaselineTests: XCTestCase {
         let g = try root.group("metrics/baseline/logistic_regression")
         let ref = try Reference.run([
             "baseline", report.resultsPath, "--train", "\(h5):/train/images", "--train-labels", "\(h5):/train/labels",
-            "--test", "\(h5):/test/images", "--test-labels", "\(h5):/test/labels",
+            "--test", "\(h5):/test/images", "--test-labels", "\(h5):/test/labels"
         ])
         XCTAssertEqual(try Reference.double(ref, "rows"), 200, "20 per class, validation rows included")
         guard case .double(let accuracy) = try g.attribute("accuracy"), case .double(let logLoss) = try g.attribute("log_loss") else {
@@ -68,12 +69,8 @@ final class BaselineTests: XCTestCase {
         let strongest = max(accuracy, try XCTUnwrap(report.metrics["baseline_accuracy"]))
         XCTAssertEqual(report.metrics["baseline_accuracy"], strongest)
         XCTAssertEqual(try XCTUnwrap(report.metrics["accuracy_gain"]), try XCTUnwrap(report.metrics["accuracy"]) - strongest)
-        XCTAssertEqual(value(report.summary, "logistic regression accuracy"), String(format: "%.4f (on the same labeled rows)", accuracy))
-    }
-
-    /// The value of the summary's row `key`.
-    func value(_ summary: String, _ key: String) -> String? {
-        summary.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map { $0.dropFirst(key.count).trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(
+            summaryValue(report.summary, "logistic regression accuracy"), String(format: "%.4f (on the same labeled rows)", accuracy))
     }
 
     func testBaselineKeysAreCheckedAgainstThePipeline() {
@@ -90,7 +87,9 @@ final class BaselineTests: XCTestCase {
             ["evaluate.baseline: 'everything' is not one of logistic_regression, labels_only, none"])
         XCTAssertEqual(
             problems(["evaluate.baseline=[logistic_regresion]"]),
-            ["evaluate.baseline[0]: 'logistic_regresion' is not one of logistic_regression, labels_only (did you mean 'logistic_regression'?)"])
+            [
+                "evaluate.baseline[0]: 'logistic_regresion' is not one of logistic_regression, labels_only (did you mean 'logistic_regression'?)"
+            ])
         XCTAssertEqual(
             problems(["evaluate.baseline=labels_only", "data.test=null", "data.test_labels=null"]).first,
             "evaluate.baseline: needs a classifier: or ladder: stage and data.test with data.test_labels (each baseline is fitted on the labeled rows and evaluated on the test set)"
