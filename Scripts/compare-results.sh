@@ -17,7 +17,7 @@
 #    Fashion-MNIST (Datasets/fashion-mnist.h5, built by Scripts/build-fashion-mnist.sh
 #    when absent) are shortened with --set, for the stages each one has:
 #    pretrain.epochs=1, pretrain.end_to_end.epochs=1, classifier.epochs=3,
-#    fine_tune.epochs=2. A `matrix:` pipeline runs whole (every combination: `--set`
+#    fine_tune.epochs=2, ladder.epochs=1. A `matrix:` pipeline runs whole (every combination: `--set`
 #    cannot narrow a matrix), each combination to its own {name} folder.
 #    Exit code 1 from a run (a missed evaluate.expect gate, expected with so few
 #    epochs) is accepted; anything else is reported as a failed run.
@@ -86,6 +86,7 @@ for p in "${pipelines[@]}"; do
     fi
     if grep -q '^classifier:' "$p"; then sets+=(--set classifier.epochs=3); fi
     if grep -q '^fine_tune:' "$p"; then sets+=(--set fine_tune.epochs=2); fi
+    if grep -q '^ladder:' "$p"; then sets+=(--set ladder.epochs=1); fi
   fi
   extra[$p]="${sets[*]:-}"
   note=""
