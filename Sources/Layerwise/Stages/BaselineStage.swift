@@ -3,18 +3,24 @@ import LayerwiseNN
 
 /// `evaluate.baseline: labels_only`: the run's classifier network (its encoder's and
 /// head's shapes and activations) trained from scratch on the labeled rows alone, with
-/// the classifier's settings (optimizer, epochs, batch size, dropout, early stopping),
-/// and evaluated on the test set — what the same network reaches without the unlabeled
-/// data. Curves `baseline/…`; metrics in `/metrics/baseline`.
+/// the classifier's settings (optimizer, batch size, dropout), and evaluated on the test
+/// set — what the same network reaches without the unlabeled data.
 ///
-/// It draws from the classifier's streams, as the classifier of a pipeline without
-/// `pretrain:` does: the baseline is bit for bit that pipeline's run with `classifier.hidden`
-/// set to the encoder's widths and the head's (when their activations agree).
+/// Its epoch count is chosen without the test labels: on the validation rows when the
+/// run holds some out, else by k-fold cross-validation on the labeled rows (k = 5, or the
+/// smallest class's row count when that is fewer; stratified), the epoch with the lowest
+/// mean validation log loss among the first `maxEpochs` (the classifier's epochs, or the
+/// ladder's passes over the labeled rows). Then the network is trained again from scratch
+/// on every labeled row the run drew (validation rows included) for that many epochs.
+/// Curves `baseline/labels_only/…` (the final training); metrics in
+/// `/metrics/baseline/labels_only`.
 struct BaselineStage: Stage {
     let classifier: ClassifierConfig
-    /// Epochs for this data (the ladder's: as many passes over the labeled rows as it made).
+    /// At most this many epochs for this data (the ladder's: as many passes over the labeled rows as it made).
     var epochs: ((TrainingData) -> Int)? = nil
     var name: String { "baseline" }
+    /// Folds of the cross-validation when the run holds out no validation rows.
+    static let folds = 5
 
     /// Cheap next to the stages before it, and its metrics are not part of a snapshot.
     func settings(_ config: PipelineConfig) -> String? { nil }
@@ -24,6 +30,71 @@ struct BaselineStage: Stage {
         guard let labels = data.trainLabels, let test = data.test, let y = data.testLabels,
             !outcome.model.head.isEmpty
         else { return }
+        let maxEpochs = max(epochs?(data) ?? classifier.epochs, 1)
+        let everyRow = (data.labeledIndices + data.validationIndices).sorted()
+        let (chosen, rule) = try chooseEpochs(context, outcome, labels: labels, maxEpochs: maxEpochs)
+        let (net, r) = try train(context, outcome, labels: labels, rows: everyRow, validation: [], epochs: chosen, quiet: false)
+        outcome.timings.append(r.timing("baseline"))
+        outcome.curves += r.curves("baseline/labels_only")
+        let p = InferenceNetwork(net.denseLayers).predict(test)
+        outcome.baselines.append(
+            BaselineResult(
+                kind: .labelsOnly, metrics: ClassificationMetrics(probabilities: p.storage, labels: y, classes: p.cols),
+                settings: "the run's classifier network from scratch on the \(everyRow.count) labeled rows (validation rows "
+                    + "included), \(chosen) epochs: \(rule)"))
+    }
+
+    /// The epoch count with the lowest validation log loss, and how it was found.
+    func chooseEpochs(_ context: StageContext, _ outcome: RunOutcome, labels: [Int32], maxEpochs: Int) throws -> (Int, String) {
+        let data = context.data
+        if !data.validationIndices.isEmpty {
+            let (_, r) = try train(
+                context, outcome, labels: labels, rows: data.labeledIndices, validation: data.validationIndices, epochs: maxEpochs,
+                quiet: true)
+            let best = lowest(r.monitored.first { $0.name == "val_loss" }?.values ?? [])
+            return (best, "the lowest log loss of epochs 1…\(maxEpochs) on the \(data.validationIndices.count) validation rows")
+        }
+        let rows = data.labeledIndices
+        let classCounts = Dictionary(grouping: rows, by: { labels[$0] }).values.map(\.count)
+        let k = min(Self.folds, classCounts.min() ?? 0)
+        guard k >= 2 else { return (maxEpochs, "at most \(maxEpochs); a class has one labeled row, too few to cross-validate") }
+        // Stratified folds: each class's rows, shuffled, dealt round the folds.
+        var rng = context.streams.baselineFolds
+        var fold = [Int: Int]()
+        var dealt = 0
+        for c in Set(rows.map { labels[$0] }).sorted() {
+            var mine = rows.filter { labels[$0] == c }
+            rng.shuffle(&mine)
+            for r in mine {
+                fold[r] = dealt % k
+                dealt += 1
+            }
+        }
+        var sum = [Double](repeating: 0, count: maxEpochs)
+        for f in 0..<k {
+            let (_, r) = try train(
+                context, outcome, labels: labels, rows: rows.filter { fold[$0] != f }, validation: rows.filter { fold[$0] == f },
+                epochs: maxEpochs, quiet: true)
+            for (e, v) in (r.monitored.first { $0.name == "val_loss" }?.values ?? []).enumerated() where e < maxEpochs {
+                sum[e] += Double(v)
+            }
+        }
+        return (
+            lowest(sum.map { Float($0) }),
+            "the lowest mean log loss of epochs 1…\(maxEpochs) in \(k)-fold cross-validation on the labeled rows"
+        )
+    }
+
+    /// The 1-based epoch of the lowest value (the first on a tie; 1 when empty).
+    func lowest(_ values: [Float]) -> Int {
+        (values.indices.min { values[$0] < values[$1] } ?? 0) + 1
+    }
+
+    /// A fresh network trained on `rows` for `epochs`, watching `validation` (no early stop).
+    func train(
+        _ context: StageContext, _ outcome: RunOutcome, labels: [Int32], rows: [Int], validation: [Int], epochs: Int, quiet: Bool
+    ) throws -> (Network, EpochLoop.Result) {
+        let data = context.data
         var initRNG = context.streams.classifierInit
         let net = Network(
             layers: outcome.model.classifier.map(\.spec), maxBatch: max(bufferRows(classifier.batchSize, data.train.rows), 256),
@@ -32,23 +103,11 @@ struct BaselineStage: Stage {
         var shuffle = context.streams.classifierShuffle
         var dropout = context.streams.classifierDropout
         let trainer = SupervisedTrainer(
-            stage: "baseline", epochs: epochs?(data) ?? classifier.epochs, batchSize: classifier.batchSize,
-            earlyStopping: classifier.earlyStopping, progress: context.progress)
+            stage: "baseline", epochs: epochs, batchSize: classifier.batchSize, earlyStopping: nil,
+            progress: quiet ? Progress(quiet: true) : context.progress)
         let r = try trainer.fit(
-            net, x: data.train, labels: labels, train: data.labeledIndices,
-            validation: data.validationIndices, classes: data.nClasses,
+            net, x: data.train, labels: labels, train: rows, validation: validation, classes: data.nClasses,
             shuffle: &shuffle, dropout: &dropout)
-        outcome.timings.append(r.timing("baseline"))
-        outcome.curves += r.curves("baseline/labels_only")
-        let p = InferenceNetwork(net.denseLayers).predict(test)
-        let rule = epochs == nil ? "classifier.epochs" : "the ladder's passes over the labeled rows"
-        let stopping =
-            classifier.earlyStopping != nil && !data.validationIndices.isEmpty
-            ? ", early stopping on the \(data.validationIndices.count) validation rows" : ""
-        outcome.baselines.append(
-            BaselineResult(
-                kind: .labelsOnly, metrics: ClassificationMetrics(probabilities: p.storage, labels: y, classes: p.cols),
-                settings: "the run's classifier network from scratch on the \(data.labeledIndices.count) labeled rows; "
-                    + "\(r.losses.count) epochs (\(rule))\(stopping)"))
+        return (net, r)
     }
 }

@@ -24,8 +24,8 @@ struct LadderStage: Stage {
     func settings(_ config: PipelineConfig) -> String? { "data \(config.data)\nladder \(self.config)" }
 
     /// `evaluate.baseline: labels_only`: the folded network trained on the labeled rows
-    /// alone with the ladder's optimizer, batch size and early stopping, for as many
-    /// passes over the labeled rows as the ladder made.
+    /// alone with the ladder's optimizer and batch size, its epochs chosen (validation rows
+    /// or cross-validation) among as many passes over the labeled rows as the ladder made.
     static func baseline(_ c: LadderConfig) -> BaselineStage {
         let classifier = ClassifierConfig(
             hidden: c.layers, activation: c.activation, dropout: 0, optimizer: c.optimizer,

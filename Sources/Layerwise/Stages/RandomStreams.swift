@@ -47,4 +47,6 @@ struct RandomStreams {
     var ladderLabeledShuffle: RandomGenerator { stream(12).derived(1) }
     /// The ladder's corruption noise.
     var ladderNoise: RandomGenerator { perRank(13) }
+    /// The labels-only baseline's cross-validation folds.
+    var baselineFolds: RandomGenerator { stream(14) }
 }

@@ -11,20 +11,28 @@ final class BaselineTests: XCTestCase {
         return try Runner.run(pipelineFile: path, options: RunOptions(overrides: overrides, threads: 1, quiet: true))
     }
 
-    /// The baseline is, bit for bit, the pipeline's own labels-only variant: no pretrain:,
-    /// no fine_tune:, the encoder's widths put in front of the head (all ReLU here).
-    func testTheBaselineIsThePipelineWithoutPretraining() throws {
+    /// The baseline is, bit for bit, the pipeline's own labels-only variant trained for the
+    /// epochs it chose: no pretrain:, no fine_tune:, the encoder's widths put in front of the
+    /// head (all ReLU here), every drawn labeled row kept (no validation split).
+    func testTheBaselineIsThePipelineWithoutPretrainingAtTheChosenEpochs() throws {
         let a = try TinyData.folder(self), b = try TinyData.folder(self)
         try TinyData.write(into: a)
         try TinyData.write(into: b)
         let semi = try run(a, ["evaluate.baseline=labels_only", "classifier.early_stopping=null"])
+        let g = try H5File.open(semi.resultsPath).root.group("metrics/baseline/labels_only")
+        let chosen = try H5File.open(semi.resultsPath).root.dataset("metrics/baseline/labels_only/loss").shape[0]
+        XCTAssertTrue((1...8).contains(chosen), "at most classifier.epochs: \(chosen)")
+        guard case .string(let settings) = try g.attribute("settings") else { return XCTFail("settings") }
+        XCTAssertTrue(
+            settings.contains(
+                "on the 200 labeled rows (validation rows included), \(chosen) epochs: the lowest log loss of epochs 1…8 on the 40 validation rows"
+            ), settings)
         let alone = try run(
             b,
             [
                 "pretrain=null", "fine_tune=null", "anomaly=null", "classifier.hidden=[32, 8, 16]",
-                "classifier.early_stopping=null"
+                "classifier.early_stopping=null", "data.validation=null", "classifier.epochs=\(chosen)", "evaluate.baseline=none"
             ])
-        let g = try H5File.open(semi.resultsPath).root.group("metrics/baseline/labels_only")
         let want = try H5File.open(alone.resultsPath).root.group("metrics/test")
         for key in ["accuracy", "macro_f1", "log_loss"] {
             XCTAssertEqual(try g.attribute(key), try want.attribute(key), key)
@@ -35,15 +43,27 @@ final class BaselineTests: XCTestCase {
         let test = try H5File.open(semi.resultsPath).root.group("metrics/test")
         XCTAssertEqual(try test.attribute("accuracy_gain"), .double(acc - base))
         XCTAssertEqual(try test.attribute("gain_over"), .string("labels_only"))
-        guard case .string(let settings) = try g.attribute("settings") else { return XCTFail("settings") }
-        XCTAssertTrue(settings.contains("8 epochs (classifier.epochs)"), settings)
-        // Its curves sit in its group, and the summary says what the unlabeled data bought.
-        XCTAssertEqual(try H5File.open(semi.resultsPath).root.dataset("metrics/baseline/labels_only/loss").shape, [8])
+        // The summary says what the unlabeled data bought.
         XCTAssertEqual(
             summaryValue(semi.summary, "accuracy gain"), String(format: "%+.2f points over labels-only network", 100 * (acc - base)))
         // compare shows both.
         let c = try Comparison(paths: [semi.resultsPath])
         XCTAssertTrue(c.rows.contains("baseline/labels_only/accuracy") && c.rows.contains("test/accuracy_gain"), "\(c.rows)")
+    }
+
+    /// Without validation rows the epochs come from stratified 5-fold cross-validation on the labeled rows.
+    func testWithoutValidationRowsTheEpochsAreCrossValidated() throws {
+        let folder = try TinyData.folder(self)
+        try TinyData.write(into: folder)
+        let report = try run(folder, ["evaluate.baseline=labels_only", "classifier.early_stopping=null", "data.validation=null"])
+        let root = try H5File.open(report.resultsPath).root
+        guard case .string(let settings) = try root.group("metrics/baseline/labels_only").attribute("settings") else {
+            return XCTFail("settings")
+        }
+        let chosen = try root.dataset("metrics/baseline/labels_only/loss").shape[0]
+        XCTAssertTrue(
+            settings.hasSuffix("\(chosen) epochs: the lowest mean log loss of epochs 1…8 in 5-fold cross-validation on the labeled rows"),
+            settings)
     }
 
     /// Logistic regression on the rows the results file records (labeled and validation),
