@@ -60,8 +60,9 @@ final class TrainingDefaultsTests: XCTestCase {
         XCTAssertEqual(try curveLength(f, "end_to_end/loss"), 500)
         XCTAssertEqual(try curveLength(f, "classifier/loss"), 250)
         XCTAssertEqual(try curveLength(f, "fine_tune/loss"), 250)
-        // Long stages print about ten epoch lines each, not 500.
-        XCTAssertLessThan(r.stdout.split(separator: "\n").count, 80, r.stdout)
+        // Long stages print about ten epoch lines each, not 500 (six trainings with the labels-only baseline's,
+        // and a summary of about 30 rows).
+        XCTAssertLessThan(r.stdout.split(separator: "\n").count, 100, r.stdout)
         XCTAssertTrue(r.stdout.contains("[pretrain layer 1/2] epoch 500/500"), r.stdout)
         // No validation split without early stopping: all 100 chosen labels train the head.
         let data = try f.root.group("data")
