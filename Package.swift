@@ -10,7 +10,7 @@ import PackageDescription
 // pool splits every `cblas_sgemm`, and by `LayerwiseMath`; the element-wise kernels in
 // `CLayerwiseKernels` serve `LayerwiseMath` and `LayerwiseNN`.
 //
-// No unsafeFlags anywhere, so the package can be a versioned dependency. The kernels
+// No unsafe build flags anywhere, so the package can be a versioned dependency. The kernels
 // still get fast math (reassociation, FMA, no errno, so `sqrtf` vectorizes) from a
 // `#pragma float_control(precise, off)` in CLayerwiseKernels/internal.h, at SwiftPM's
 // release level (-O2). The Swift targets' loops never vectorized square roots or exp
