@@ -20,7 +20,7 @@ import time
 
 import h5py
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.linear_model import LogisticRegression
 from sklearn.semi_supervised import LabelSpreading
 
@@ -30,10 +30,13 @@ ap.add_argument("--seeds", default="0,1,2,3,4")
 ap.add_argument("--binary", default=os.path.join(root, ".build", "release", "layerwise"))
 ap.add_argument("--out", default=os.path.join(root, "runs", "small-tables"))
 ap.add_argument("--threads", default="2")
+ap.add_argument("--tables", default="", help="comma-separated subset of breast_cancer,wine,digits")
 ap.add_argument("extra", nargs="*", help="more layerwise run arguments, e.g. --set data.scale=unit")
 args = ap.parse_args()
 
-TABLES = {"breast_cancer": (load_breast_cancer, 450, 10), "wine": (load_wine, 140, 5)}
+TABLES = {"breast_cancer": (load_breast_cancer, 450, 10), "wine": (load_wine, 140, 5), "digits": (load_digits, 1400, 10)}
+if args.tables:
+    TABLES = {k: v for k, v in TABLES.items() if k in args.tables.split(",")}
 PIPELINE = """name: {name}
 seed: 0
 data:

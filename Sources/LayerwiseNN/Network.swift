@@ -107,6 +107,15 @@ public final class Network {
         store.weightDecay = weightDecay
     }
 
+    /// From now on the weight decay pulls the kernels of `layers` towards their present
+    /// values instead of 0 (λ/2·‖W − W₀‖², L2-SP): fine-tuning keeps a pretrained encoder
+    /// near what it learned while the layers above are decayed as usual.
+    public func anchorKernels(_ layers: Range<Int>) {
+        for l in layers {
+            store.anchors[2 * l] = Array(UnsafeBufferPointer(start: store[2 * l], count: specs[l].inputs * specs[l].outputs))
+        }
+    }
+
     /// All parameters as one flat array (layer by layer: kernel, bias), for tests and checkpoints.
     public var parameterValues: [Float] {
         get { store.parameterValues }

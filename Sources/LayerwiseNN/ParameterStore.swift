@@ -76,6 +76,10 @@ final class ParameterStore {
     private var optimizer: Optimizer
     /// λ of the L2 term λ/2·‖W‖² on the decayed tensors (PyTorch's `weight_decay`: g += λ·W).
     var weightDecay: Float
+    /// Decayed tensors pulled towards these values instead of 0, by tensor index: the term is
+    /// λ/2·‖W − W₀‖² (L2-SP: Li, Grandvalet, Davoine, "Explicit Inductive Bias for Transfer
+    /// Learning with Convolutional Networks", ICML 2018).
+    var anchors: [Int: [Float]] = [:]
     /// Data-parallel training: `update` first averages the gradients over the processes
     /// through it (nil, the default: one process, no call).
     var reducer: GradientReducer?
@@ -143,8 +147,19 @@ final class ParameterStore {
     /// `lowest` up, and λ/2·‖W‖² of each, in order, to `total`.
     func addWeightDecay(from lowest: Int = 0, to total: inout Double) {
         forEachDecayed(from: lowest) { t, n in
-            total += Double(weightDecay) / 2 * lw_sum_squares(weights[t], n)
-            lw_add_scaled(gradient(t), weights[t], n, weightDecay)
+            guard let anchor = anchors[t] else {
+                total += Double(weightDecay) / 2 * lw_sum_squares(weights[t], n)
+                lw_add_scaled(gradient(t), weights[t], n, weightDecay)
+                return
+            }
+            let (w, g) = (weights[t], gradient(t))
+            var squares = 0.0
+            for i in 0..<n {
+                let d = w[i] - anchor[i]
+                squares += Double(d * d)
+                g[i] += weightDecay * d
+            }
+            total += Double(weightDecay) / 2 * squares
         }
     }
 

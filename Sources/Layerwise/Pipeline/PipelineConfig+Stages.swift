@@ -33,6 +33,11 @@ public struct ClassifierConfig: Sendable {
     public var batchSize: Int
     /// `classifier.early_stopping`: nil trains every epoch.
     public var earlyStopping: EarlyStopping?
+    /// `classifier.weight_decay`: λ of the L2 penalty λ/2·‖W‖² on the head's kernels, added to the mean
+    /// cross-entropy.
+    public var weightDecay: Double = 0
+    /// `weight_decay` was not given: the run sets it to 1 / labeled rows (see `TrainingPlan`).
+    public var weightDecayFromData = false
 }
 
 /// `fine_tune:` — the encoder and head trained together on the labeled rows with a fresh optimizer.
@@ -49,6 +54,10 @@ public struct FineTuneConfig: Sendable {
     public var batchSize: Int
     /// `fine_tune.early_stopping`: nil trains every epoch.
     public var earlyStopping: EarlyStopping?
+    /// `fine_tune.weight_decay`: λ of the L2 penalty λ/2·‖W‖² on the trained kernels (encoder and head).
+    public var weightDecay: Double = 0
+    /// `weight_decay` was not given: the run sets it to 10 / labeled rows (see `TrainingPlan`).
+    public var weightDecayFromData = false
 }
 
 /// `anomaly.threshold`: the rule that gives the reconstruction error above which a row is flagged.

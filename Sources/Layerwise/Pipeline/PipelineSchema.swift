@@ -129,7 +129,9 @@ enum PipelineSchema {
             epochs: r.int("epochs", default: 50, min: 0),
             epochsFromData: r.value("epochs") == nil,
             batchSize: r.int("batch_size", default: 64, min: 1),
-            earlyStopping: readEarlyStopping(r))
+            earlyStopping: readEarlyStopping(r),
+            weightDecay: r.float("weight_decay", default: 0, min: 0),
+            weightDecayFromData: r.value("weight_decay") == nil)
         r.finish()
         return c
     }
@@ -151,7 +153,9 @@ enum PipelineSchema {
             epochs: r.int("epochs", default: 30, min: 0),
             epochsFromData: r.value("epochs") == nil,
             batchSize: r.int("batch_size", default: 64, min: 1),
-            earlyStopping: readEarlyStopping(r))
+            earlyStopping: readEarlyStopping(r),
+            weightDecay: r.float("weight_decay", default: 0, min: 0),
+            weightDecayFromData: r.value("weight_decay") == nil)
         r.finish()
         return f
     }

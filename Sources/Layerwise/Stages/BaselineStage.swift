@@ -3,13 +3,14 @@ import LayerwiseNN
 
 /// `evaluate.baseline: labels_only`: the run's classifier network (its encoder's and
 /// head's shapes and activations) trained from scratch on the labeled rows alone, with
-/// the classifier's settings (optimizer, batch size, dropout), and evaluated on the test
+/// the classifier's settings (optimizer, batch size, dropout, weight decay; a weight decay
+/// left to the data is 1 / the rows each training uses), and evaluated on the test
 /// set — what the same network reaches without the unlabeled data.
 ///
 /// Its epoch count is chosen without the test labels: on the validation rows when the
 /// run holds some out, else by k-fold cross-validation on the labeled rows (k = 5, or the
-/// smallest class's row count when that is fewer; stratified), the epoch with the lowest
-/// mean validation log loss among the first `maxEpochs` (the classifier's epochs, or the
+/// smallest class's row count when that is fewer; stratified), the epoch with the highest
+/// mean validation accuracy (ties: the lowest mean log loss) among the first `maxEpochs` (the classifier's epochs, or the
 /// ladder's passes over the labeled rows). Then the network is trained again from scratch
 /// on every labeled row the run drew (validation rows included) for that many epochs.
 /// Curves `baseline/labels_only/…` (the final training); metrics in
@@ -48,15 +49,17 @@ struct BaselineStage: Stage {
                     + "included), \(chosen) epochs: \(rule)"))
     }
 
-    /// The epoch count with the lowest validation log loss, and how it was found.
+    /// The epoch count with the highest validation accuracy (ties: the lowest log loss, then
+    /// the earliest), and how it was found.
     func chooseEpochs(_ context: StageContext, _ outcome: RunOutcome, labels: [Int32], maxEpochs: Int) throws -> (Int, String) {
         let data = context.data
         if !data.validationIndices.isEmpty {
             let (_, r) = try train(
                 context, outcome, labels: labels, rows: data.labeledIndices, validation: data.validationIndices, epochs: maxEpochs,
                 quiet: true)
-            let best = lowest(r.monitored.first { $0.name == "val_loss" }?.values ?? [])
-            return (best, "the lowest log loss of epochs 1 to \(maxEpochs) on the \(data.validationIndices.count) validation rows")
+            var scores = EpochScores(epochs: maxEpochs)
+            scores.add(r)
+            return (scores.best, "the best accuracy of epochs 1 to \(maxEpochs) on the \(data.validationIndices.count) validation rows")
         }
         let rows = data.labeledIndices
         let classCounts = Dictionary(grouping: rows, by: { labels[$0] }).values.map(\.count)
@@ -74,24 +77,38 @@ struct BaselineStage: Stage {
                 dealt += 1
             }
         }
-        var sum = [Double](repeating: 0, count: maxEpochs)
+        var scores = EpochScores(epochs: maxEpochs)
         for f in 0..<k {
             let (_, r) = try train(
                 context, outcome, labels: labels, rows: rows.filter { fold[$0] != f }, validation: rows.filter { fold[$0] == f },
                 epochs: maxEpochs, quiet: true)
-            for (e, v) in (r.monitored.first { $0.name == "val_loss" }?.values ?? []).enumerated() where e < maxEpochs {
-                sum[e] += Double(v)
-            }
+            scores.add(r)
         }
         return (
-            lowest(sum.map { Float($0) }),
-            "the lowest mean log loss of epochs 1 to \(maxEpochs) in \(k)-fold cross-validation on the labeled rows"
+            scores.best,
+            "the best mean accuracy of epochs 1 to \(maxEpochs) in \(k)-fold cross-validation on the labeled rows"
         )
     }
 
-    /// The 1-based epoch of the lowest value (the first on a tie; 1 when empty).
-    func lowest(_ values: [Float]) -> Int {
-        (values.indices.min { values[$0] < values[$1] } ?? 0) + 1
+    /// Validation accuracy and log loss per epoch, summed over the runs added.
+    struct EpochScores {
+        var accuracy: [Double]
+        var logLoss: [Double]
+        init(epochs: Int) {
+            accuracy = [Double](repeating: 0, count: epochs)
+            logLoss = accuracy
+        }
+        mutating func add(_ r: EpochLoop.Result) {
+            func curve(_ name: String) -> [Float] { r.monitored.first { $0.name == name }?.values ?? [] }
+            for (e, v) in curve("val_accuracy").prefix(accuracy.count).enumerated() { accuracy[e] += Double(v) }
+            for (e, v) in curve("val_loss").prefix(logLoss.count).enumerated() { logLoss[e] += Double(v) }
+        }
+        /// The 1-based epoch of the highest accuracy; among equal ones the lowest log loss, then the first.
+        var best: Int {
+            (accuracy.indices.min { a, b in
+                accuracy[a] != accuracy[b] ? accuracy[a] > accuracy[b] : logLoss[a] < logLoss[b]
+            } ?? 0) + 1
+        }
     }
 
     /// A fresh network trained on `rows` for `epochs`, watching `validation` (no early stop).
@@ -103,7 +120,9 @@ struct BaselineStage: Stage {
         let net = Network(
             layers: outcome.model.classifier.map(\.spec), maxBatch: max(bufferRows(classifier.batchSize, data.train.rows), 256),
             rng: &initRNG, dropout: Float(classifier.dropout))
-        net.configure(optimizer: classifier.optimizer.engine)
+        // A data-sized weight decay is sized on the rows this network trains on, as the pipeline's would be.
+        let decay = classifier.weightDecayFromData ? TrainingPlan.weightDecay("classifier", rows: rows.count) : classifier.weightDecay
+        net.configure(optimizer: classifier.optimizer.engine, weightDecay: Float(decay))
         var shuffle = context.streams.classifierShuffle
         var dropout = context.streams.classifierDropout
         let trainer = SupervisedTrainer(

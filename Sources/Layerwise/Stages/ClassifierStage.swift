@@ -20,7 +20,7 @@ struct ClassifierStage: Stage {
         let head = Network(
             layers: headSpecs(inputs: codes.cols, classes: data.nClasses),
             maxBatch: max(bufferRows(config.batchSize, codes.rows), 256), rng: &initRNG, dropout: Float(config.dropout))
-        head.configure(optimizer: config.optimizer.engine)
+        head.configure(optimizer: config.optimizer.engine, weightDecay: Float(config.weightDecay))
         var shuffle = context.streams.classifierShuffle
         var dropout = context.streams.classifierDropout
         let trainer = SupervisedTrainer(

@@ -2,7 +2,9 @@ import LayerwiseMath
 import LayerwiseNN
 
 /// `fine_tune:` the encoder (its top `unfreeze` layers, or all) and the head trained
-/// together on the labeled rows, with the head's dropout. Replaces the outcome's encoder
+/// together on the labeled rows, with the head's dropout and `fine_tune.weight_decay`:
+/// the encoder's kernels pulled towards their pretrained values, the head's towards 0.
+/// Replaces the outcome's encoder
 /// and head, keeping the encoder as pretrained beside them (the decoder belongs to it).
 /// Curves `fine_tune/loss` (and `val_loss`, `val_accuracy`).
 struct FineTuneStage: Stage {
@@ -21,7 +23,8 @@ struct FineTuneStage: Stage {
             dropout: Float(classifier.dropout))
         let unfrozen = min(config.unfreezeLast ?? encoder.count, encoder.count)
         for i in 0..<(encoder.count - unfrozen) { net.setFrozen(i, true) }
-        net.configure(optimizer: config.optimizer.engine)
+        net.configure(optimizer: config.optimizer.engine, weightDecay: Float(config.weightDecay))
+        net.anchorKernels(0..<encoder.count)
         var shuffle = context.streams.fineTuneShuffle
         var dropout = context.streams.fineTuneDropout
         let trainer = SupervisedTrainer(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How many epochs each training stage runs, decided once the data is read.
 ///
 /// The fixed defaults (5 epochs of pretraining per layer, 50 of the head, 30 of
@@ -53,9 +55,21 @@ struct TrainingPlan {
     }
 
     var entries: [Entry] = []
+    /// The data-sized weight decays, as printed: `classifier.weight_decay not set: 0.05 (…)`.
+    var decayNotes: [String] = []
 
-    /// Lines for the run's output: each chosen length.
-    var notes: [String] { entries.filter(\.chosen).map(\.note) }
+    /// λ × labeled rows of a head's or fine-tuning's L2 penalty whose `weight_decay` is not set.
+    /// The head's is logistic regression's default (C = 1: ‖W‖²/2 against the summed log
+    /// loss, i.e. λ = 1/n against the mean); fine-tuning trains every layer on the same few
+    /// rows and holds them ten times as firmly (docs/pipeline.md, "How strongly the head and
+    /// fine-tuning are regularised").
+    static let weightDecayPerRow: [String: Double] = ["classifier": 1, "fine_tune": 10]
+
+    /// The weight decay `stage` (`classifier`, `fine_tune`) gets by default on `rows` labeled rows.
+    static func weightDecay(_ stage: String, rows: Int) -> Double { (weightDecayPerRow[stage] ?? 0) / Double(max(rows, 1)) }
+
+    /// Lines for the run's output: each chosen length, then each chosen weight decay.
+    var notes: [String] { entries.filter(\.chosen).map(\.note) + decayNotes }
     /// Stages set to train fewer steps than the rule would give them.
     var warnings: [String] { entries.compactMap(\.warning) }
 
@@ -86,11 +100,20 @@ struct TrainingPlan {
             c.pretrain = p
         }
         let labeled = data.labeledIndices.count
+        func decay(_ stage: String, _ value: inout Double, fromData: Bool) {
+            guard fromData, labeled > 0, let perRow = weightDecayPerRow[stage] else { return }
+            value = weightDecay(stage, rows: labeled)
+            let rule = stage == "classifier" ? ": logistic regression's C = 1" : ""
+            plan.decayNotes.append(
+                "\(stage).weight_decay not set: \(String(format: "%.3g", value)) (\(Int(perRow)) / \(labeled) labeled rows\(rule))")
+        }
         if var h = c.classifier, data.trainLabels != nil {
             entry("classifier.epochs", "classifier", &h.epochs, fromData: h.epochsFromData, rows: labeled, batch: h.batchSize)
+            decay("classifier", &h.weightDecay, fromData: h.weightDecayFromData)
             c.classifier = h
             if var f = c.fineTune, c.pretrain != nil {
                 entry("fine_tune.epochs", "fine_tune", &f.epochs, fromData: f.epochsFromData, rows: labeled, batch: f.batchSize)
+                decay("fine_tune", &f.weightDecay, fromData: f.weightDecayFromData)
                 c.fineTune = f
             }
         }

@@ -50,11 +50,17 @@ final class GradientCheckTests: XCTestCase {
     /// of the parameters again.
     func checkNetwork(
         _ specs: [DenseSpec], loss: Loss, labels: Bool, weightDecay: Float = 0, dropout: Float = 0,
-        noise: NoiseConfig = .none, file: StaticString = #filePath, line: UInt = #line
+        noise: NoiseConfig = .none, anchored: Range<Int>? = nil, file: StaticString = #filePath, line: UInt = #line
     ) {
         var rng = RandomGenerator(seed: 11)
         let net = Network(layers: specs, maxBatch: 8, rng: &rng, dropout: dropout)
         net.configure(optimizer: .defaultAdam, weightDecay: weightDecay)
+        if let anchored {
+            // Anchor at the initial kernels, then move away from them so W − W₀ is not 0.
+            net.anchorKernels(anchored)
+            let shift = randomInput(net.parameterValues.count, seed: 3)
+            net.parameterValues = zip(net.parameterValues, shift).map { $0 + 0.5 * $1 }
+        }
         let batch = 5
         let x = randomInput(batch * specs[0].inputs, seed: 1)
         let outputs = specs.last!.outputs
@@ -124,6 +130,44 @@ final class GradientCheckTests: XCTestCase {
                 DenseSpec(inputs: 5, outputs: 3, activation: .softmax)
             ], loss: .crossEntropy, labels: true,
             weightDecay: 0.3)
+    }
+
+    /// Fine-tuning's L2-SP term: λ/2·‖W − W₀‖² on the anchored layer's kernel, λ/2·‖W‖² on the other's.
+    func testAnchoredWeightDecayTerm() {
+        checkNetwork(
+            [
+                DenseSpec(inputs: 4, outputs: 5, activation: .tanh),
+                DenseSpec(inputs: 5, outputs: 3, activation: .softmax)
+            ], loss: .crossEntropy, labels: true,
+            weightDecay: 0.3, anchored: 0..<1)
+    }
+
+    /// The L2-SP value by hand: with W₀ the anchor, moving a kernel by Δ adds λ/2·‖Δ‖² to the loss.
+    func testAnchoredWeightDecayValueByHand() {
+        var rng = RandomGenerator(seed: 5)
+        let specs = [DenseSpec(inputs: 3, outputs: 2, activation: .softmax)]
+        let net = Network(layers: specs, maxBatch: 4, rng: &rng)
+        let x: [Float] = [0.1, -0.2, 0.3]
+        let y: [Int32] = [1]
+        func loss(_ decay: Float) -> Float {
+            net.configure(optimizer: .defaultAdam, weightDecay: decay)
+            return x.withUnsafeBufferPointer { xb in
+                y.withUnsafeBufferPointer { yb in
+                    var r = RandomGenerator(seed: 1)
+                    return net.lossAndGradients(
+                        input: xb, batch: 1, target: .labels(yb), loss: .crossEntropy, noise: .none, training: false, rng: &r
+                    ).0
+                }
+            }
+        }
+        net.anchorKernels(0..<1)
+        XCTAssertEqual(loss(0.3), loss(0), accuracy: 1e-7, "at the anchor the term is 0")
+        var p = net.parameterValues
+        p[0] += 0.5
+        p[3] -= 1.5
+        net.parameterValues = p
+        // λ/2 · (0.5² + 1.5²) = 0.15 · 2.5 = 0.375
+        XCTAssertEqual(loss(0.3) - loss(0), 0.375, accuracy: 1e-5)
     }
 
     /// Inverted dropout after both hidden layers (sigmoid, whose derivative needs the

@@ -25,7 +25,7 @@ final class BaselineTests: XCTestCase {
         guard case .string(let settings) = try g.attribute("settings") else { return XCTFail("settings") }
         XCTAssertTrue(
             settings.contains(
-                "on the 200 labeled rows (validation rows included), \(chosen) epochs: the lowest log loss of epochs 1 to 8 on the 40 validation rows"
+                "on the 200 labeled rows (validation rows included), \(chosen) epochs: the best accuracy of epochs 1 to 8 on the 40 validation rows"
             ), settings)
         let alone = try run(
             b,
@@ -63,7 +63,7 @@ final class BaselineTests: XCTestCase {
         let chosen = try root.dataset("metrics/baseline/labels_only/loss").shape[0]
         XCTAssertTrue(
             settings.hasSuffix(
-                "\(chosen) epochs: the lowest mean log loss of epochs 1 to 8 in 5-fold cross-validation on the labeled rows"),
+                "\(chosen) epochs: the best mean accuracy of epochs 1 to 8 in 5-fold cross-validation on the labeled rows"),
             settings)
     }
 

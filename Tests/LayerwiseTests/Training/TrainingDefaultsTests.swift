@@ -54,6 +54,9 @@ final class TrainingDefaultsTests: XCTestCase {
             r.stdout.contains("classifier.epochs not set: 250 (2 batches of 64 per epoch = 500 optimizer steps; at least 500)"), r.stdout)
         XCTAssertTrue(
             r.stdout.contains("fine_tune.epochs not set: 250 (2 batches of 64 per epoch = 500 optimizer steps; at least 500)"), r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains("classifier.weight_decay not set: 0.01 (1 / 100 labeled rows: logistic regression's C = 1)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("fine_tune.weight_decay not set: 0.1 (10 / 100 labeled rows)"), r.stdout)
         XCTAssertFalse(r.stdout.contains("warning"), r.stdout)
         XCTAssertEqual(try curveLength(f, "pretrain/layer_0/loss"), 500)
         XCTAssertEqual(try curveLength(f, "pretrain/layer_1/loss"), 500)
@@ -68,6 +71,35 @@ final class TrainingDefaultsTests: XCTestCase {
         let data = try f.root.group("data")
         XCTAssertEqual(try data.attribute("n_labeled"), .int(100))
         XCTAssertEqual(try data.attribute("n_validation"), .int(0))
+    }
+
+    /// The data-sized penalties act: the head's kernels are smaller than without them, and
+    /// fine-tuning keeps the encoder nearer its pretrained kernels (L2-SP) than without.
+    func testWeightDecayShrinksTheHeadAndHoldsTheEncoderNearItsPretrainedKernels() throws {
+        let short = ["--set", "pretrain.epochs=20", "--set", "pretrain.end_to_end=null"]
+        let (r, file) = try run(unset, short)
+        let (r0, file0) = try run(unset, short + ["--set", "classifier.weight_decay=0", "--set", "fine_tune.weight_decay=0"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r0.status, 0, r0.stderr)
+        XCTAssertFalse(r0.stdout.contains("weight_decay not set"), "a set value is used as given: \(r0.stdout)")
+        let f = try XCTUnwrap(file), f0 = try XCTUnwrap(file0)
+        func squares(_ f: H5File, _ path: String) throws -> Double {
+            try f.root.dataset(path).read(as: Float.self).reduce(0) { $0 + Double($1 * $1) }
+        }
+        func drift(_ f: H5File) throws -> Double {
+            let a = try f.root.dataset("model/encoder/layer_0/kernel").read(as: Float.self)
+            let b = try f.root.dataset("model/pretrained_encoder/layer_0/kernel").read(as: Float.self)
+            return zip(a, b).reduce(0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+        }
+        // The pretrained encoders are identical (the penalties do not touch pretraining).
+        XCTAssertEqual(
+            try f.root.dataset("model/pretrained_encoder/layer_0/kernel").read(as: Float.self),
+            try f0.root.dataset("model/pretrained_encoder/layer_0/kernel").read(as: Float.self))
+        let head = try squares(f, "model/head/layer_1/kernel"), head0 = try squares(f0, "model/head/layer_1/kernel")
+        XCTAssertLessThan(head, 0.8 * head0, "‖W‖² of the head's softmax layer, with and without the penalty")
+        let moved = try drift(f), moved0 = try drift(f0)
+        XCTAssertGreaterThan(moved0, 0, "fine-tuning moves the encoder")
+        XCTAssertLessThan(moved, 0.8 * moved0, "‖W − W₀‖² of the first encoder layer, with and without L2-SP")
     }
 
     func testLargeDataKeepsTheFixedDefaults() throws {
