@@ -1,3 +1,4 @@
+import Foundation
 import CLayerwiseKernels
 import LayerwiseMath
 
@@ -258,6 +259,12 @@ public final class Network {
             return lw_softmax_xent(
                 stack.logits.pointer, labels.baseAddress!, outputs[L].pointer, deltaA.pointer,
                 Int32(batch), Int32(outSpec.outputs), 1 / Float(batch)) / Double(batch)
+        case (.crossEntropy, .values(let t)):
+            // Soft (or weighted) targets: the loss is −Σⱼ tⱼ·log pⱼ per row, its gradient on
+            // the logits (Σⱼ tⱼ)·p − t; a one-hot row of weight w is w times the hard-label loss.
+            precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
+            precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
+            return softTargetCrossEntropy(t.baseAddress!, batch: batch, classes: outSpec.outputs)
         case (.bce, .values(let t)), (.mse, .values(let t)):
             loss.checkReconstruction(outputActivation: outSpec.activation, model: "Network")
             precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
@@ -268,6 +275,31 @@ public final class Network {
         default:
             preconditionFailure("loss \(loss) does not fit this target")
         }
+    }
+
+    /// The mean over rows of −Σⱼ tⱼ·log softmax(z)ⱼ; writes the softmax into the last
+    /// output and ∂(mean)/∂z into `deltaA`.
+    private func softTargetCrossEntropy(_ t: UnsafePointer<Float>, batch: Int, classes c: Int) -> Double {
+        let z = stack.logits.pointer, p = outputs[specs.count - 1].pointer, g = deltaA.pointer
+        let inv = 1 / Float(batch)
+        var total = 0.0
+        for r in 0..<batch {
+            let o = r * c
+            var top = z[o]
+            for j in 1..<c { top = max(top, z[o + j]) }
+            var sum: Double = 0
+            for j in 0..<c { sum += Double(exp(z[o + j] - top)) }
+            let logSum = Double(top) + log(sum)
+            var mass: Float = 0
+            for j in 0..<c {
+                let logP = Double(z[o + j]) - logSum
+                p[o + j] = Float(exp(logP))
+                mass += t[o + j]
+                total -= Double(t[o + j]) * logP
+            }
+            for j in 0..<c { g[o + j] = (mass * p[o + j] - t[o + j]) * inv }
+        }
+        return total / Double(batch)
     }
 
     /// Takes hidden layer l's dropout back out of its delta and stored output, so the

@@ -19,6 +19,12 @@ run derived from them. Prints one JSON object on stdout.
       scikit-learn's LogisticRegression() (its defaults, solved to convergence) fitted on the rows the run
       records as labeled and validation, scaled by the stored preprocessing; its test
       accuracy, macro F1, log loss and predictions.
+  reference.py pseudo_labels RESULTS.h5 --train FILE.h5:/ds --train-labels FILE.h5:/ds
+                             [--neighbors K] [--alpha A] [--iterations T]
+      label spreading on the scaled training rows (numpy, float64: the symmetric
+      k-nearest-neighbour graph, S = D^-1/2 W D^-1/2, F <- a S F + (1 - a) Y), from the
+      labels of the rows the run records as labeled; the pseudo-labels and certainty
+      weights, and how often scikit-learn's LabelSpreading(kernel="knn") agrees.
 """
 import argparse
 import json
@@ -115,6 +121,49 @@ def baseline(args):
     }))
 
 
+def pseudo_labels(args):
+    from sklearn.semi_supervised import LabelSpreading
+
+    with h5py.File(args.results, "r") as f:
+        x = scale(f, dataset(args.train))
+        labeled = f["data/labeled_indices"][:]
+        validation = f["data/validation_indices"][:]
+    y = dataset(args.train_labels)
+    n, k = len(x), args.neighbors
+    classes = int(y.max()) + 1
+    sq = (x * x).sum(axis=1)
+    dist = sq[None, :] - 2 * x @ x.T  # the row's own squared norm left out: it does not change the order
+    np.fill_diagonal(dist, np.inf)
+    knn = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    w = np.zeros((n, n))
+    w[np.repeat(np.arange(n), k), knn.ravel()] = 1
+    w = np.maximum(w, w.T)
+    d = 1 / np.sqrt(w.sum(axis=1))
+    s = d[:, None] * w * d[None, :]
+    known = np.full(n, -1)
+    known[labeled] = y[labeled]
+    target = np.zeros((n, classes))
+    target[labeled, y[labeled]] = 1
+    scores = target.copy()
+    for _ in range(args.iterations):
+        scores = args.alpha * s @ scores + (1 - args.alpha) * target
+    p = scores / scores.sum(axis=1, keepdims=True)
+    entropy = -(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0)).sum(axis=1)
+    weights = 1 - entropy / np.log(max(classes, 2))
+    labels = scores.argmax(axis=1)
+    labels[labeled], weights[labeled] = y[labeled], 1
+    weights[validation] = 0
+    sk = LabelSpreading(kernel="knn", n_neighbors=k, alpha=args.alpha, max_iter=args.iterations, tol=0)
+    sk.fit(x, known)
+    unlabeled = known < 0
+    print(json.dumps({
+        "neighbors": knn.tolist(),
+        "labels": labels.tolist(),
+        "weights": weights.tolist(),
+        "sklearn_agreement": float((sk.transduction_[unlabeled] == labels[unlabeled]).mean()),
+    }))
+
+
 def metrics(args):
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss
 
@@ -179,8 +228,15 @@ def main():
     b.add_argument("results")
     for k in ["--train", "--train-labels", "--test", "--test-labels"]:
         b.add_argument(k, required=True)
+    q = sub.add_parser("pseudo_labels")
+    q.add_argument("results")
+    q.add_argument("--train", required=True)
+    q.add_argument("--train-labels", required=True)
+    q.add_argument("--neighbors", type=int, default=7)
+    q.add_argument("--alpha", type=float, default=0.2)
+    q.add_argument("--iterations", type=int, default=30)
     args = ap.parse_args()
-    {"metrics": metrics, "anomaly": anomaly, "baseline": baseline}[args.command](args)
+    {"metrics": metrics, "anomaly": anomaly, "baseline": baseline, "pseudo_labels": pseudo_labels}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,29 @@ public struct ClassifierConfig: Sendable {
     public var weightDecay: Double = 0
     /// `weight_decay` was not given: the run sets it to 1 / labeled rows (see `TrainingPlan`).
     public var weightDecayFromData = false
+    /// `classifier.pseudo_labels`: train the head and fine-tuning on every training row, the
+    /// unlabeled ones with labels spread from the labeled ones; nil: on the labeled rows only.
+    public var pseudoLabels: PseudoLabelConfig? = nil
+}
+
+/// `classifier.pseudo_labels:` label spreading over a k-nearest-neighbour graph of the
+/// training rows gives each unlabeled row a class and a certainty weight.
+public struct PseudoLabelConfig: Sendable, Equatable {
+    /// What the graph's distances are measured on.
+    public enum Graph: String, Sendable, CaseIterable {
+        /// The scaled input features.
+        case inputs
+        /// The pretrained encoder's codes.
+        case codes
+    }
+    /// `graph`: inputs or codes.
+    public var graph: Graph = .inputs
+    /// `neighbors`: k of the k-nearest-neighbour graph.
+    public var neighbors: Int = 7
+    /// `alpha`: how much of a row's scores comes from its neighbours each iteration.
+    public var alpha: Double = 0.2
+    /// `iterations`: spreading steps.
+    public var iterations: Int = 30
 }
 
 /// `fine_tune:` — the encoder and head trained together on the labeled rows with a fresh optimizer.

@@ -131,8 +131,21 @@ enum PipelineSchema {
             batchSize: r.int("batch_size", default: 64, min: 1),
             earlyStopping: readEarlyStopping(r),
             weightDecay: r.float("weight_decay", default: 0, min: 0),
-            weightDecayFromData: r.value("weight_decay") == nil)
+            weightDecayFromData: r.value("weight_decay") == nil,
+            pseudoLabels: readPseudoLabels(r))
         r.finish()
+        return c
+    }
+
+    static func readPseudoLabels(_ r: ConfigReader) -> PseudoLabelConfig? {
+        guard r.has("pseudo_labels") else { _ = r.value("pseudo_labels"); return nil }
+        let p = r.section("pseudo_labels")
+        let c = PseudoLabelConfig(
+            graph: p.choice("graph", PseudoLabelConfig.Graph.allCases, default: .inputs),
+            neighbors: p.int("neighbors", default: 7, min: 1),
+            alpha: p.float("alpha", default: 0.2, min: 0, max: 1, exclusiveMin: true),
+            iterations: p.int("iterations", default: 30, min: 1))
+        p.finish()
         return c
     }
 

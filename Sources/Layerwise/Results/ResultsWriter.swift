@@ -84,6 +84,12 @@ struct ResultsWriter {
         try d.setAttribute("mpi_ranks", Int64(data.unlabeled.ranks))
         try d.write("labeled_indices", data.inFile(data.labeledIndices).map(Int64.init), shape: [data.labeledIndices.count])
         try d.write("validation_indices", data.inFile(data.validationIndices).map(Int64.init), shape: [data.validationIndices.count])
+        if let p = o.pseudoLabels {
+            // classifier.pseudo_labels: what the head and fine-tuning trained on, row by row of the training file.
+            try d.write("pseudo_labels", p.labels, shape: [p.labels.count], chunked: true, compression: 4)
+            try d.write("pseudo_label_weights", p.weights, shape: [p.weights.count], chunked: true, compression: 4)
+            if let a = p.accuracy { try d.setAttribute("pseudo_label_accuracy", a) }
+        }
         if let y = data.testLabels {
             // The test set's true classes, so the file alone can be analysed (reports, confusion by hand).
             try d.write("test_labels", y.map(Int64.init), shape: [y.count])

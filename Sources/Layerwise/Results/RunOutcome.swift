@@ -53,6 +53,8 @@ struct RunOutcome {
     var testMetrics: ClassificationMetrics?
     /// The baselines' test metrics (`evaluate.baseline`), in the order they ran.
     var baselines: [BaselineResult] = []
+    /// `classifier.pseudo_labels`: a class and a weight for every training row.
+    var pseudoLabels: PseudoLabels?
     /// Test-set predictions.
     var predictedLabels: [Int32]?
     var probabilities: Matrix?
@@ -65,6 +67,24 @@ struct RunOutcome {
     var expectationFailures: [String] = []
     /// Things the user should know about the run that did not stop it (stages set to train very few steps).
     var warnings: [String] = []
+}
+
+/// Labels spread from the labeled rows to every training row (`classifier.pseudo_labels`).
+struct PseudoLabels {
+    /// One class per training row; the labeled rows keep theirs.
+    var labels: [Int32]
+    /// Certainty 1 − H/log C per row (1 for labeled rows, 0 where no label reached; validation rows 0).
+    var weights: [Float]
+    /// Agreement with the true labels of the unlabeled rows that have one (nil when none has).
+    var accuracy: Double?
+    /// The head's and fine-tuning's targets `[rows, classes]`: each row's weight at its class.
+    func targets(classes: Int) -> Matrix {
+        var t = Matrix(rows: labels.count, cols: classes)
+        for (i, c) in labels.enumerated() { t.storage[i * classes + Int(c)] = weights[i] }
+        return t
+    }
+    /// The rows with a weight above 0, ascending.
+    var rows: [Int] { weights.indices.filter { weights[$0] > 0 } }
 }
 
 /// Reconstruction-error anomaly scores (mean squared error per row, on scaled data).

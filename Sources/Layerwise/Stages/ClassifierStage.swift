@@ -3,7 +3,8 @@ import LayerwiseNN
 
 /// The classifier head (`classifier.hidden` then softmax) trained on the labeled rows'
 /// codes from the frozen encoder (or the features themselves without one). The encoder
-/// cannot change here, so its codes are computed once. Curves `classifier/loss` (and
+/// cannot change here, so its codes are computed once. With `pseudo_labels`, every
+/// training row the spreading reached trains, weighted by its certainty. Curves `classifier/loss` (and
 /// `val_loss`, `val_accuracy` with a validation split).
 struct ClassifierStage: Stage {
     let config: ClassifierConfig
@@ -26,8 +27,10 @@ struct ClassifierStage: Stage {
         let trainer = SupervisedTrainer(
             stage: "classifier", epochs: config.epochs, batchSize: config.batchSize,
             earlyStopping: config.earlyStopping, progress: context.progress)
+        let pseudo = outcome.pseudoLabels
         let r = try trainer.fit(
-            head, x: codes, labels: labels, train: data.labeledIndices,
+            head, x: codes, labels: labels, targets: pseudo?.targets(classes: data.nClasses),
+            train: pseudo?.rows ?? data.labeledIndices,
             validation: data.validationIndices, classes: data.nClasses,
             shuffle: &shuffle, dropout: &dropout)
         outcome.timings.append(r.timing("classifier"))

@@ -30,8 +30,10 @@ struct FineTuneStage: Stage {
         let trainer = SupervisedTrainer(
             stage: "fine-tune", epochs: config.epochs, batchSize: config.batchSize,
             earlyStopping: config.earlyStopping, progress: context.progress)
+        let pseudo = outcome.pseudoLabels
         let r = try trainer.fit(
-            net, x: data.train, labels: labels, train: data.labeledIndices,
+            net, x: data.train, labels: labels, targets: pseudo?.targets(classes: data.nClasses),
+            train: pseudo?.rows ?? data.labeledIndices,
             validation: data.validationIndices, classes: data.nClasses,
             shuffle: &shuffle, dropout: &dropout)
         outcome.timings.append(r.timing("fine_tune"))

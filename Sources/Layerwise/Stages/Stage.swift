@@ -44,6 +44,7 @@ enum Stages {
             if let e = p.endToEnd { stages.append(EndToEndStage(config: e, pretrain: p)) }
         }
         if let c = config.classifier {
+            if let p = c.pseudoLabels { stages.append(PseudoLabelStage(config: p)) }
             stages.append(ClassifierStage(config: c))
             if let f = config.fineTune { stages.append(FineTuneStage(config: f, classifier: c)) }
             if config.evaluate.labelsOnlyBaseline { stages.append(BaselineStage(classifier: c)) }

@@ -15,10 +15,12 @@ struct SupervisedTrainer {
     let earlyStopping: EarlyStopping?
     let progress: Progress
 
-    /// Trains `net` on rows `train` of `x` with `labels`; validation on rows `validation`.
-    /// Curves: `loss`, and with validation rows `val_loss` and `val_accuracy`.
+    /// Trains `net` on rows `train` of `x` with `labels`, or with `targets` (`[x.rows, classes]`
+    /// weighted class distributions, e.g. pseudo-labels) when given; validation on rows
+    /// `validation` against `labels`. Curves: `loss`, and with validation rows `val_loss`
+    /// and `val_accuracy`.
     func fit(
-        _ net: Network, x: Matrix, labels: [Int32], train: [Int], validation: [Int], classes: Int,
+        _ net: Network, x: Matrix, labels: [Int32], targets: Matrix? = nil, train: [Int], validation: [Int], classes: Int,
         shuffle: inout RandomGenerator, dropout: inout RandomGenerator
     ) throws -> EpochLoop.Result {
         let valX = gather(x, validation)
@@ -27,6 +29,7 @@ struct SupervisedTrainer {
         var best: (score: Float, epoch: Int, layers: [DenseLayer])? = nil
         var sinceBest = 0
         var labelBuffer = [Int32](repeating: 0, count: batches.batchSize)  // capped at the rows, as the batches are
+        var targetBuffer = [Float](repeating: 0, count: targets == nil ? 0 : batches.batchSize * classes)
         let loop = EpochLoop(label: stage, stage: stage, epochs: epochs, progress: progress)
         let result = try loop.run(
             &batches, shuffle: &shuffle,
@@ -48,6 +51,16 @@ struct SupervisedTrainer {
                 return end
             }
         ) { rows, count, batch in
+            if let targets {
+                for (k, r) in rows.enumerated() {
+                    for c in 0..<classes { targetBuffer[k * classes + c] = targets.storage[r * classes + c] }
+                }
+                return targetBuffer.withUnsafeBufferPointer { tb in
+                    net.trainStep(
+                        input: batch, batch: count, target: .values(UnsafeBufferPointer(rebasing: tb[0..<(count * classes)])),
+                        loss: .crossEntropy, rng: &dropout)
+                }
+            }
             for (k, r) in rows.enumerated() { labelBuffer[k] = labels[r] }
             return labelBuffer.withUnsafeBufferPointer { lb in
                 net.trainStep(

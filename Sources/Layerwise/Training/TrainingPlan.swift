@@ -108,11 +108,13 @@ struct TrainingPlan {
                 "\(stage).weight_decay not set: \(String(format: "%.3g", value)) (\(Int(perRow)) / \(labeled) labeled rows\(rule))")
         }
         if var h = c.classifier, data.trainLabels != nil {
-            entry("classifier.epochs", "classifier", &h.epochs, fromData: h.epochsFromData, rows: labeled, batch: h.batchSize)
+            // With pseudo-labels every training row but the validation ones trains the head and fine-tuning.
+            let rows = h.pseudoLabels == nil ? labeled : data.train.rows - data.validationIndices.count
+            entry("classifier.epochs", "classifier", &h.epochs, fromData: h.epochsFromData, rows: rows, batch: h.batchSize)
             decay("classifier", &h.weightDecay, fromData: h.weightDecayFromData)
             c.classifier = h
             if var f = c.fineTune, c.pretrain != nil {
-                entry("fine_tune.epochs", "fine_tune", &f.epochs, fromData: f.epochsFromData, rows: labeled, batch: f.batchSize)
+                entry("fine_tune.epochs", "fine_tune", &f.epochs, fromData: f.epochsFromData, rows: rows, batch: f.batchSize)
                 decay("fine_tune", &f.weightDecay, fromData: f.weightDecayFromData)
                 c.fineTune = f
             }

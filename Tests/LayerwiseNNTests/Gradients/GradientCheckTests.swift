@@ -123,6 +123,15 @@ final class GradientCheckTests: XCTestCase {
             ], loss: .crossEntropy, labels: true)
     }
 
+    /// Cross-entropy against weighted class distributions (pseudo-labels): −Σⱼ tⱼ·log pⱼ.
+    func testSoftTargetCrossEntropy() {
+        checkNetwork(
+            [
+                DenseSpec(inputs: 4, outputs: 6, activation: .relu),
+                DenseSpec(inputs: 6, outputs: 3, activation: .softmax)
+            ], loss: .crossEntropy, labels: false)
+    }
+
     func testWeightDecayTerm() {
         checkNetwork(
             [

@@ -95,31 +95,25 @@ final class BaselineTests: XCTestCase {
     }
 
     func testBaselineKeysAreCheckedAgainstThePipeline() {
-        func problems(_ overrides: [String]) -> [String] {
-            do {
-                _ = try Pipeline.parse(TinyData.pipeline, file: "p.yaml", baseDirectory: URL(fileURLWithPath: "/tmp"), overrides: overrides)
-                return []
-            } catch let e as PipelineError { return e.problems.map { "\($0.keyPath): \($0.message)" } } catch { return ["\(error)"] }
-        }
-        XCTAssertEqual(problems(["evaluate.baseline=labels_only"]), [])
-        XCTAssertEqual(problems(["evaluate.baseline=[logistic_regression, labels_only]"]), [])
+        XCTAssertEqual(TinyData.problems(["evaluate.baseline=labels_only"]), [])
+        XCTAssertEqual(TinyData.problems(["evaluate.baseline=[logistic_regression, labels_only]"]), [])
         XCTAssertEqual(
-            problems(["evaluate.baseline=everything"]),
+            TinyData.problems(["evaluate.baseline=everything"]),
             ["evaluate.baseline: 'everything' is not one of logistic_regression, labels_only, none"])
         XCTAssertEqual(
-            problems(["evaluate.baseline=[logistic_regresion]"]),
+            TinyData.problems(["evaluate.baseline=[logistic_regresion]"]),
             [
                 "evaluate.baseline[0]: 'logistic_regresion' is not one of logistic_regression, labels_only (did you mean 'logistic_regression'?)"
             ])
         XCTAssertEqual(
-            problems(["evaluate.baseline=labels_only", "data.test=null", "data.test_labels=null"]).first,
+            TinyData.problems(["evaluate.baseline=labels_only", "data.test=null", "data.test_labels=null"]).first,
             "evaluate.baseline: needs a classifier: or ladder: stage and data.test with data.test_labels (each baseline is fitted on the labeled rows and evaluated on the test set)"
         )
         // Left to its default, a run without a labeled test set simply has no baselines.
-        XCTAssertEqual(problems(["data.test=null", "data.test_labels=null"]), [])
+        XCTAssertEqual(TinyData.problems(["data.test=null", "data.test_labels=null"]), [])
         XCTAssertEqual(
-            problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}", "evaluate.baseline=none"]),
+            TinyData.problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}", "evaluate.baseline=none"]),
             ["evaluate.expect.accuracy_gain: is measured only with a baseline (evaluate.baseline: none turns them off)"])
-        XCTAssertEqual(problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}"]), [])
+        XCTAssertEqual(TinyData.problems(["evaluate.expect={accuracy_gain: \">= 0.01\"}"]), [])
     }
 }
