@@ -65,6 +65,16 @@ enum PipelineSchema {
         if classifier != nil && data.trainLabels == nil {
             r.report("data", "classifier: needs data.train_labels")
         }
+        if let p = classifier?.pseudoLabels {
+            if p.graph == .codes && pretrain == nil {
+                r.report(
+                    path: ["classifier", "pseudo_labels", "graph"],
+                    "codes needs a pretrain: stage (without one there are no codes; use inputs)")
+            }
+            if data.inMemory == .never {
+                r.report(path: ["classifier", "pseudo_labels"], "needs every training row in memory, but data.in_memory is false")
+            }
+        }
         if pretrain == nil && !c.trainsClassifier && anomaly == nil {
             r.report("", "nothing to do: give at least one of pretrain:, classifier:, ladder:, anomaly:")
         }

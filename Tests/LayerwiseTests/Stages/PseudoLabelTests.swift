@@ -55,14 +55,16 @@ final class PseudoLabelTests: XCTestCase {
         XCTAssertNotNil(report.metrics["accuracy"])
     }
 
-    func testStreamedRowsAreRefusedWithOneError() throws {
+    func testStreamedRowsAreRefusedAtLoadWithOneError() throws {
         let folder = try TinyData.folder(self)
         try TinyData.write(into: folder)
         let path = try TinyData.writePipeline(into: folder)
         let r = try CLI.run(
             ["run", path, "--threads", "1", "--set", "classifier.pseudo_labels={}", "--set", "data.in_memory=false"], in: folder)
         XCTAssertEqual(r.status, 2, r.stderr)
-        XCTAssertTrue(r.stderr.hasPrefix("error: classifier.pseudo_labels: needs every training row in memory"), r.stderr)
+        // Refused at load, before any training.
+        XCTAssertEqual(
+            r.stderr, "error: \(path) (--set): classifier.pseudo_labels: needs every training row in memory, but data.in_memory is false\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/results.h5").path))
     }
 
@@ -73,5 +75,12 @@ final class PseudoLabelTests: XCTestCase {
             ["classifier.pseudo_labels.graph: 'code' is not one of inputs, codes (did you mean 'codes'?)"])
         XCTAssertEqual(TinyData.problems(["classifier.pseudo_labels={neighbors: 0}"]).count, 1)
         XCTAssertEqual(TinyData.problems(["classifier.pseudo_labels={alpha: 1.5}"]).count, 1)
+        // A graph on codes needs an encoder; streamed rows cannot be spread over.
+        XCTAssertEqual(
+            TinyData.problems(["pretrain=null", "fine_tune=null", "anomaly=null", "classifier.pseudo_labels={graph: codes}"]),
+            ["classifier.pseudo_labels.graph: codes needs a pretrain: stage (without one there are no codes; use inputs)"])
+        XCTAssertEqual(
+            TinyData.problems(["classifier.pseudo_labels={}", "data.in_memory=false"]),
+            ["classifier.pseudo_labels: needs every training row in memory, but data.in_memory is false"])
     }
 }
