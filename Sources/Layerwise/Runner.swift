@@ -166,10 +166,10 @@ public enum Runner {
         if let p = pipeline.config.pretrain {
             lines.append("  encoder: \(([data.width] + p.layers).map(String.init).joined(separator: "-"))")
         }
-        if let l = pipeline.config.ladder {
+        let (planned, plan) = TrainingPlan.make(pipeline, data)
+        if let l = planned.ladder {
             lines.append("  ladder: \(([data.width] + l.layers + [data.nClasses]).map(String.init).joined(separator: "-"))")
         }
-        let plan = TrainingPlan.make(pipeline, data).1
         lines += plan.notes.map { "  " + $0 }
         lines += plan.warnings.map { "  warning: " + $0 }
         return lines.joined(separator: "\n")

@@ -1,3 +1,4 @@
+import Foundation
 import LayerwiseNN
 
 /// `ladder:` — a ladder network (Rasmus et al. 2015) trained on every training row and
@@ -21,12 +22,63 @@ public struct LadderConfig: Sendable, CustomStringConvertible {
     public var decayEpochs: Int
     /// `ladder.early_stopping`: on the validation rows; nil trains every epoch.
     public var earlyStopping: EarlyStopping?
+    /// The keys the pipeline leaves out (`layers`, `epochs`, `decay_epochs`), sized from the data by `sized`.
+    public var fromData: Set<String> = []
+    /// Whether the pipeline names no stage at all, so the ladder is Layerwise's recommended method.
+    public var implicit = false
 
     /// Every setting on one line, as `key value` pairs.
     public var description: String {
         "layers \(layers) activation \(activation.rawValue) noise \(noise) denoising_weights \(denoisingWeights) "
             + "optimizer \(optimizer) epochs \(epochs) batch_size \(batchSize) decay_epochs \(decayEpochs) "
             + "early_stopping \(String(describing: earlyStopping))"
+    }
+}
+
+extension LadderConfig {
+    /// Input widths from which the paper's MNIST network is used (images); narrower rows get two layers.
+    static let wideInputs = 256
+    /// Optimizer steps the sized epochs aim at, within `epochBounds`.
+    static let targetSteps = 1500
+    static let epochBounds = 10...150
+
+    /// The settings the pipeline leaves out, sized from `inputs` features and `rows` training rows
+    /// (docs/pipeline.md, "The shortest pipeline"), with one printed line per chosen setting.
+    ///
+    ///     layers  = the paper's [1000, 500, 250, 250, 250]           for inputs ≥ 256 (images)
+    ///               [w, w/2], w = clamp(4 × inputs, 128, 1000)        for narrower rows (tables)
+    ///     epochs  = clamp(⌈1500 steps / batches per epoch⌉, 10, 150), decay_epochs = ⌈epochs / 3⌉
+    public func sized(inputs: Int, rows: Int) -> (LadderConfig, [String]) {
+        var c = self
+        var notes: [String] = []
+        if implicit { notes.append("no stage given: the ladder network, Layerwise's recommended semi-supervised method") }
+        let wide = inputs >= Self.wideInputs
+        if fromData.contains("layers") {
+            let w = min(1000, max(128, 4 * inputs))
+            c.layers = wide ? PipelineSchema.ladderLayers : [w, w / 2]
+            c.denoisingWeights = LadderSpec.defaultDenoisingWeights(hiddenLayers: c.layers.count).map { Double(String($0)) ?? 0 }
+            let why =
+                wide
+                ? "the paper's MNIST network, for \(inputs) ≥ \(Self.wideInputs) input columns"
+                : "4 × \(inputs) input columns within 128…1000, then half"
+            notes.append(
+                "ladder.layers not set: \(c.layers) (\(why)); denoising_weights [\(c.denoisingWeights.map { String(format: "%g", $0) }.joined(separator: ", "))]"
+            )
+        }
+        let batch = min(c.batchSize, max(rows, 1))
+        let batches = max(1, (rows + batch - 1) / batch)
+        if fromData.contains("epochs") {
+            let e = (Self.targetSteps + batches - 1) / batches
+            c.epochs = min(Self.epochBounds.upperBound, max(Self.epochBounds.lowerBound, e))
+            notes.append(
+                "ladder.epochs not set: \(c.epochs) (\(batches) batches of \(batch) per epoch; \(Self.targetSteps) optimizer steps, "
+                    + "within \(Self.epochBounds.lowerBound)…\(Self.epochBounds.upperBound) epochs)")
+        }
+        if fromData.contains("decay_epochs") {
+            c.decayEpochs = (c.epochs + 2) / 3
+            notes.append("ladder.decay_epochs not set: \(c.decayEpochs) (the last third of the epochs)")
+        }
+        return (c, notes)
     }
 }
 
@@ -45,7 +97,7 @@ extension PipelineSchema {
         let noise = r.float("noise", default: 0.3, min: 0)
         let expected = layers.count + 2
         var weights = LadderSpec.defaultDenoisingWeights(hiddenLayers: layers.count).map(Double.init)
-        if let v = r.value("denoising_weights") {
+        if let v = r.value("denoising_weights"), r.has("layers") {
             if let seq = v.sequence {
                 let values = seq.enumerated().compactMap { i, item -> Double? in
                     guard let x = item.float ?? item.int.map(Double.init), x.isFinite,
@@ -70,13 +122,17 @@ extension PipelineSchema {
             }
         }
         let epochs = r.int("epochs", default: 150, min: 0)
-        let c = LadderConfig(
+        var c = LadderConfig(
             layers: layers, activation: activation, noise: noise, denoisingWeights: weights,
             optimizer: readOptimizer(r, default: .adam, learningRate: 0.002),
             epochs: epochs,
             batchSize: r.int("batch_size", default: 100, min: 2),
             decayEpochs: r.int("decay_epochs", default: 50, min: 0),
             earlyStopping: readEarlyStopping(r))
+        c.fromData = Set(["layers", "epochs", "decay_epochs"].filter { !r.has($0) })
+        if !r.has("layers") && r.has("denoising_weights") {
+            r.report("denoising_weights", "needs ladder.layers (one weight per layer; without layers the widths are sized from the data)")
+        }
         r.finish()
         return c
     }

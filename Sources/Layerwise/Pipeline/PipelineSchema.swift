@@ -26,7 +26,12 @@ enum PipelineSchema {
         let classifier = r.has("classifier") ? readClassifier(r.section("classifier")) : nil
         let fineTune = r.has("fine_tune") ? readFineTune(r.section("fine_tune")) : nil
         let anomaly = r.has("anomaly") ? readAnomaly(r.section("anomaly")) : nil
-        let ladder = r.has("ladder") ? readLadder(r.section("ladder")) : nil
+        var ladder = r.has("ladder") ? readLadder(r.section("ladder")) : nil
+        // No stage at all: the recommended method, every setting sized from the data.
+        if ladder == nil && ["pretrain", "classifier", "fine_tune", "anomaly"].allSatisfy({ !r.has($0) }) && data.trainLabels != nil {
+            ladder = readLadder(r.section("ladder"))
+            ladder?.implicit = true
+        }
         let evaluate = readEvaluate(r.section("evaluate"))
         let output = readOutput(r.section("output"))
         if r.value("matrix") != nil {
@@ -76,7 +81,7 @@ enum PipelineSchema {
             }
         }
         if pretrain == nil && !c.trainsClassifier && anomaly == nil {
-            r.report("", "nothing to do: give at least one of pretrain:, classifier:, ladder:, anomaly:")
+            r.report("", "nothing to do: without data.train_labels there is nothing to classify; give pretrain: or anomaly:")
         }
         if anomaly?.normalClasses != nil && data.trainLabels == nil {
             r.report("anomaly.normal_classes", "needs data.train_labels to know which rows are normal")

@@ -87,7 +87,8 @@ struct MemoryEstimate {
             }
         }
         if cfg.classifier == nil, let l = cfg.ladder {
-            stages.append(ladderStage(l, inputs: d, classes: classes, rows: trainRows, ranks: ranks))
+            let sized = l.sized(inputs: width, rows: trainRows).0
+            stages.append(ladderStage(sized, inputs: d, classes: classes, rows: trainRows, ranks: ranks))
         }
         if let peak = stages.max(by: { $0.reduce(0) { $0 + $1.bytes } < $1.reduce(0) { $0 + $1.bytes } }) {
             e.parts += peak

@@ -57,6 +57,8 @@ struct TrainingPlan {
     var entries: [Entry] = []
     /// The data-sized weight decays, as printed: `classifier.weight_decay not set: 0.05 (…)`.
     var decayNotes: [String] = []
+    /// The ladder's data-sized settings, as printed: `ladder.layers not set: [128, 64] (…)`.
+    var ladderNotes: [String] = []
 
     /// λ × labeled rows of a head's or fine-tuning's L2 penalty whose `weight_decay` is not set.
     /// The head's is logistic regression's default (C = 1: ‖W‖²/2 against the summed log
@@ -69,7 +71,7 @@ struct TrainingPlan {
     static func weightDecay(_ stage: String, rows: Int) -> Double { (weightDecayPerRow[stage] ?? 0) / Double(max(rows, 1)) }
 
     /// Lines for the run's output: each chosen length, then each chosen weight decay.
-    var notes: [String] { entries.filter(\.chosen).map(\.note) + decayNotes }
+    var notes: [String] { ladderNotes + entries.filter(\.chosen).map(\.note) + decayNotes }
     /// Stages set to train fewer steps than the rule would give them.
     var warnings: [String] { entries.compactMap(\.warning) }
 
@@ -98,6 +100,11 @@ struct TrainingPlan {
                 p.endToEnd = e
             }
             c.pretrain = p
+        }
+        if let l = c.ladder {
+            let (sized, notes) = l.sized(inputs: data.width, rows: data.train.rows)
+            c.ladder = sized
+            plan.ladderNotes = notes
         }
         let labeled = data.labeledIndices.count
         func decay(_ stage: String, _ value: inout Double, fromData: Bool) {
