@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch peer of EngineBenchmark: the same three autoencoders (forward + backward +
-Adam), a CD-1 RBM step, a VAE step and a ladder step (Scripts/ladder_torch.py), batch 256, same data, median samples/s of several runs.
+Adam), a CD-1 RBM step, a VAE step, a ladder step (Scripts/ladder_torch.py) and a VAT step, batch 256, same data, median samples/s of several runs.
 usage: peer_pytorch.py [--threads 2] [--runs 5] [--steps 40] [--data ../Datasets/fashion-mnist-small.h5]"""
 import argparse, time
 import h5py, numpy as np, torch
@@ -117,3 +117,29 @@ def ladder_step():
         opt.step()
     return step
 print(f"pytorch ladder-784-1000-500-250-250-250-10 {measure_step(ladder_step()):.0f} samples/s")
+
+
+def vat_step():
+    """Virtual adversarial training (Miyato et al. 2018) on 784-1200-600-300-150-10 (ReLU):
+    the batch as unlabeled rows (clean pass, one power iteration with xi 0.2, the perturbed
+    pass with epsilon 2) beside its first 64 rows as labeled rows, one pass for both, Adam."""
+    import torch.nn.functional as F
+    model = net([784, 1200, 600, 300, 150, 10])
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    y = torch.arange(64) % 10
+    def step(i):
+        s = (i * B) % (len(X) - B)
+        x = X[s:s + B]
+        with torch.no_grad():
+            p = torch.softmax(model(x), 1)
+        r = (0.2 * F.normalize(torch.randn_like(x), dim=1)).requires_grad_()
+        kl = F.kl_div(F.log_softmax(model(x + r), 1), p, reduction="batchmean")
+        (g,) = torch.autograd.grad(kl, r)
+        r_adv = 2 * F.normalize(g, dim=1)
+        opt.zero_grad(set_to_none=True)
+        logits = model(torch.cat([x[:64], x + r_adv]))
+        loss = F.cross_entropy(logits[:64], y) + F.kl_div(F.log_softmax(logits[64:], 1), p, reduction="batchmean")
+        loss.backward()
+        opt.step()
+    return step
+print(f"pytorch vat-784-1200-600-300-150-10 {measure_step(vat_step()):.0f} samples/s")

@@ -10,7 +10,7 @@ Each table is split once (numpy RandomState(0) permutation: breast cancer 450 tr
 119 test, wine 140 / 38); each seed draws its own balanced labeled rows
 (`labeled: {per_class: N}`: 10 per class for breast cancer, 5 for wine).
 
-Usage: Scripts/small-tables.py [--pipeline design|ladder|minimal] [--seeds 0,1,2,3,4] [--binary PATH] [--out DIR]
+Usage: Scripts/small-tables.py [--pipeline design|design-vat|ladder|minimal] [--seeds 0,1,2,3,4] [--binary PATH] [--out DIR]
                                [-- --set k=v ...]
 Prints one row per table and seed, then the means; needs a built layerwise
 (default .build/release/layerwise).
@@ -33,8 +33,9 @@ ap.add_argument("--binary", default=os.path.join(root, ".build", "release", "lay
 ap.add_argument("--out", default=os.path.join(root, "runs", "small-tables"))
 ap.add_argument("--threads", default="2")
 ap.add_argument("--tables", default="", help="comma-separated subset of breast_cancer,wine,digits")
-ap.add_argument("--pipeline", default="design", choices=["design", "ladder", "minimal"],
-                help="design: pretrain [64, 32] + classifier + fine_tune; ladder: ladder: {}; minimal: data: only")
+ap.add_argument("--pipeline", default="design", choices=["design", "design-vat", "ladder", "minimal"],
+                help="design: pretrain [64, 32] + classifier + fine_tune; design-vat: the same with fine_tune.vat: {}; "
+                     "ladder: ladder: {}; minimal: data: only")
 ap.add_argument("extra", nargs="*", help="more layerwise run arguments, e.g. --set data.scale=unit")
 args = ap.parse_args()
 args.out = os.path.abspath(args.out)
@@ -54,7 +55,9 @@ data:
   results: {out}/{{name}}-{{seed}}/results.h5
 """
 
-STAGES = {"design": "pretrain:\n  layers: [64, 32]\nclassifier: {{}}\nfine_tune: {{}}\n", "ladder": "ladder: {{}}\n", "minimal": ""}
+DESIGN = "pretrain:\n  layers: [64, 32]\nclassifier: {{}}\n"
+STAGES = {"design": DESIGN + "fine_tune: {{}}\n", "design-vat": DESIGN + "fine_tune: {{vat: {{}}}}\n",
+          "ladder": "ladder: {{}}\n", "minimal": ""}
 PIPELINE = PIPELINE.replace("{stages}", STAGES[args.pipeline])
 os.makedirs(args.out, exist_ok=True)
 summary = []

@@ -39,6 +39,8 @@ public final class Network {
     private var deltaB: FloatBuffer
     /// The corrupted input `[maxBatch, in_0]` when training with input noise.
     private let noisy: FloatBuffer
+    /// The buffers of `vatStep`, made at its first call.
+    var vatWorkspace: VATWorkspace?
 
     /// Zero weights; every buffer sized for `maxBatch` rows.
     private init(specs layers: [DenseSpec], maxBatch: Int, dropout: Float) {
@@ -197,9 +199,10 @@ public final class Network {
     /// trainable layer, writing the parameter gradients; returns that layer. With
     /// `inputGradient` (`[batch, in_0]`) it goes on through every layer and also writes
     /// ∂loss/∂input (a frozen layer passes the gradient on but gets none itself).
+    /// `parameterGradients: false` writes ∂loss/∂input alone (VAT's power iteration).
     func backward(
         _ x0: UnsafePointer<Float>, batch: Int, training: Bool,
-        inputGradient: UnsafeMutablePointer<Float>? = nil
+        inputGradient: UnsafeMutablePointer<Float>? = nil, parameterGradients: Bool = true
     ) -> Int {
         let L = specs.count - 1
         let lowestTrainable = store.lowestTrainable
@@ -216,7 +219,7 @@ public final class Network {
                 act = s.activation.code
             }
             let xIn: UnsafePointer<Float> = l == 0 ? x0 : UnsafePointer(outputs[l - 1].pointer)
-            if !store.frozen[l] {
+            if !store.frozen[l] && parameterGradients {
                 // dZ = dY ⊙ act'(y);  dW = xᵀ · dZ  [in, out];  db = Σ_rows dZ
                 lw_dense_backward_params(
                     d.pointer, outputs[l].pointer, xIn, store.gradient(2 * l), store.gradient(2 * l + 1),
@@ -264,7 +267,8 @@ public final class Network {
             // the logits (Σⱼ tⱼ)·p − t; a one-hot row of weight w is w times the hard-label loss.
             precondition(outSpec.activation == .softmax, "cross-entropy needs a softmax output layer")
             precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
-            return softTargetCrossEntropy(t.baseAddress!, batch: batch, classes: outSpec.outputs)
+            let c = outSpec.outputs
+            return softTargetCrossEntropy(t.baseAddress!, from: 0, rows: batch, classes: c, scale: 1 / Float(batch)) / Double(batch)
         case (.bce, .values(let t)), (.mse, .values(let t)):
             loss.checkReconstruction(outputActivation: outSpec.activation, model: "Network")
             precondition(t.count >= n, "\(t.count) target values for \(batch)×\(outSpec.outputs)")
@@ -277,14 +281,16 @@ public final class Network {
         }
     }
 
-    /// The mean over rows of −Σⱼ tⱼ·log softmax(z)ⱼ; writes the softmax into the last
-    /// output and ∂(mean)/∂z into `deltaA`.
-    private func softTargetCrossEntropy(_ t: UnsafePointer<Float>, batch: Int, classes c: Int) -> Double {
+    /// The sum over rows `first ..< first + rows` of −Σⱼ tⱼ·log softmax(z)ⱼ (`t` holds those
+    /// rows' targets from its start); writes their softmax into the last output and
+    /// `scale`·∂(sum)/∂z into `outputDelta`.
+    func softTargetCrossEntropy(
+        _ t: UnsafePointer<Float>, from first: Int, rows: Int, classes c: Int, scale: Float
+    ) -> Double {
         let z = stack.logits.pointer, p = outputs[specs.count - 1].pointer, g = deltaA.pointer
-        let inv = 1 / Float(batch)
         var total = 0.0
-        for r in 0..<batch {
-            let o = r * c
+        for k in 0..<rows {
+            let o = (first + k) * c, to = k * c
             var top = z[o]
             for j in 1..<c { top = max(top, z[o + j]) }
             var sum: Double = 0
@@ -294,12 +300,12 @@ public final class Network {
             for j in 0..<c {
                 let logP = Double(z[o + j]) - logSum
                 p[o + j] = Float(exp(logP))
-                mass += t[o + j]
-                total -= Double(t[o + j]) * logP
+                mass += t[to + j]
+                total -= Double(t[to + j]) * logP
             }
-            for j in 0..<c { g[o + j] = (mass * p[o + j] - t[o + j]) * inv }
+            for j in 0..<c { g[o + j] = (mass * p[o + j] - t[to + j]) * scale }
         }
-        return total / Double(batch)
+        return total
     }
 
     /// Takes hidden layer l's dropout back out of its delta and stored output, so the

@@ -81,6 +81,26 @@ public struct FineTuneConfig: Sendable {
     public var weightDecay: Double = 0
     /// `weight_decay` was not given: the run sets it to 10 / labeled rows (see `TrainingPlan`).
     public var weightDecayFromData = false
+    /// `fine_tune.vat`: virtual adversarial training on every training row besides the
+    /// labeled cross-entropy; nil: the labeled rows alone.
+    public var vat: VATConfig? = nil
+}
+
+/// `fine_tune.vat:` virtual adversarial training (Miyato et al., TPAMI 2018): each step
+/// pairs a batch of training rows, pushed by the perturbation that changes the
+/// prediction most, with a batch of labeled rows.
+public struct VATConfig: Sendable, Equatable {
+    /// `epsilon`: the perturbation's length; nil: `epsilonScale` times the training rows'
+    /// root-mean-square length, so the same default serves 30 columns and 784.
+    public var epsilon: Double? = nil
+    /// The share of the rows' RMS length that `epsilon` is when not given.
+    public static let epsilonScale = 0.2
+    /// `xi`: the power iteration's probe length as a share of epsilon.
+    public var xi: Double = 0.1
+    /// `weight`: α, the KL term's weight beside the cross-entropy.
+    public var weight: Double = 1
+    /// `iterations`: power iterations.
+    public var iterations: Int = 1
 }
 
 /// `anomaly.threshold`: the rule that gives the reconstruction error above which a row is flagged.

@@ -90,6 +90,9 @@ enum PipelineSchema {
             r.report("anomaly", "needs a pretrain: stage (scores are the autoencoder's reconstruction errors)")
         }
         checkEarlyStopping(r, c)
+        if fineTune?.vat != nil && data.inMemory == .never {
+            r.report(path: ["fine_tune", "vat"], "needs every training row in memory, but data.in_memory is false")
+        }
         if let n = fineTune?.unfreezeLast, let depth = pretrain?.layers.count, n > depth {
             r.report(path: ["fine_tune", "unfreeze"], "\(n) layers asked, the encoder has \(depth)")
         }
@@ -183,9 +186,22 @@ enum PipelineSchema {
             batchSize: r.int("batch_size", default: 64, min: 1),
             earlyStopping: readEarlyStopping(r),
             weightDecay: r.float("weight_decay", default: 0, min: 0),
-            weightDecayFromData: r.value("weight_decay") == nil)
+            weightDecayFromData: r.value("weight_decay") == nil,
+            vat: readVAT(r))
         r.finish()
         return f
+    }
+
+    static func readVAT(_ r: ConfigReader) -> VATConfig? {
+        guard r.has("vat") else { _ = r.value("vat"); return nil }
+        let v = r.section("vat")
+        let c = VATConfig(
+            epsilon: v.value("epsilon") == nil ? nil : v.float("epsilon", default: 1, min: 0, exclusiveMin: true),
+            xi: v.float("xi", default: 0.1, min: 0, max: 1, exclusiveMin: true),
+            weight: v.float("weight", default: 1, min: 0),
+            iterations: v.int("iterations", default: 1, min: 1))
+        v.finish()
+        return c
     }
 
     // MARK: anomaly, evaluate, output

@@ -57,10 +57,8 @@ struct LadderStage: Stage {
             pretrained: outcome.model.encoder.map(\.kernel), optimizer: config.optimizer.engine)
         net.reducer = cluster.reducer
         let width = data.width
-        var labeledX = [Float](repeating: 0, count: m * width)
+        var labeled = LabeledCycle(rows: labeledRows, batch: m, width: width, rng: context.streams.ladderLabeledShuffle)
         var labeledY = [Int32](repeating: 0, count: m)
-        var labeledOrder = labeledRows, next = labeledRows.count
-        var labeledShuffle = context.streams.ladderLabeledShuffle
         var noise = context.streams.ladderNoise
         var shuffle = context.streams.ladderShuffle
         var batches = try data.unlabeled.batches(config.batchSize)
@@ -106,14 +104,9 @@ struct LadderStage: Stage {
             var lr = config.optimizer
             lr.learningRate *= factor
             net.retune(optimizer: lr.engine)
-            for k in 0..<m {
-                if next == labeledOrder.count { labeledShuffle.shuffle(&labeledOrder); next = 0 }
-                let r = labeledOrder[next]
-                next += 1
-                for j in 0..<width { labeledX[k * width + j] = data.train.storage[r * width + j] }
-                labeledY[k] = labels[r]
-            }
-            let loss = labeledX.withUnsafeBufferPointer { xl in
+            labeled.fill(from: data.train)
+            for k in 0..<m { labeledY[k] = labels[labeled.picked[k]] }
+            let loss = labeled.x.withUnsafeBufferPointer { xl in
                 labeledY.withUnsafeBufferPointer { yl in
                     net.trainStep(
                         unlabeled: x, rows: count, labeled: xl.baseAddress.map { $0 + mine.lowerBound * width },

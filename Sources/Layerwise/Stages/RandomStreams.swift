@@ -38,8 +38,10 @@ struct RandomStreams {
     var classifierDropout: RandomGenerator { stream(6).derived(1) }
     /// Minibatch order of fine-tuning.
     var fineTuneShuffle: RandomGenerator { stream(7) }
-    /// Dropout masks of fine-tuning.
+    /// Dropout masks of fine-tuning, and `fine_tune.vat`'s random directions.
     var fineTuneDropout: RandomGenerator { stream(7).derived(1) }
+    /// Order of the labeled rows that `fine_tune.vat` pairs with each batch.
+    var fineTuneLabeledShuffle: RandomGenerator { stream(7).derived(2) }
     /// Initial weights of the ladder network.
     var ladderInit: RandomGenerator { stream(11) }
     /// Order of the ladder's unlabeled batches, and (derived) of its cycling labeled rows.

@@ -81,3 +81,39 @@ func gather(_ m: Matrix, _ indices: [Int]) -> Matrix {
     }
     return Matrix(rows: indices.count, cols: w, storage: out)
 }
+
+/// Labeled rows handed out `batch` at a time, in an order reshuffled each time every row
+/// has been used: the labeled half of the stages that pair each unlabeled batch with a
+/// labeled one (the ladder, `fine_tune.vat`). `fill` gathers the next batch's features
+/// into `x` and its row indices into `picked`; nothing is allocated after init.
+struct LabeledCycle {
+    let batch: Int
+    private var order: [Int]
+    private var next: Int
+    private var rng: RandomGenerator
+    /// The last batch's features `[batch, width]`.
+    private(set) var x: [Float]
+    /// The last batch's rows.
+    private(set) var picked: [Int]
+
+    /// `batch` rows at a time of `rows` (`batch ≤ rows.count`); the first order is drawn at the first `fill`.
+    init(rows: [Int], batch: Int, width: Int, rng: RandomGenerator) {
+        self.batch = batch
+        order = rows
+        next = rows.count
+        self.rng = rng
+        x = [Float](repeating: 0, count: batch * width)
+        picked = [Int](repeating: 0, count: batch)
+    }
+
+    mutating func fill(from source: Matrix) {
+        let width = source.cols
+        for k in 0..<batch {
+            if next == order.count { rng.shuffle(&order); next = 0 }
+            let r = order[next]
+            next += 1
+            picked[k] = r
+            for j in 0..<width { x[k * width + j] = source.storage[r * width + j] }
+        }
+    }
+}

@@ -14,6 +14,10 @@ struct SupervisedTrainer {
     let batchSize: Int
     let earlyStopping: EarlyStopping?
     let progress: Progress
+    /// Virtual adversarial training: the batches run over `rows` (every training row but
+    /// the validation ones), each paired with a batch of the rows `fit` trains on, cycling
+    /// in the order `labeledShuffle` draws. Nil: the batches run over those rows alone.
+    var vat: (settings: VATSettings, rows: [Int], labeledShuffle: RandomGenerator)? = nil
 
     /// Trains `net` on rows `train` of `x` with `labels`, or with `targets` (`[x.rows, classes]`
     /// weighted class distributions, e.g. pseudo-labels) when given; validation on rows
@@ -25,7 +29,10 @@ struct SupervisedTrainer {
     ) throws -> EpochLoop.Result {
         let valX = gather(x, validation)
         let valY = validation.map { labels[$0] }
-        var batches = Minibatches(source: x, rows: train, batchSize: batchSize)
+        var batches = Minibatches(source: x, rows: vat?.rows ?? train, batchSize: batchSize)
+        var cycle = vat.map {
+            LabeledCycle(rows: train, batch: min(batchSize, train.count), width: x.cols, rng: $0.labeledShuffle)
+        }
         var best: (score: Float, epoch: Int, layers: [DenseLayer])? = nil
         var sinceBest = 0
         var labelBuffer = [Int32](repeating: 0, count: batches.batchSize)  // capped at the rows, as the batches are
@@ -51,6 +58,31 @@ struct SupervisedTrainer {
                 return end
             }
         ) { rows, count, batch in
+            // Filled in place (a copy of the cycle would copy its buffers every step).
+            cycle?.fill(from: x)
+            if let settings = vat?.settings, let c = cycle, let u = batch.baseAddress {
+                // The labeled half of the step: its rows' labels (or targets) by `picked`.
+                let m = c.batch
+                for (k, r) in c.picked.enumerated() {
+                    if let targets {
+                        for j in 0..<classes { targetBuffer[k * classes + j] = targets.storage[r * classes + j] }
+                    } else {
+                        labelBuffer[k] = labels[r]
+                    }
+                }
+                return c.x.withUnsafeBufferPointer { xl in
+                    labelBuffer.withUnsafeBufferPointer { lb in
+                        targetBuffer.withUnsafeBufferPointer { tb in
+                            net.vatStep(
+                                labeled: xl.baseAddress!,
+                                target: targets == nil
+                                    ? .labels(UnsafeBufferPointer(rebasing: lb[0..<m]))
+                                    : .values(UnsafeBufferPointer(rebasing: tb[0..<(m * classes)])),
+                                labeledRows: m, unlabeled: u, rows: count, settings: settings, rng: &dropout)
+                        }
+                    }
+                }
+            }
             if let targets {
                 for (k, r) in rows.enumerated() {
                     for c in 0..<classes { targetBuffer[k * classes + c] = targets.storage[r * classes + c] }

@@ -121,6 +121,8 @@ struct TrainingPlan {
             decay("classifier", &h.weightDecay, fromData: h.weightDecayFromData)
             c.classifier = h
             if var f = c.fineTune, c.pretrain != nil {
+                // With VAT each epoch is a pass over every training row but the validation ones, too.
+                let rows = f.vat == nil ? rows : data.train.rows - data.validationIndices.count
                 entry("fine_tune.epochs", "fine_tune", &f.epochs, fromData: f.epochsFromData, rows: rows, batch: f.batchSize)
                 decay("fine_tune", &f.weightDecay, fromData: f.weightDecayFromData)
                 c.fineTune = f
