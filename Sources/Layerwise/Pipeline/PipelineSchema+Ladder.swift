@@ -39,7 +39,7 @@ extension LadderConfig {
     /// Input widths from which the paper's MNIST network is used (images); narrower rows get two layers.
     static let wideInputs = 256
     /// Optimizer steps the sized epochs aim at, within `epochBounds`.
-    static let targetSteps = 1500
+    static let targetSteps = 3000
     static let epochBounds = 10...150
 
     /// The settings the pipeline leaves out, sized from `inputs` features and `rows` training rows
@@ -47,7 +47,7 @@ extension LadderConfig {
     ///
     ///     layers  = the paper's [1000, 500, 250, 250, 250]           for inputs ≥ 256 (images)
     ///               [w, w/2], w = clamp(4 × inputs, 128, 1000)        for narrower rows (tables)
-    ///     epochs  = clamp(⌈1500 steps / batches per epoch⌉, 10, 150), decay_epochs = ⌈epochs / 3⌉
+    ///     epochs  = clamp(⌈3000 steps / batches per epoch⌉, 10, 150), decay_epochs = ⌈epochs / 3⌉
     public func sized(inputs: Int, rows: Int) -> (LadderConfig, [String]) {
         var c = self
         var notes: [String] = []

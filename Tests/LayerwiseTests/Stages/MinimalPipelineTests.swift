@@ -27,24 +27,27 @@ final class MinimalPipelineTests: XCTestCase {
     func testSettingsSizedFromTheData() throws {
         let l = try ladder()
         XCTAssertTrue(l.implicit)
-        // 30 columns: 4 × 30 = 120 → at least 128; 450 rows = 5 batches of 100 → ⌈1500 / 5⌉ = 300 → at most 150.
+        // 30 columns: 4 × 30 = 120 → at least 128; 450 rows = 5 batches of 100 → ⌈3000 / 5⌉ = 600 → at most 150.
         var (c, notes) = l.sized(inputs: 30, rows: 450)
         XCTAssertEqual(c.layers, [128, 64])
         XCTAssertEqual(c.denoisingWeights, [1000, 10, 0.1, 0.1])
         XCTAssertEqual([c.epochs, c.decayEpochs], [150, 50])
         XCTAssertEqual(c.noise, 0.3)
         XCTAssertEqual(notes.first, "no stage given: the ladder network, Layerwise's recommended semi-supervised method")
-        // 64 columns, 1,400 rows: 14 batches → ⌈1500 / 14⌉ = 108 epochs, the last 36 decaying.
+        // 64 columns, 1,400 rows: 14 batches → ⌈3000 / 14⌉ = 215 → at most 150 epochs, the last 50 decaying.
         (c, _) = l.sized(inputs: 64, rows: 1400)
         XCTAssertEqual(c.layers, [256, 128])
-        XCTAssertEqual([c.epochs, c.decayEpochs], [108, 36])
+        XCTAssertEqual([c.epochs, c.decayEpochs], [150, 50])
+        // 4,000 rows: 40 batches → ⌈3000 / 40⌉ = 75 epochs.
+        (c, _) = l.sized(inputs: 64, rows: 4000)
+        XCTAssertEqual([c.epochs, c.decayEpochs], [75, 25])
         // 784 columns, at least 256: the paper's network.
         (c, notes) = l.sized(inputs: 784, rows: 60000)
         XCTAssertEqual(c.layers, [1000, 500, 250, 250, 250])
         XCTAssertEqual(c.denoisingWeights.count, 7)
-        XCTAssertEqual([c.epochs, c.decayEpochs], [10, 4])  // 600 batches → 3 epochs → at least 10
+        XCTAssertEqual([c.epochs, c.decayEpochs], [10, 4])  // 600 batches → 5 epochs → at least 10
         XCTAssertTrue(notes.contains { $0.hasPrefix("ladder.epochs not set: 10 (600 batches of 100 per epoch") }, "\(notes)")
-        (c, _) = l.sized(inputs: 200, rows: 50)  // one batch of 50: 1500 steps → at most 150 epochs
+        (c, _) = l.sized(inputs: 200, rows: 50)  // one batch of 50: 3000 steps → at most 150 epochs
         XCTAssertEqual(c.layers, [800, 400])
         XCTAssertEqual(c.epochs, 150)
     }
