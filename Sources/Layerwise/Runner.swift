@@ -46,10 +46,26 @@ public enum Runner {
         let cluster = options.cluster
         BLAS.setThreads(options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // In an MPI job rank 0 alone prints, checkpoints and writes results.
-        let progress = Progress(quiet: options.quiet || !cluster.isLeader)
         let destination = pipeline.resolve(expand(cfg.output.results, cfg, created))
         let writes = options.writesResults && cluster.isLeader
-        if writes { try ResultsWriter.checkWritable(destination) }
+        let madeFolders = writes ? try ResultsWriter.checkWritable(destination) : []
+        // A run that fails or is interrupted leaves no empty output folder behind.
+        Interruption.removeIfEmpty(madeFolders)
+        defer { Interruption.removeIfEmpty([]) }
+        do {
+            return try run(pipeline, options: options, destination: destination, created: created, writes: writes)
+        } catch {
+            for f in madeFolders { rmdir(f) }
+            throw error
+        }
+    }
+
+    private static func run(
+        _ pipeline: Pipeline, options: RunOptions, destination: String, created: Date, writes: Bool
+    ) throws -> RunReport {
+        let cfg = pipeline.config
+        let cluster = options.cluster
+        let progress = Progress(quiet: options.quiet || !cluster.isLeader)
 
         if writes, let note = ResultsWriter.replacementNote(destination) { progress.note(note) }
         let dataStage = DataStage(pipeline: pipeline, cluster: cluster)
@@ -159,7 +175,8 @@ public enum Runner {
         lines.append("  scale: \(ScaleKind.describe(requested: pipeline.config.data.scale, fitted: data.scaler.kind))")
         if data.nClasses > 0 {
             lines.append(
-                "  labels: \(data.nClasses) classes; \(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation"
+                "  labels: \(data.nClasses) classes\(data.classNames.map { " (" + $0.joined(separator: ", ") + ")" } ?? ""); "
+                    + "\(data.labeledIndices.count) labeled for training, \(data.validationIndices.count) for validation"
             )
         }
         if let t = data.test { lines.append("  test: \(pipeline.config.data.test?.description ?? "") — \(t.rows) rows") }

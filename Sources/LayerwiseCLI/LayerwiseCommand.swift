@@ -53,3 +53,8 @@ func runReportingErrors(_ body: () throws -> Int32) throws {
     }
     if code != 0 { throw ExitCode(code) }
 }
+
+/// `warning: …` on stderr, apart from the output a user may redirect.
+func printWarning(_ message: String) {
+    FileHandle.standardError.write(Data(("warning: " + message + "\n").utf8))
+}

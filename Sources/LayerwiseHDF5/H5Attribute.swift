@@ -174,22 +174,8 @@ extension H5AttributeHolder {
     }
 
     private func readStrings(_ a: hid_t, type: hid_t, count: Int, object: String) throws -> [String] {
-        if H5Tis_variable_str(type) > 0 {
-            let mem = H5Tcopy(lw_H5T_C_S1())
-            defer { H5Tclose(mem) }
-            H5Tset_size(mem, lw_H5T_VARIABLE())
-            H5Tset_cset(mem, H5Tget_cset(type))
-            var ptrs = [UnsafeMutablePointer<CChar>?](repeating: nil, count: max(count, 1))
-            try check(H5Aread(a, mem, &ptrs), .readFailed, file: file.path, object: object, "cannot read attribute")
-            defer { ptrs.forEach { if let p = $0 { H5free_memory(p) } } }
-            return ptrs.prefix(count).map { $0.map { String(cString: $0) } ?? "" }
-        }
-        let size = H5Tget_size(type)
-        var buf = [UInt8](repeating: 0, count: size * max(count, 1))
-        try check(H5Aread(a, type, &buf), .readFailed, file: file.path, object: object, "cannot read attribute")
-        return (0..<count).map { i in
-            let bytes = buf[(i * size)..<((i + 1) * size)].prefix { $0 != 0 }
-            return String(decoding: bytes, as: UTF8.self)
+        try readStringValues(type: type, count: count) { mem, buffer in
+            try check(H5Aread(a, mem, buffer), .readFailed, file: file.path, object: object, "cannot read attribute")
         }
     }
 }

@@ -11,7 +11,9 @@ public enum Apply {
     public enum Kind: String, Sendable {
         /// Bottleneck codes: `/codes` float32 [N, d].
         case encode
-        /// `/probability` float32 [N, C] and `/label` int32 [N].
+        /// `/probability` float32 [N, C] and `/label` int32 [N]; with class names, `/label_name`
+        /// strings [N] too (and `/label@class_names`); with ids beside the input rows
+        /// (`GROUP/ids`, `import csv --id-column`), `/ids` [N].
         case predict
         /// `/error` float32 [N] (mean squared reconstruction error per row, scaled data)
         /// and, when the run had an anomaly stage, `/flag` uint8 [N] (error > threshold).
@@ -74,6 +76,7 @@ public enum Apply {
                     outputs.append(try root.createDataset("flag", of: UInt8.self, shape: [n], chunkRows: nil, compression: 4))
                 }
             }
+            var predicted: [Int32] = []
             var start = 0
             while start < n {
                 let end = min(start + chunkRows, n)
@@ -86,7 +89,9 @@ public enum Apply {
                 case .predict:
                     let p = net.predict(chunk)
                     try outputs[0].writeRows(start..<end, p.storage)
-                    try outputs[1].writeRows(start..<end, argmaxRows(p.storage, classes: p.cols))
+                    let labels = argmaxRows(p.storage, classes: p.cols)
+                    try outputs[1].writeRows(start..<end, labels)
+                    if model.classNames != nil { predicted += labels }
                 case .score:
                     let e = net.rowMeanSquaredErrors(chunk)
                     try outputs[0].writeRows(start..<end, e)
@@ -94,7 +99,29 @@ public enum Apply {
                 }
                 start = end
             }
+            if kind == .predict {
+                if let names = model.classNames {
+                    try outputs[1].setAttribute("class_names", names)
+                    try root.write("label_name", strings: predicted.map { Int($0) < names.count ? names[Int($0)] : String($0) })
+                }
+                try copyIDs(beside: ref, rows: n, into: root)
+            }
         }
         return output
+    }
+
+    /// Copies `GROUP/ids` (int64 or strings, one per row) from beside the input dataset to `/ids`.
+    static func copyIDs(beside ref: DatasetRef, rows n: Int, into root: H5Group) throws {
+        let group = ref.dataset.split(separator: "/").dropLast().joined(separator: "/")
+        let path = (group.isEmpty ? "" : group + "/") + "ids"
+        let src = try H5File.open(ref.file).root
+        guard src.exists(path) else { return }
+        let d = try src.dataset(path)
+        guard d.shape == [n] else { return }
+        if d.elementType == .string {
+            try root.write("ids", strings: try d.readStrings())
+        } else {
+            try root.write("ids", try d.read(as: Int64.self), shape: [n])
+        }
     }
 }

@@ -11,6 +11,8 @@ struct TrainedModel {
     let width: Int
     let layers: ModelLayers
     let threshold: Float?
+    /// Class i's name (`/data@class_names`), nil when the classes are numbers.
+    let classNames: [String]?
 
     init(path: String) throws {
         self.path = path
@@ -58,6 +60,11 @@ struct TrainedModel {
         // Every network applied to new data starts at the encoder (or, without one, the head).
         if let first = (layers.encoder.first ?? layers.head.first)?.kernel.rows, first != width {
             throw InputError("\(path): the model's first layer takes \(first) inputs, /model/preprocessing has n_features = \(width)")
+        }
+        if root.exists("data"), case .strings(let names)? = try? root.group("data").attribute("class_names") {
+            classNames = names
+        } else {
+            classNames = nil
         }
         if root.exists("anomaly"), case .double(let t) = try root.group("anomaly").attribute("threshold") {
             threshold = Float(t)

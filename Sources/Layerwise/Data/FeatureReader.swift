@@ -147,6 +147,17 @@ struct FeatureReader {
     }
 
     /// Reads labels `[N]`: integers, `-1` = unlabeled, classes `0..<C`.
+    /// The labels dataset's `class_names` attribute (written by `import csv` for string
+    /// labels or `--classes`; any tool may write one): class i's name is the i-th string.
+    /// Nil when there is none (or the labels are in memory).
+    func classNames() throws -> [String]? {
+        guard let d = dataset, (try? d.attributeNames().contains("class_names")) == true else { return nil }
+        guard case .strings(let names) = try d.attribute("class_names"), !names.isEmpty else {
+            throw InputError("\(ref.named)@class_names: expected a 1-D array of strings (one name per class)")
+        }
+        return names
+    }
+
     func readLabels(expectedRows: Int) throws -> [Int32] {
         guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
             throw InputError("\(ref.named): expected labels of shape [N], got \(shape)")

@@ -20,6 +20,10 @@ struct TrainingData {
     var testLabels: [Int32]?
     var scaler: Scaler
     var nClasses: Int
+    /// Class i's name, from the labels dataset's `class_names` (nil: the classes are numbers).
+    var classNames: [String]? = nil
+    /// Class i's name as the summary, report and `predict` show it.
+    func className(_ c: Int) -> String { classNames.flatMap { c < $0.count ? $0[c] : nil } ?? String(c) }
     /// Rows of `train` the classifier learns from (validation rows excluded), ascending.
     var labeledIndices: [Int]
     /// Rows of `train` held out for early stopping, ascending.
@@ -51,8 +55,15 @@ struct TrainingData {
         let whole = !streamed && cluster.size == 1
 
         var labels: [Int32]? = nil
+        var names: [String]? = nil
         if let ref = cfg.trainLabels {
-            labels = try pipeline.reader(ref).readLabels(expectedRows: nRows)
+            let reader = try pipeline.reader(ref)
+            labels = try reader.readLabels(expectedRows: nRows)
+            names = try reader.classNames()
+            if let names, let bad = labels?.firstIndex(where: { Int($0) >= names.count }) {
+                throw InputError(
+                    "\(ref.named): label \(labels?[bad] ?? 0) at row \(bad) has no name: \(ref.dataset)@class_names holds \(names.count)")
+            }
         }
         // Every row in memory: read once, fit and scale. Otherwise fit over this rank's share, block by block.
         var everything: Matrix? = nil
@@ -88,29 +99,34 @@ struct TrainingData {
             scaler.apply(&t, width: width)
             test = Matrix(rows: r.rows, cols: width, storage: t)
             if let lref = cfg.testLabels {
-                testLabels = try pipeline.reader(lref)
-                    .readLabels(expectedRows: r.rows)
+                let reader = try pipeline.reader(lref)
+                testLabels = try reader.readLabels(expectedRows: r.rows)
+                if let testNames = try reader.classNames(), let names, testNames != names {
+                    throw InputError(
+                        "\(lref.named)@class_names (\(testNames.joined(separator: ", "))) differ from "
+                            + "\(cfg.trainLabels?.named ?? "the training labels")@class_names (\(names.joined(separator: ", "))): "
+                            + "the same class number would mean different classes")
+                }
                 if let bad = testLabels?.firstIndex(where: { $0 < 0 }) {
                     throw InputError("\(lref.named): test label at index \(bad) is -1; every test row needs a class")
                 }
             }
         }
 
-        let nClasses = Int(max(labels?.max() ?? -1, testLabels?.max() ?? -1)) + 1
+        let nClasses = max(Int(max(labels?.max() ?? -1, testLabels?.max() ?? -1)) + 1, names?.count ?? 0)
         var labeled: [Int] = []
         var validation: [Int] = []
         if let labels, needLabels {
-            guard nClasses >= 2 else {
-                throw InputError(
-                    "\(cfg.trainLabels.map(\.description) ?? "labels"): found \(nClasses) class(es); a classifier needs at least 2")
-            }
+            try checkClasses(labels, nClasses: nClasses, names: names, ref: cfg.trainLabels)
             var rng = streams.labeledSubset
             let chosen = try selectLabeled(labels, nClasses: nClasses, cfg.labeled, ref: cfg.trainLabels, rng: &rng)
             (labeled, validation) = splitValidation(
                 chosen, labels: labels, nClasses: nClasses,
                 fraction: cfg.validationFraction, rng: &rng)
             if labeled.isEmpty {
-                throw InputError("data.labeled: no labeled training rows remain after the validation split")
+                throw InputError(
+                    "data.validation: no labeled training rows remain after the validation split of the "
+                        + "\(chosen.count) labeled rows of \(cfg.trainLabels?.named ?? "train_labels"); lower data.validation.fraction")
             }
         }
         var normalRows: [Int]? = nil
@@ -125,7 +141,7 @@ struct TrainingData {
         if let everything {
             return TrainingData(
                 train: everything, trainLabels: labels, test: test, testLabels: testLabels, scaler: scaler,
-                nClasses: nClasses, labeledIndices: labeled, validationIndices: validation, trainRows: nRows,
+                nClasses: nClasses, classNames: names, labeledIndices: labeled, validationIndices: validation, trainRows: nRows,
                 unlabeled: UnlabeledRows(
                     memory: normalRows.map { gather(everything, $0) } ?? everything,
                     totalRows: normalRows?.count ?? nRows, cluster: cluster))
@@ -163,9 +179,42 @@ struct TrainingData {
         }
         return TrainingData(
             train: train, trainLabels: labels.map { l in kept.map { l[$0] } }, test: test, testLabels: testLabels,
-            scaler: scaler, nClasses: nClasses, labeledIndices: labeled.compactMap { position[$0] },
+            scaler: scaler, nClasses: nClasses, classNames: names, labeledIndices: labeled.compactMap { position[$0] },
             validationIndices: validation.compactMap { position[$0] }, fileRows: kept, trainRows: nRows,
             unlabeled: unlabeled.padded(cluster))
+    }
+
+    /// Labels a classifier can learn from: some labeled rows, of at least two classes, and
+    /// every class number below the largest with rows (labels 1…3 leave class 0 empty: the
+    /// classes were meant to count from 1).
+    static func checkClasses(_ labels: [Int32], nClasses: Int, names: [String]?, ref: DatasetRef?) throws {
+        let source = ref?.named ?? "train_labels"
+        var counts = [Int](repeating: 0, count: nClasses)
+        for l in labels where l >= 0 { counts[Int(l)] += 1 }
+        let present = counts.indices.filter { counts[$0] > 0 }
+        func name(_ c: Int) -> String { names.map { "'\($0[c])'" } ?? String(c) }
+        guard !present.isEmpty else {
+            throw InputError(
+                "\(source): every training label is -1 (unlabeled); a classifier needs labeled rows "
+                    + "(data.labeled draws its rows from the labeled ones)")
+        }
+        guard present.count >= 2 else {
+            throw InputError(
+                "\(source): every labeled row is of class \(name(present[0])) (\(counts[present[0]]) rows); "
+                    + "a classifier needs labeled rows of at least two classes")
+        }
+        let empty = counts.indices.filter { counts[$0] == 0 }
+        guard empty.isEmpty else {
+            let which = empty.prefix(5).map(name).joined(separator: ", ") + (empty.count > 5 ? ", …" : "")
+            let hint =
+                names == nil
+                ? "; if the classes are \(present.prefix(10).map(String.init).joined(separator: ", ")), number them from 0 "
+                    + "(layerwise import csv … --classes \(present.map(String.init).joined(separator: ",")))"
+                : ""
+            throw InputError(
+                "\(source): class\(empty.count > 1 ? "es" : "") \(which) \(empty.count > 1 ? "have" : "has") no labeled rows "
+                    + "of the \(nClasses) classes\(hint)")
+        }
     }
 
     /// The rows that keep their labels, by `data.labeled`; fewer labeled rows than asked is an error.

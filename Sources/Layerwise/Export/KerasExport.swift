@@ -28,8 +28,10 @@ public enum KerasExport {
         var activation: String
     }
 
-    /// Writes the Keras weights of the model in `results` to `output` and returns the message to print, with the Python that loads them.
-    public static func run(results: String, output: String) throws -> String {
+    /// Writes the Keras weights of the model in `results` to `output`; returns the status
+    /// line (for stderr) and the Python that builds the model and loads them (for stdout, so
+    /// `> model.py` keeps a runnable file).
+    public static func run(results: String, output: String) throws -> (status: String, python: String) {
         guard output.hasSuffix(".h5") || output.hasSuffix(".hdf5") else {
             throw InputError("-o: expected a file name ending in .weights.h5 (or .h5), got \(output)")
         }
@@ -62,9 +64,11 @@ public enum KerasExport {
             try root.setAttribute("layerwise_results", results)
             try root.setAttribute("layerwise_preprocessing", "folded into \(layers[0].name): the model takes raw inputs")
         }
-        return
+        return (
             "wrote \(output): \(layers.count) Dense layers (\(([layers[0].rows] + layers.map(\.cols)).map(String.init).joined(separator: "-"))), "
-            + "the input scaling folded into \(layers[0].name)\n\n" + python(layers, file: output)
+                + "the input scaling folded into \(layers[0].name)",
+            python(layers, file: output, classNames: model.classNames)
+        )
     }
 
     static func layer(_ l: DenseLayer, _ name: String) -> Layer {
@@ -109,7 +113,7 @@ public enum KerasExport {
     }
 
     /// The Python that builds the model and loads the file.
-    static func python(_ layers: [Layer], file: String) -> String {
+    static func python(_ layers: [Layer], file: String, classNames: [String]? = nil) -> String {
         // Keras 3 picks its backend when imported; the line keeps one set in the environment.
         var lines = [
             "import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")", "import keras", "",
@@ -119,6 +123,14 @@ public enum KerasExport {
             lines.append("    keras.layers.Dense(\(l.cols), activation=\(kerasActivation(l.activation)), name=\"\(l.name)\"),")
         }
         lines += ["])", "model.load_weights(\"\(file)\")"]
+        if let classNames {
+            // JSON string literals are Python string literals.
+            let quoted = classNames.map { n in
+                (try? JSONSerialization.data(withJSONObject: [n])).map { String(decoding: $0, as: UTF8.self).dropFirst().dropLast() }
+                    .map(String.init) ?? "\"\(n)\""
+            }
+            lines.append("class_names = [\(quoted.joined(separator: ", "))]  # column i of model.predict(x) is class_names[i]")
+        }
         return lines.joined(separator: "\n")
     }
 }

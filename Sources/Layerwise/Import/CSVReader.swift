@@ -51,6 +51,11 @@ final class CSVReader {
         return s.count > 40 ? s.prefix(39) + "…" : s
     }
 
+    /// The cell's whole text (names, ids).
+    func fullText(_ cell: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[cell]), as: UTF8.self)
+    }
+
     /// The cell as a finite Float, or nil when it is not exactly one.
     func float(_ cell: Range<Int>) -> Float? {
         guard !cell.isEmpty, let base = bytes.baseAddress else { return nil }

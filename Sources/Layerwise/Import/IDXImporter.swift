@@ -18,9 +18,9 @@ public enum IDXImporter {
     /// - Throws: `InputError` naming the file for a missing, truncated or non-uint8 IDX
     ///   file, or image and label counts that differ; H5Error when writing fails.
     public static func importIDX(
-        images: String, labels: String, output: String, group: String, append: Bool,
+        images: String, labels: String, output: String, group: String, append: Bool, force: Bool = false,
         perClass: Int? = nil, compression: Int = 4
-    ) throws -> String {
+    ) throws -> ImportReport {
         let (imageDims, pixels) = try read(images, expectedRank: nil)
         guard imageDims.count >= 2 else {
             throw InputError("\(images): expected an image file of rank ≥ 2 ([N, rows, cols]), got dimensions \(imageDims)")
@@ -36,7 +36,7 @@ public enum IDXImporter {
             rows = firstRows(perClass: perClass, of: labelBytes)
         }
         let selectedPixels = perClass == nil ? pixels : rows.flatMap { pixels[($0 * width)..<(($0 + 1) * width)] }
-        let out = ImportOutput(destination: output, group: group, append: append, compression: compression)
+        let out = ImportOutput(destination: output, group: group, append: append, force: force, compression: compression)
         return try out.write(features: "images", of: "uint8", width: width, labels: rows.map { Int64(labelBytes[$0]) }) { g in
             try g.write("images", selectedPixels, shape: [rows.count, width], compression: compression)
             try g.setAttribute("source", images)

@@ -65,7 +65,7 @@ extension Pipeline {
         do {
             root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
         } catch let error as YamlError {
-            throw PipelineError(problems: [yamlProblem(error, file: file)])
+            throw PipelineError(problems: [yamlProblem(error, file: file, text: text)])
         }
         if root.mapping == nil {
             throw PipelineError(problems: [
@@ -204,12 +204,27 @@ extension Pipeline {
         return notes
     }
 
-    static func yamlProblem(_ error: YamlError, file: String) -> ConfigProblem {
+    /// `expect: {accuracy: >= 0.8}`: YAML reads `>` as the start of a folded block and
+    /// `<`… not at all, so a gate written without quotes is a syntax error at that spot.
+    static func comparisonHint(_ text: String, line: Int) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return "" }
+        let l = String(lines[line - 1])
+        guard let r = l.range(of: #"[A-Za-z_0-9]+:\s*(>=|<=|==|>|<)\s*[-+.0-9eE]+"#, options: .regularExpression) else { return "" }
+        let gate = l[r]
+        guard let colon = gate.firstIndex(of: ":") else { return "" }
+        let value = gate[gate.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        return "; a comparison must be quoted: \(gate[..<colon]): \"\(value)\""
+    }
+
+    static func yamlProblem(_ error: YamlError, file: String, text: String = "") -> ConfigProblem {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
             let .composer(context, problem, mark, _):
             let ctx = context.map { "\($0.text) " } ?? ""
-            return ConfigProblem(file: file, keyPath: "", line: mark.line, column: mark.column, message: "not valid YAML: \(ctx)\(problem)")
+            return ConfigProblem(
+                file: file, keyPath: "", line: mark.line, column: mark.column,
+                message: "not valid YAML: \(ctx)\(problem)" + comparisonHint(text, line: mark.line))
         case let .duplicatedKeysInMapping(duplicates, context):
             return ConfigProblem(
                 file: file, keyPath: "", line: context.mark.line, column: context.mark.column,

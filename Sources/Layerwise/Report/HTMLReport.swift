@@ -64,7 +64,9 @@ public enum HTMLReport {
             </body></html>
             """
         try writeTextAtomically(page, to: output, inputs: [results])
-        return "wrote \(output): \(sections.count) sections from \(results)"
+        // Counted on the page itself: one of the parts above may hold more than one section.
+        let count = page.components(separatedBy: "<section").count - 1
+        return "wrote \(output): \(count) sections from \(results)"
     }
 
     static func name(_ root: H5Group) -> String {
@@ -155,12 +157,18 @@ public enum HTMLReport {
         out["confusion_matrix"] = cells
         var html =
             "<section><h2>Confusion matrix (test; rows: true class, columns: predicted)</h2><table class=\"cm\" id=\"confusion\"><tr><th></th>"
-        html += (0..<c).map { "<th>\($0)</th>" }.joined() + "</tr>"
+        // Class names (`/data@class_names`) where the labels had them, else the class numbers.
+        var names = (0..<c).map(String.init)
+        if root.exists("data"), case .strings(let n)? = try? root.group("data").attribute("class_names"), n.count == c {
+            names = n
+            out["class_names"] = n
+        }
+        html += names.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr>"
         for r in 0..<c {
             // In Double: counts read from a file may be anything, and their Int64 sum overflow.
             let total = max(cells[r].reduce(0.0) { $0 + Double($1) }, 1)
             html +=
-                "<tr><th>\(r)</th>"
+                "<tr><th>\(SVG.escape(names[r]))</th>"
                 + cells[r].map { v -> String in
                     let share = Double(v) / total
                     let bg = "rgba(31,119,180,\(String(format: "%.3f", share)))"

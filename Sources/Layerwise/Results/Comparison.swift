@@ -4,7 +4,7 @@ import LayerwiseHDF5
 /// `layerwise compare A.h5 B.h5 …`: the runs' numbers side by side, one row per
 /// quantity, one column per results file.
 ///
-/// Rows, in order: the run (pipeline name, seed, encoder widths, labeled rows), the
+/// Rows, in order: the run (pipeline name, seed, scaling, encoder widths, labeled rows), the
 /// test metrics (/metrics/test), the anomaly metrics (/anomaly), the last value of
 /// every learning curve under /metrics, and the stage timings (/metrics/timing). A
 /// quantity a run lacks shows as "—".
@@ -57,7 +57,7 @@ public struct Comparison {
     }
 
     static let leading = [
-        "pipeline", "seed", "encoder", "n_labeled", "test/accuracy", "test/macro_f1", "test/log_loss",
+        "pipeline", "seed", "data.scale", "encoder", "n_labeled", "test/accuracy", "test/macro_f1", "test/log_loss",
         "test/accuracy_gain", "test/gain_over",
         "baseline/logistic_regression/accuracy", "baseline/labels_only/accuracy",
         "baseline/logistic_regression/macro_f1", "baseline/labels_only/macro_f1",
@@ -92,6 +92,8 @@ public struct Comparison {
         v["pipeline"] = .text(name)
         put("seed", try? root.attribute("seed"))
         if root.exists("data") { put("n_labeled", try? root.group("data").attribute("n_labeled")) }
+        // The scaling fitted (unit, minmax, standardize, none): two runs may differ only there.
+        if root.exists("model/preprocessing") { put("data.scale", try? root.group("model/preprocessing").attribute("scale")) }
         if root.exists("model/encoder") {
             var widths: [Int] = []
             let enc = try root.group("model/encoder")

@@ -34,6 +34,17 @@ public enum Interruption {
         }
     }
 
+    /// Folders the run created for its output, deepest first: an interruption removes those still empty.
+    nonisolated(unsafe) private static var madeFolders: [UnsafeMutablePointer<CChar>] = []
+
+    /// Sets the folders to remove on an interruption while they are empty (`[]`: none).
+    static func removeIfEmpty(_ folders: [String]) {
+        lock.lock(); defer { lock.unlock() }
+        madeFolders.forEach { free($0) }
+        // C strings made now: the signal handler can only call rmdir, not build them.
+        madeFolders = folders.compactMap { strdup($0) }
+    }
+
     /// `layerwise run`: the command line that continues this run, printed when it is interrupted.
     public static func setResumeCommand(_ command: String) {
         lock.lock(); defer { lock.unlock() }
@@ -91,6 +102,7 @@ public enum Interruption {
     private static func stop(_ name: String, _ code: Int32) -> Never {
         lock.lock()
         for t in temporaries { unlink(t) }
+        for f in madeFolders { rmdir(f) }
         if silent { _exit(code) }
         var line = "error: interrupted by \(name)"
         if let command = resumeCommand, !finished {
@@ -99,7 +111,9 @@ public enum Interruption {
                     "; the finished stages (\(saved.stages.joined(separator: ", "))) are saved in \(saved.checkpoint): "
                     + "continue with `\(command)`"
             } else {
-                line += " before any stage finished (nothing saved); run it again with `\(command)`"
+                // Nothing to resume from: the same command without --resume starts it again.
+                let again = command.hasSuffix(" --resume") ? String(command.dropLast(" --resume".count)) : command
+                line += " before any stage finished (nothing saved); start it again with `\(again)`"
             }
         }
         let bytes = Array((line + "\n").utf8)

@@ -11,9 +11,17 @@ struct ResultsWriter {
     let destination: String
 
     /// Fails early (before any training) if the destination folder cannot be created
-    /// or written, so a long run is not lost at the end.
-    static func checkWritable(_ destination: String) throws {
+    /// or written, so a long run is not lost at the end. Returns the folders it created,
+    /// deepest first (a failed run removes them again while they are empty).
+    @discardableResult
+    static func checkWritable(_ destination: String) throws -> [String] {
         let folder = URL(fileURLWithPath: destination).deletingLastPathComponent()
+        var made: [String] = []
+        var up = folder.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: up.path) && up.path != "/" {
+            made.append(up.path)
+            up = up.deletingLastPathComponent()
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -27,6 +35,7 @@ struct ResultsWriter {
         }
         close(fd)
         try? FileManager.default.removeItem(at: probe)
+        return made
     }
 
     /// Where an earlier results file at `destination` is kept when a run replaces it:
@@ -79,6 +88,8 @@ struct ResultsWriter {
         try d.setAttribute("n_validation", Int64(data.validationIndices.count))
         try d.setAttribute("n_test", Int64(data.test?.rows ?? 0))
         try d.setAttribute("n_classes", Int64(data.nClasses))
+        // Class i's name (from the labels dataset's class_names), for predict, the report and the export.
+        if let names = data.classNames { try d.setAttribute("class_names", names) }
         // How the autoencoder side read its rows: the same seed gives the same file only with the same two.
         try d.setAttribute("streamed", Int64(data.unlabeled.isStreamed ? 1 : 0))
         try d.setAttribute("mpi_ranks", Int64(data.unlabeled.ranks))
@@ -103,9 +114,10 @@ struct ResultsWriter {
             try g.write("label", labels, shape: [labels.count], chunked: true, compression: 4)
             try g.write("probability", p.storage, shape: [p.rows, p.cols], chunked: true, compression: 4)
         }
-        if save.contains("embeddings"), let e = o.embeddings {
+        if save.contains("embeddings"), o.embeddings != nil || o.trainEmbeddings != nil {
             let g = try root.createGroup("embeddings")
-            try g.write("test", e.storage, shape: [e.rows, e.cols], chunked: true, compression: 4)
+            if let e = o.embeddings { try g.write("test", e.storage, shape: [e.rows, e.cols], chunked: true, compression: 4) }
+            if let e = o.trainEmbeddings { try g.write("train", e.storage, shape: [e.rows, e.cols], chunked: true, compression: 4) }
         }
         if save.contains("reconstructions"), let r = o.reconstructions {
             let g = try root.createGroup("reconstructions")

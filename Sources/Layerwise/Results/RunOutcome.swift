@@ -60,6 +60,8 @@ struct RunOutcome {
     var probabilities: Matrix?
     /// Test-set bottleneck codes `[nTest, d]`.
     var embeddings: Matrix?
+    /// The training rows' codes (every row, in file order), when they were computed.
+    var trainEmbeddings: Matrix?
     /// A few test rows reconstructed by the whole autoencoder `[k, D]`, and their inputs.
     var reconstructions: Matrix?
     var reconstructionIndices: [Int] = []

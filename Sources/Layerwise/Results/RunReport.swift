@@ -45,6 +45,7 @@ public struct RunReport {
                 rows.append(("test \(name)", String(format: "%.4f", value)))
             }
         }
+        rows += perClass
         if let m = outcome.testMetrics, let strongest = outcome.strongestBaseline {
             for b in outcome.baselines {
                 rows.append(("\(b.kind.title) accuracy", String(format: "%.4f (on the same labeled rows)", b.metrics.accuracy)))
@@ -80,6 +81,36 @@ public struct RunReport {
         for g in gates { rows.append(("expect", g.line)) }
         let w = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+
+    /// Most classes the summary lists one by one.
+    static let perClassLimit = 20
+
+    /// A table with a column per class (its name, or its number): labeled training rows,
+    /// test rows and the test recall (the share of the class's test rows predicted as it).
+    var perClass: [(String, String)] {
+        guard data.nClasses >= 2, data.nClasses <= Self.perClassLimit, let labels = data.trainLabels else { return [] }
+        let c = data.nClasses
+        var labeled = [Int](repeating: 0, count: c)
+        for r in data.labeledIndices where labels[r] >= 0 && Int(labels[r]) < c { labeled[Int(labels[r])] += 1 }
+        var table: [(String, [String])] = [("class", (0..<c).map(data.className)), ("  labeled", labeled.map(String.init))]
+        if let m = outcome.testMetrics, m.confusion.count == c {
+            let totals = m.confusion.map { $0.reduce(0, +) }
+            table.append(("  test rows", totals.map(String.init)))
+            table.append(
+                (
+                    "  test recall",
+                    (0..<c).map { totals[$0] == 0 ? "-" : String(format: "%.4f", Double(m.confusion[$0][$0]) / Double(totals[$0])) }
+                ))
+        }
+        let widths = (0..<c).map { k in table.map { $0.1[k].count }.max() ?? 0 }
+        return table.map { name, cells in
+            (
+                name,
+                cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            )
+        }
     }
 
     /// Every `evaluate.expect` gate with its measured value and whether it held.

@@ -118,7 +118,7 @@ final class FaultTests: XCTestCase {
         let d = try disk("disk", bytes: 65_536)
         let out = d.appendingPathComponent("out.h5"), page = d.appendingPathComponent("report.html")
         let old = try previous(out), oldPage = try previous(page)
-        let r = try CLI.run(["import", "npy", "x.npy", "-o", out.path], in: folder)
+        let r = try CLI.run(["import", "npy", "x.npy", "-o", out.path, "--force"], in: folder)
         try expectFailure(r, names: [out.path, "No space left on device"], kept: [out: old], dir: d)
 
         // A report of a real run, too large for what is left.
@@ -141,7 +141,7 @@ final class FaultTests: XCTestCase {
         func path(_ n: String) -> String { d.appendingPathComponent(n).path }
         let commands: [([String], [String])] = [
             (["run", p, "--quiet", "--set", "output.results=\(path("results.h5"))"], [d.path]),
-            (["import", "idx", "i.idx", "l.idx", "-o", path("out.h5")], [path("out.h5"), "the file system is read-only"]),
+            (["import", "idx", "i.idx", "l.idx", "-o", path("out.h5"), "--force"], [path("out.h5"), "the file system is read-only"]),
             (
                 ["encode", "out/results.h5", "tiny.h5:/test/images", "-o", path("codes.h5")],
                 [path("codes.h5"), "the file system is read-only"]

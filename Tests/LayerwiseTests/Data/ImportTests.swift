@@ -54,7 +54,12 @@ final class ImportTests: XCTestCase {
         try ImportFixture.gzip(dir.appendingPathComponent("lab.idx").path)
         let plain = try CLI.run(["import", "idx", "img.idx", "lab.idx", "-o", "out.h5", "--group", "/train"], in: dir)
         XCTAssertEqual(plain.status, 0, plain.stderr)
-        XCTAssertEqual(plain.stdout, "out.h5: wrote /train/images uint8 [5, 6] and /train/labels int64 [5] (4 classes)\n")
+        // Labels 1, 3, 4, 5: classes 0…5 as `run` counts them, 0 and 2 empty (a warning, with the way out).
+        XCTAssertEqual(plain.stdout, "out.h5: wrote /train/images uint8 [5, 6] and /train/labels int64 [5] (6 classes)\n")
+        XCTAssertEqual(
+            plain.stderr,
+            "warning: /train/labels: classes 0, 2 have no rows (labels run 1…5); classes count from 0, so if the classes are "
+                + "1, 3, 4, 5, import with --classes 1,3,4,5\n")
         let gz = try CLI.run(["import", "idx", "img.idx.gz", "lab.idx.gz", "-o", "out.h5", "--group", "test", "--append"], in: dir)
         XCTAssertEqual(gz.status, 0, gz.stderr)
         let root = try H5File.open(dir.appendingPathComponent("out.h5").path).root

@@ -17,8 +17,10 @@ final class KerasExportTests: XCTestCase {
             let out = folder.appendingPathComponent(name).path
             let export = try CLI.run(["export", "keras", report.resultsPath, "-o", out])
             XCTAssertEqual(export.status, 0, export.stderr, file: file, line: line)
-            let snippet = export.stdout.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
+            // stdout is the Python alone (`> model.py` runs); the status line is on stderr.
+            let snippet = export.stdout
             XCTAssertTrue(snippet.contains("model.load_weights(\"\(out)\")"), export.stdout, file: file, line: line)
+            XCTAssertTrue(export.stderr.hasPrefix("wrote \(out): "), export.stderr, file: file, line: line)
             // As in the README: the backend line comes first (Keras reads it at import).
             XCTAssertTrue(
                 snippet.hasPrefix("import os; os.environ.setdefault(\"KERAS_BACKEND\", \"jax\")\nimport keras\n"),

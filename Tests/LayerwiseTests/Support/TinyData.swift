@@ -109,8 +109,8 @@ enum CLI {
     }
 
     /// Runs python3 (as the shell finds it) with `args`; `environment` entries are added to ours.
-    static func python(_ args: [String], environment: [String: String] = [:]) throws -> Result {
-        try launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + args, environment: environment)
+    static func python(_ args: [String], in folder: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        try launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + args, in: folder, environment: environment)
     }
 
     static func launch(
