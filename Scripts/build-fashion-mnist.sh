@@ -9,7 +9,7 @@ out="${1:-$root/Datasets/fashion-mnist.h5}"
 
 ensure_source
 build_cli
-"$lw" import idx "$src/train-images-idx3-ubyte.gz" "$src/train-labels-idx1-ubyte.gz" -o "$out" --group /train
+"$lw" import idx "$src/train-images-idx3-ubyte.gz" "$src/train-labels-idx1-ubyte.gz" -o "$out" --group /train --force
 "$lw" import idx "$src/t10k-images-idx3-ubyte.gz" "$src/t10k-labels-idx1-ubyte.gz" -o "$out" --group /test --append
 "$lw" inspect "$out"
 verify_group "$out" /train train

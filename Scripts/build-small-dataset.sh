@@ -13,7 +13,7 @@ ensure_source
 build_cli
 # gzip 9: the file lives in git, so every kilobyte is kept forever.
 "$lw" import idx "$src/train-images-idx3-ubyte.gz" "$src/train-labels-idx1-ubyte.gz" -o "$out" --group /train \
-  --per-class 500 --compression 9
+  --per-class 500 --compression 9 --force
 "$lw" import idx "$src/t10k-images-idx3-ubyte.gz" "$src/t10k-labels-idx1-ubyte.gz" -o "$out" --group /test \
   --per-class 100 --compression 9 --append
 "$lw" inspect "$out"

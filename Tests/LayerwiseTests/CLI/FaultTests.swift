@@ -241,6 +241,38 @@ final class FaultTests: XCTestCase {
         try interrupt(with: SIGINT, after: "end_to_end", progress: "[classifier] epoch 1/")
     }
 
+    /// Interrupted before any stage finished: nothing to resume, so the message gives the
+    /// command without --resume, and the output folder the run made is gone.
+    func testSIGINTBeforeAnyStageFinished() throws {
+        let p = try TinyData.writePipeline(into: folder)
+        let stdout = folder.appendingPathComponent("stdout.txt"), stderr = folder.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["run", p, "--threads", "1", "--set", "pretrain.epochs=500"]
+        process.currentDirectoryURL = folder
+        process.standardOutput = try FileHandle(forWritingTo: stdout)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            let printed = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
+            if printed.contains("[pretrain layer 1/2] epoch 1/") { break }
+            usleep(20_000)
+        }
+        XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        let message = try String(contentsOf: stderr, encoding: .utf8)
+        XCTAssertEqual(
+            message,
+            "error: interrupted by SIGINT before any stage finished (nothing saved); start it again with "
+                + "`layerwise run \(p) --set pretrain.epochs=500 --threads 1`\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "no empty output folder")
+    }
+
     func testSIGTERMDuringEndToEnd() throws {
         try interrupt(with: SIGTERM, after: "pretrain", progress: "[end-to-end] epoch 1/")
     }

@@ -50,6 +50,8 @@ final class CompareTests: XCTestCase {
             let curve = try root.dataset("metrics/fine_tune/val_loss").read(as: Float.self)
             assertClose(values["last fine_tune/val_loss"], curve.last.map(Double.init), "last fine_tune/val_loss")
             XCTAssertEqual(values["encoder"] as? String, "784-32-8")
+            // Two runs that differ only in their scaling say so.
+            XCTAssertEqual(values["data.scale"] as? String, "unit")
             assertClose(values["anomaly/threshold"], try double(root.group("anomaly"), "threshold"), "anomaly/threshold")
         }
         XCTAssertEqual((runs[0]["values"] as? [String: Any])?["seed"] as? Int, 3)

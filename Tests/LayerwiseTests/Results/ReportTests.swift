@@ -17,7 +17,11 @@ final class ReportTests: XCTestCase {
         let html = folder.appendingPathComponent("report.html").path
         let r = try CLI.run(["report", report.resultsPath, "-o", html])
         XCTAssertEqual(r.status, 0, r.stderr)
-        return (report.resultsPath, html, try String(contentsOfFile: html, encoding: .utf8))
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        // The count it prints is that of the page's sections.
+        let sections = page.components(separatedBy: "<section>").count - 1
+        XCTAssertEqual(r.stdout, "wrote \(html): \(sections) sections from \(report.resultsPath)\n")
+        return (report.resultsPath, html, page)
     }
 
     /// Every 1-D float32 dataset under /metrics, by its path below /metrics.
