@@ -101,6 +101,11 @@ struct TrainingData {
             if let lref = cfg.testLabels {
                 let reader = try pipeline.reader(lref)
                 testLabels = try reader.readLabels(expectedRows: r.rows)
+                if let names, let bad = testLabels?.firstIndex(where: { Int($0) >= names.count }) {
+                    throw InputError(
+                        "\(lref.named): label \(testLabels?[bad] ?? 0) at row \(bad) has no name: "
+                            + "\(cfg.trainLabels?.named ?? "the training labels")@class_names holds \(names.count)")
+                }
                 if let testNames = try reader.classNames(), let names, testNames != names {
                     throw InputError(
                         "\(lref.named)@class_names (\(testNames.joined(separator: ", "))) differ from "
@@ -192,7 +197,7 @@ struct TrainingData {
         var counts = [Int](repeating: 0, count: nClasses)
         for l in labels where l >= 0 { counts[Int(l)] += 1 }
         let present = counts.indices.filter { counts[$0] > 0 }
-        func name(_ c: Int) -> String { names.map { "'\($0[c])'" } ?? String(c) }
+        func name(_ c: Int) -> String { names.flatMap { c < $0.count ? "'\($0[c])'" : nil } ?? String(c) }
         guard !present.isEmpty else {
             throw InputError(
                 "\(source): every training label is -1 (unlabeled); a classifier needs labeled rows "

@@ -92,10 +92,12 @@ struct ImportOutput {
         var notes = warnings
         if let labels {
             let present = Set(labels.filter { $0 >= 0 })
-            let classes = classNames?.count ?? Int((present.max() ?? -1) + 1)
+            // Classes count from 0 to the largest label, as `run` counts them (a run refuses more than 65,536).
+            let top = present.max() ?? -1
+            let classes = classNames?.count ?? (top < 65_536 ? Int(top + 1) : present.count)
             summary += " and \(joinedPath("labels")) int64 [\(labels.count)] (\(classes) classes"
             summary += classNames.map { ": " + $0.joined(separator: ", ") + ")" } ?? ")"
-            let empty = (0..<classes).filter { !present.contains(Int64($0)) }
+            let empty = top < 65_536 ? (0..<classes).filter { !present.contains(Int64($0)) } : []
             if !empty.isEmpty, let low = present.min(), let high = present.max() {
                 let which = empty.prefix(5).map { c in classNames.map { "'\($0[c])'" } ?? String(c) }.joined(separator: ", ")
                 var note =

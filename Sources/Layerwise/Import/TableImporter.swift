@@ -131,7 +131,8 @@ public enum TableImporter {
         ) { g in
             try g.write("features", features, shape: [features.count / w, w], compression: compression)
             try g.setAttribute("source", path)
-            if !names.isEmpty { try g.setAttribute("columns", kept.map { names[$0] }) }
+            // A header line may hold fewer names than the rows hold cells.
+            if !names.isEmpty { try g.setAttribute("columns", kept.map { $0 < names.count ? names[$0] : "column_\($0)" }) }
             // Each feature's column in the file (0-based), whatever was dropped.
             try g.setAttribute("source_columns", kept.map(Int64.init))
             // Each row's line in the file (1-based, as editors count), so a row can be found there again.
