@@ -104,12 +104,12 @@ struct TrainingData {
                 if let names, let bad = testLabels?.firstIndex(where: { Int($0) >= names.count }) {
                     throw InputError(
                         "\(lref.named): label \(testLabels?[bad] ?? 0) at row \(bad) has no name: "
-                            + "\(cfg.trainLabels?.named ?? "the training labels")@class_names holds \(names.count)")
+                            + "\(cfg.trainLabels?.description ?? "the training labels")@class_names holds \(names.count)")
                 }
                 if let testNames = try reader.classNames(), let names, testNames != names {
                     throw InputError(
                         "\(lref.named)@class_names (\(testNames.joined(separator: ", "))) differ from "
-                            + "\(cfg.trainLabels?.named ?? "the training labels")@class_names (\(names.joined(separator: ", "))): "
+                            + "\(cfg.trainLabels?.description ?? "the training labels")@class_names (\(names.joined(separator: ", "))): "
                             + "the same class number would mean different classes")
                 }
                 if let bad = testLabels?.firstIndex(where: { $0 < 0 }) {

@@ -209,6 +209,54 @@ final class OwnTableTests: XCTestCase {
         try expectError(["run", "none.yaml", "--quiet"], ["none.h5:/train/labels: every training label is -1", "data.labeled"])
     }
 
+    /// `--classes` on both importers, and the errors of names that do not fit.
+    func testClassListsAndNamesThatDoNotFit() throws {
+        // import npy --classes: UCI-style labels 1…3 become classes 0…2, named.
+        func npy(_ name: String, _ descr: String, _ shape: String, _ payload: Data) throws {
+            var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+            while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+            header += "\n"
+            let data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]) + Data(header.utf8) + payload
+            try data.write(to: dir.appendingPathComponent(name))
+        }
+        let x: [Float] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+        let y: [Int64] = [3, 1, 2]
+        try npy("x.npy", "<f4", "(3, 2)", x.withUnsafeBytes { Data($0) })
+        try npy("y.npy", "<i8", "(3,)", y.withUnsafeBytes { Data($0) })
+        _ = try run(["import", "npy", "x.npy", "--labels", "y.npy", "--classes", "1,2,3", "-o", "n.h5"])
+        let labels = try H5File.open(path("n.h5")).root.dataset("train/labels")
+        XCTAssertEqual(try labels.read(as: Int64.self), [2, 0, 1])
+        XCTAssertEqual(try labels.attribute("class_names"), .strings(["1", "2", "3"]))
+        try expectError(
+            ["import", "npy", "x.npy", "--labels", "y.npy", "--classes", "1,2", "-o", "o.h5"],
+            ["y.npy: label 3 at row 0 is not one of the classes 1, 2", "-1 marks an unlabeled row"])
+        try expectError(
+            ["import", "csv", "x.csv", "--label-column", "1", "--classes", "a,a", "-o", "o.h5"],
+            ["--classes: expected two or more distinct names separated by commas, got 'a,a'"])
+        // A name outside --classes, and test labels whose names differ from the training labels'.
+        try write("tr.csv", "1,M\n3,B\n2,M\n4,B\n")
+        try write("te.csv", "5,M\n6,X\n")
+        // A listed class with no rows is a warning, not an error.
+        let q = try run(["import", "csv", "tr.csv", "--label-column", "1", "--classes", "B,M,Q", "-o", "q.h5"])
+        XCTAssertEqual(q.stderr, "warning: /train/labels: class 'Q' has no rows\n")
+        try expectError(
+            ["import", "csv", "te.csv", "--label-column", "1", "--classes", "B,M", "-o", "o.h5"],
+            ["te.csv: label 'X' at row 1 is not one of the classes B, M (--classes, or the class names already in the file)"])
+        _ = try run(["import", "csv", "tr.csv", "--label-column", "1", "-o", "d.h5"])
+        try write("te2.csv", "5,M\n6,Z\n")
+        _ = try run(["import", "csv", "te2.csv", "--label-column", "1", "-o", "e.h5", "--group", "/test"])
+        try write(
+            "p.yaml",
+            "data:\n  train: d.h5:/train/features\n  train_labels: d.h5:/train/labels\n  test: e.h5:/test/features\n"
+                + "  test_labels: e.h5:/test/labels\nladder: {epochs: 1}\n")
+        try expectError(
+            ["validate", "p.yaml"],
+            [
+                "p.yaml:5:16: data.test_labels: e.h5:/test/labels@class_names (M, Z) differ from d.h5:/train/labels@class_names (B, M)",
+                "different classes"
+            ])
+    }
+
     // MARK: Item 5: small things
 
     func testSmallThings() throws {

@@ -18,25 +18,14 @@ final class BreastCancerWalkthroughTests: XCTestCase {
                 "layerwise run", "layerwise predict"
             ])
         let folder = try TinyData.folder(self)
-        var outputs: [String: CLI.Result] = [:]
-        for command in w.commands {
-            let args = Array(command.dropFirst())
-            let r: CLI.Result
-            if command[0] == "python3" {
-                let script = TinyData.repoRoot.appendingPathComponent(args[0]).path
-                r = try CLI.launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + args.dropFirst(), in: folder)
-                // The pipeline file is written where the README says, beside the data.
-                try w.pipeline.write(to: folder.appendingPathComponent(w.pipelinePath), atomically: true, encoding: .utf8)
-            } else {
-                r = try CLI.run(args + (args[0] == "run" ? ["--threads", "2"] : []), in: folder)
-            }
-            XCTAssertEqual(r.status, 0, "\(command.joined(separator: " ")): \(r.stderr)")
-            outputs[args[0] == "import" && outputs["import"] != nil ? "import test" : args[0]] = r
-        }
+        let outputs = try w.run(in: folder, runArguments: ["--threads", "2"])
         XCTAssertEqual(
             try XCTUnwrap(outputs["import"]).stdout,
             "bc/wdbc.h5: wrote /train/features float32 [450, 30] and /train/labels int64 [450] (2 classes: B, M)\n")
         XCTAssertEqual(try XCTUnwrap(outputs["import"]).stderr, "", "the id column is not a feature: no warning")
+        XCTAssertEqual(
+            try XCTUnwrap(outputs["import 2"]).stdout,
+            "bc/wdbc.h5: wrote /test/features float32 [119, 30] and /test/labels int64 [119] (2 classes: B, M)\n")
         XCTAssertEqual(try XCTUnwrap(outputs["validate"]).stdout, w.validateOutput + "\n")
         let run = try XCTUnwrap(outputs["run"]).stdout
         XCTAssertTrue(run.contains("\nclass                              B       M\n  labeled                          10      10\n"), run)

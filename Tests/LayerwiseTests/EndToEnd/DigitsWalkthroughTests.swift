@@ -14,6 +14,29 @@ final class DigitsWalkthroughTests: XCTestCase {
         var pipelinePath = ""
         var pipeline = ""
         var validateOutput = ""
+
+        /// Runs the commands in `folder` (the python script from the repository, `layerwise`
+        /// as built, `runArguments` added to `run`), each expected to exit 0; the pipeline is
+        /// written where the section says once the script has made its folder. Outputs by
+        /// subcommand (`inspect`, `run`, …), a second `import` as `import 2`.
+        func run(in folder: URL, runArguments: [String] = []) throws -> [String: CLI.Result] {
+            var outputs: [String: CLI.Result] = [:]
+            for command in commands {
+                let args = Array(command.dropFirst())
+                let r: CLI.Result
+                if command[0] == "python3" {
+                    let script = TinyData.repoRoot.appendingPathComponent(args[0]).path
+                    r = try CLI.launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + args.dropFirst(), in: folder)
+                    try pipeline.write(to: folder.appendingPathComponent(pipelinePath), atomically: true, encoding: .utf8)
+                } else {
+                    XCTAssertEqual(command[0], "layerwise")
+                    r = try CLI.run(args + (args.first == "run" ? runArguments : []), in: folder)
+                }
+                XCTAssertEqual(r.status, 0, "\(command.joined(separator: " ")): \(r.stderr)")
+                outputs[outputs[args[0]] == nil ? args[0] : args[0] + " 2"] = r
+            }
+            return outputs
+        }
     }
 
     /// The fenced blocks of the README section from `from` up to `to` (by default the
@@ -58,24 +81,7 @@ final class DigitsWalkthroughTests: XCTestCase {
                 "layerwise validate", "layerwise run", "layerwise predict"
             ])
         let folder = try TinyData.folder(self)
-        var outputs: [String: CLI.Result] = [:]
-        for command in w.commands {
-            let args = Array(command.dropFirst())
-            let r: CLI.Result
-            if command[0] == "python3" {
-                let script = TinyData.repoRoot.appendingPathComponent(args[0]).path
-                r = try CLI.launch(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script] + args.dropFirst(), in: folder)
-            } else {
-                XCTAssertEqual(command[0], "layerwise")
-                r = try CLI.run(args, in: folder)
-            }
-            XCTAssertEqual(r.status, 0, "\(command.joined(separator: " ")): \(r.stderr)")
-            outputs[args[0]] = r
-            // The pipeline file is written where the README says, once the data is there.
-            if args.first == "inspect" {
-                try w.pipeline.write(to: folder.appendingPathComponent(w.pipelinePath), atomically: true, encoding: .utf8)
-            }
-        }
+        let outputs = try w.run(in: folder)
         let inspect = try XCTUnwrap(outputs["inspect"]).stdout
         for line in [#"features +float32 +\[1400, 64\]"#, #"labels +int64 +\[1400\]"#, #"features +float32 +\[397, 64\]"#] {
             XCTAssertNotNil(inspect.range(of: line, options: .regularExpression), "\(line) not in \(inspect)")
